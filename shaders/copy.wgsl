@@ -1,0 +1,15 @@
+// Copies n 32-bit words between (possibly offset) ranges, whatever the dtype (f32, i32, u32).
+override WG: u32 = 256;
+
+struct Params { n: u32, dst_offset: u32, src_offset: u32 }
+
+@group(0) @binding(0) var<storage, read_write> dst: array<u32>;
+@group(0) @binding(1) var<storage, read> src: array<u32>;
+@group(0) @binding(2) var<uniform> p: Params;
+
+// dst[dst_offset + i] = src[src_offset + i]
+@compute @workgroup_size(WG)
+fn copy(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = flat_workgroup(wid, nwg) * WG + lid;
+  if (i < p.n) { dst[p.dst_offset + i] = src[p.src_offset + i]; }
+}

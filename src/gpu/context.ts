@@ -1,0 +1,125 @@
+// GpuContext: a device plus what is built once and reused: shader modules and pipelines (cached
+// by family, entry point and override constants) and the buffer pool. Kernel wrappers in
+// src/kernels/ call `run` (one op, its own submit: tests and one-off work) or `bind` + `record`
+// (built once, recorded into a step's encoder many times: the scheduler).
+import { BufferPool } from './buffers';
+import { gridFor, type Grid } from './dispatch';
+import type { Gpu } from './device';
+import type { Kernel } from './shaders';
+import type { Tensor } from './tensor';
+
+export type ParamField = { type: 'u32' | 'i32' | 'f32'; value: number };
+export const u32 = (value: number): ParamField => ({ type: 'u32', value });
+export const i32 = (value: number): ParamField => ({ type: 'i32', value });
+export const f32 = (value: number): ParamField => ({ type: 'f32', value });
+
+/** Packs scalar fields in declaration order, as a WGSL struct of 4-byte scalars lays them out. */
+export function packParams(fields: readonly ParamField[]): ArrayBuffer {
+  const data = new ArrayBuffer(Math.max(16, Math.ceil((fields.length * 4) / 16) * 16));
+  const view = new DataView(data);
+  fields.forEach((f, i) => {
+    if (f.type === 'f32') view.setFloat32(i * 4, f.value, true);
+    else if (f.type === 'i32') view.setInt32(i * 4, f.value, true);
+    else view.setUint32(i * 4, f.value, true);
+  });
+  return data;
+}
+
+/** What can be bound to a storage binding: a tensor, a whole buffer, or a byte range of one. */
+export type Bindable = Tensor | GPUBuffer | GPUBufferBinding;
+
+export class GpuContext {
+  readonly device: GPUDevice;
+  readonly pool: BufferPool;
+  private modules = new Map<string, GPUShaderModule>();
+  private pipelines = new Map<string, GPUComputePipeline>();
+
+  constructor(readonly gpu: Gpu) {
+    this.device = gpu.device;
+    this.pool = new BufferPool(gpu.device);
+  }
+
+  get maxWorkgroupsPerDimension(): number {
+    return this.device.limits.maxComputeWorkgroupsPerDimension;
+  }
+
+  pipeline(k: Kernel): GPUComputePipeline {
+    const key = `${k.family.name}:${k.entry}:${JSON.stringify(k.constants)}`;
+    let pipeline = this.pipelines.get(key);
+    if (!pipeline) {
+      let module = this.modules.get(k.family.name);
+      if (!module) {
+        module = this.device.createShaderModule({ label: k.family.name, code: k.family.code });
+        this.modules.set(k.family.name, module);
+      }
+      pipeline = this.device.createComputePipeline({
+        label: `${k.family.name}.${k.entry}`,
+        layout: 'auto',
+        compute: { module, entryPoint: k.entry, constants: { ...k.constants } },
+      });
+      this.pipelines.set(key, pipeline);
+    }
+    return pipeline;
+  }
+
+  /** A uniform buffer holding `fields`; release it to the pool when its last use is submitted. */
+  uniform(fields: readonly ParamField[], label: string): GPUBuffer {
+    const data = packParams(fields);
+    const buffer = this.pool.acquire(data.byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label);
+    this.device.queue.writeBuffer(buffer, 0, data);
+    return buffer;
+  }
+
+  /** Bind group for `k`; `params` (if the kernel has one) is a uniform buffer. */
+  bind<B extends string>(k: Kernel<B>, buffers: Record<B, Bindable>, label = `${k.family.name}.${k.entry}`): GPUBindGroup {
+    const entries: GPUBindGroupEntry[] = [];
+    for (const name in k.bindings) {
+      const b = buffers[name];
+      if (!b) throw new Error(`${label}: binding "${name}" was not given`);
+      entries.push({ binding: k.bindings[name], resource: toBinding(b) });
+    }
+    return this.device.createBindGroup({ label, layout: this.pipeline(k).getBindGroupLayout(0), entries });
+  }
+
+  /** Records one dispatch into an open compute pass. */
+  record(pass: GPUComputePassEncoder, k: Kernel, group: GPUBindGroup, grid: Grid): void {
+    pass.setPipeline(this.pipeline(k));
+    pass.setBindGroup(0, group);
+    pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
+  }
+
+  /** Grid for one invocation per element of kernel `k`. */
+  grid(k: Kernel, elements: number): Grid {
+    return gridFor(elements, k.workgroupSize, this.maxWorkgroupsPerDimension);
+  }
+
+  /** Runs one kernel now, in its own submit. `grid` defaults to one invocation per element. */
+  run<B extends string>(
+    k: Kernel<B>,
+    buffers: Record<Exclude<B, 'params'>, Bindable>,
+    params: readonly ParamField[] | null,
+    grid: Grid | number,
+  ): void {
+    const label = `${k.family.name}.${k.entry}`;
+    const uniform = params ? this.uniform(params, `${label}.params`) : null;
+    const all = (uniform ? { ...buffers, params: uniform } : buffers) as Record<B, Bindable>;
+    const encoder = this.device.createCommandEncoder({ label });
+    const pass = encoder.beginComputePass({ label });
+    this.record(pass, k, this.bind(k, all, label), typeof grid === 'number' ? this.grid(k, grid) : grid);
+    pass.end();
+    this.device.queue.submit([encoder.finish()]);
+    // Safe to reuse at once: later writeBuffer calls are ordered after this submit on the queue.
+    if (uniform) this.pool.release(uniform);
+  }
+
+  destroy(): void {
+    this.pool.trim();
+    this.gpu.destroy();
+  }
+}
+
+function toBinding(b: Bindable): GPUBufferBinding {
+  if ('dtype' in b) return b.binding();
+  if ('buffer' in b) return b;
+  return { buffer: b };
+}

@@ -1,0 +1,6 @@
+export * from './device';
+export * from './dispatch';
+export * from './buffers';
+export * from './shaders';
+export * from './context';
+export * from './tensor';

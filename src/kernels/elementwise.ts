@@ -1,0 +1,68 @@
+// Elementwise f32 ops (shaders/elementwise.wgsl) and the dtype-agnostic word copy (shaders/copy.wgsl).
+import elementwiseWgsl from '../../shaders/elementwise.wgsl?raw';
+import copyWgsl from '../../shaders/copy.wgsl?raw';
+import { f32, u32, type GpuContext } from '../gpu/context';
+import { kernel, shaderFamily } from '../gpu/shaders';
+import type { Tensor } from '../gpu/tensor';
+
+const elementwise = shaderFamily('elementwise', elementwiseWgsl);
+export const addScaledKernel = kernel(elementwise, 'add_scaled', { out: 0, a: 1, b: 2, params: 3 });
+export const scaleKernel = kernel(elementwise, 'scale', { out: 0, a: 1, params: 3 });
+export const addScaledInplaceKernel = kernel(elementwise, 'add_scaled_inplace', { out: 0, b: 2, params: 3 });
+export const scaleInplaceKernel = kernel(elementwise, 'scale_inplace', { out: 0, params: 3 });
+export const fillKernel = kernel(elementwise, 'fill', { out: 0, params: 3 });
+export const copyKernel = kernel(shaderFamily('copy', copyWgsl), 'copy', { dst: 0, src: 1, params: 2 });
+
+// WebGPU forbids binding one buffer as read and read_write in one dispatch: `out` may be `a`
+// (in-place kernels) but never another input.
+function checkAliasing(op: string, out: Tensor, ...inputs: Tensor[]): void {
+  for (const t of inputs) if (t.buffer === out.buffer) throw new Error(`${op}: output ${out.label} may not alias input ${t.label}`);
+}
+
+function sameSize(op: string, ...ts: Tensor[]): number {
+  const n = ts[0].size;
+  for (const t of ts) {
+    if (t.size !== n) throw new Error(`${op}: ${t.label} has ${t.size} elements, expected ${n}`);
+    if (t.dtype !== 'f32') throw new Error(`${op}: ${t.label} is ${t.dtype}, expected f32`);
+  }
+  return n;
+}
+
+/** out = a + b (out may be a) */
+export function add(ctx: GpuContext, out: Tensor, a: Tensor, b: Tensor): void {
+  addScaled(ctx, out, a, b, 1);
+}
+
+/** out = a + alpha·b (out may be a) */
+export function addScaled(ctx: GpuContext, out: Tensor, a: Tensor, b: Tensor, alpha: number): void {
+  const n = sameSize('addScaled', out, a, b);
+  if (out.buffer === a.buffer) {
+    checkAliasing('addScaled', out, b);
+    ctx.run(addScaledInplaceKernel, { out, b }, [u32(n), f32(alpha)], n);
+  } else {
+    checkAliasing('addScaled', out, a, b);
+    ctx.run(addScaledKernel, { out, a, b }, [u32(n), f32(alpha)], n);
+  }
+}
+
+/** out = alpha·a (out may be a) */
+export function scale(ctx: GpuContext, out: Tensor, a: Tensor, alpha: number): void {
+  const n = sameSize('scale', out, a);
+  if (out.buffer === a.buffer) ctx.run(scaleInplaceKernel, { out }, [u32(n), f32(alpha)], n);
+  else ctx.run(scaleKernel, { out, a }, [u32(n), f32(alpha)], n);
+}
+
+/** out = value, for every element */
+export function fill(ctx: GpuContext, out: Tensor, value: number): void {
+  const n = sameSize('fill', out);
+  ctx.run(fillKernel, { out }, [u32(n), f32(value)], n);
+}
+
+/** dst[dstOffset + i] = src[srcOffset + i] for i < count (elements of any 32-bit dtype). */
+export function copy(ctx: GpuContext, dst: Tensor, src: Tensor, count = src.size, dstOffset = 0, srcOffset = 0): void {
+  checkAliasing('copy', dst, src);
+  if (dst.dtype !== src.dtype) throw new Error(`copy: ${src.label} is ${src.dtype} but ${dst.label} is ${dst.dtype}`);
+  if (srcOffset + count > src.size) throw new Error(`copy: reading ${count} elements at ${srcOffset} overruns ${src.label} (${src.size})`);
+  if (dstOffset + count > dst.size) throw new Error(`copy: writing ${count} elements at ${dstOffset} overruns ${dst.label} (${dst.size})`);
+  ctx.run(copyKernel, { dst, src }, [u32(count), u32(dstOffset), u32(srcOffset)], count);
+}

@@ -1,0 +1,36 @@
+// The lab page's entry point: open WebGPU, show the adapter, prove kernels run.
+import { openBrowserDevice } from '../gpu/browser';
+import { GpuContext } from '../gpu/context';
+import { WebGpuUnavailableError } from '../gpu/device';
+import { selfCheck } from '../gpu/selfcheck';
+
+const adapterEl = document.querySelector<HTMLElement>('#adapter')!;
+const statusEl = document.querySelector<HTMLElement>('#status')!;
+
+function setStatus(state: 'ok' | 'error' | 'pending', text: string): void {
+  statusEl.dataset.state = state;
+  statusEl.textContent = text;
+}
+
+async function start(): Promise<void> {
+  let ctx: GpuContext;
+  try {
+    const gpu = await openBrowserDevice({
+      onLost: (info) => setStatus('error', `The GPU device was lost (${info.reason}): ${info.message}. Reload the page to continue.`),
+    });
+    ctx = new GpuContext(gpu);
+  } catch (e) {
+    adapterEl.textContent = 'No WebGPU adapter.';
+    adapterEl.className = 'help';
+    setStatus('error', e instanceof WebGpuUnavailableError ? e.message : `Could not open WebGPU: ${(e as Error).message}`);
+    return;
+  }
+  const features = [...ctx.gpu.features];
+  adapterEl.textContent = `Adapter: ${ctx.gpu.adapter.name}${features.length ? ` (${features.join(', ')})` : ''}`;
+  const check = await selfCheck(ctx);
+  if (check.ok) setStatus('ok', `Kernel check passed: ${check.elements.toLocaleString()} elements, max error ${check.maxError.toExponential(1)}, ${check.ms.toFixed(0)} ms.`);
+  else setStatus('error', `Kernel check FAILED: max error ${check.maxError} on ${check.elements} elements.`);
+  (window as unknown as { gradscope: unknown }).gradscope = { adapter: ctx.gpu.adapter, check };
+}
+
+start().catch((e) => setStatus('error', `Unexpected error: ${(e as Error).stack ?? e}`));
