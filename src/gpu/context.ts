@@ -1,7 +1,8 @@
 // GpuContext: a device plus what is built once and reused: shader modules and pipelines (cached
 // by family, entry point and override constants) and the buffer pool. Kernel wrappers in
-// src/kernels/ call `run` (one op, its own submit: tests and one-off work) or `bind` + `record`
-// (built once, recorded into a step's encoder many times: the scheduler).
+// src/kernels/ build an `Op` (pipeline, bind group and params uniform made once; recorded into a
+// step's compute pass many times: the scheduler) and offer an eager form via `run` (build, submit
+// alone, dispose: tests and one-off work).
 import { BufferPool } from './buffers';
 import { gridFor, type Grid } from './dispatch';
 import type { Gpu } from './device';
@@ -27,6 +28,15 @@ export function packParams(fields: readonly ParamField[]): ArrayBuffer {
 
 /** What can be bound to a storage binding: a tensor, a whole buffer, or a byte range of one. */
 export type Bindable = Tensor | GPUBuffer | GPUBufferBinding;
+
+/** One dispatch, built once: record it into any number of passes; dispose when done. */
+export interface Op {
+  readonly label: string;
+  record(pass: GPUComputePassEncoder): void;
+  /** Rewrites the params uniform (e.g. a learning rate or Adam's bias corrections). */
+  setParams(fields: readonly ParamField[]): void;
+  dispose(): void;
+}
 
 export class GpuContext {
   readonly device: GPUDevice;
@@ -81,35 +91,65 @@ export class GpuContext {
     return this.device.createBindGroup({ label, layout: this.pipeline(k).getBindGroupLayout(0), entries });
   }
 
-  /** Records one dispatch into an open compute pass. */
-  record(pass: GPUComputePassEncoder, k: Kernel, group: GPUBindGroup, grid: Grid): void {
-    pass.setPipeline(this.pipeline(k));
-    pass.setBindGroup(0, group);
-    pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
-  }
-
   /** Grid for one invocation per element of kernel `k`. */
   grid(k: Kernel, elements: number): Grid {
     return gridFor(elements, k.workgroupSize, this.maxWorkgroupsPerDimension);
   }
 
-  /** Runs one kernel now, in its own submit. `grid` defaults to one invocation per element. */
+  /**
+   * Builds one dispatch of `k` over `buffers` with a params uniform (null if the kernel has
+   * none). `grid` is a workgroup grid, or an element count for one invocation per element.
+   */
+  op<B extends string>(
+    k: Kernel<B>,
+    buffers: Record<Exclude<B, 'params'>, Bindable>,
+    params: readonly ParamField[] | null,
+    grid: Grid | number,
+    label = `${k.family.name}.${k.entry}`,
+  ): Op {
+    let uniform = params ? this.uniform(params, `${label}.params`) : null;
+    const all = (uniform ? { ...buffers, params: uniform } : buffers) as Record<B, Bindable>;
+    const group = this.bind(k, all, label);
+    const pipeline = this.pipeline(k);
+    const g = typeof grid === 'number' ? this.grid(k, grid) : grid;
+    return {
+      label,
+      record: (pass) => {
+        pass.setPipeline(pipeline);
+        pass.setBindGroup(0, group);
+        pass.dispatchWorkgroups(g[0], g[1], g[2]);
+      },
+      setParams: (fields) => {
+        if (!uniform) throw new Error(`${label}: kernel has no params`);
+        this.device.queue.writeBuffer(uniform, 0, packParams(fields));
+      },
+      dispose: () => {
+        // Safe at once: later writeBuffer calls are ordered after earlier submits on the queue.
+        if (uniform) this.pool.release(uniform);
+        uniform = null;
+      },
+    };
+  }
+
+  /** Records ops into one compute pass of a new encoder and submits it. */
+  submit(ops: readonly Op[], label = ops[0]?.label ?? 'ops'): void {
+    const encoder = this.device.createCommandEncoder({ label });
+    const pass = encoder.beginComputePass({ label });
+    for (const o of ops) o.record(pass);
+    pass.end();
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  /** Runs one kernel now, in its own submit (see `op` for the arguments). */
   run<B extends string>(
     k: Kernel<B>,
     buffers: Record<Exclude<B, 'params'>, Bindable>,
     params: readonly ParamField[] | null,
     grid: Grid | number,
   ): void {
-    const label = `${k.family.name}.${k.entry}`;
-    const uniform = params ? this.uniform(params, `${label}.params`) : null;
-    const all = (uniform ? { ...buffers, params: uniform } : buffers) as Record<B, Bindable>;
-    const encoder = this.device.createCommandEncoder({ label });
-    const pass = encoder.beginComputePass({ label });
-    this.record(pass, k, this.bind(k, all, label), typeof grid === 'number' ? this.grid(k, grid) : grid);
-    pass.end();
-    this.device.queue.submit([encoder.finish()]);
-    // Safe to reuse at once: later writeBuffer calls are ordered after this submit on the queue.
-    if (uniform) this.pool.release(uniform);
+    const o = this.op(k, buffers, params, grid);
+    this.submit([o]);
+    o.dispose();
   }
 
   destroy(): void {

@@ -1,6 +1,7 @@
 // How WGSL reaches the GPU. Each family file in shaders/ is imported with Vite's `?raw` (works in
 // the lab build, in vitest and in the command-line build) and wrapped by `shaderFamily`, which
-// prepends shaders/common.wgsl: the one template step. Everything else that varies (workgroup
+// prepends shaders/common.wgsl and any library files the family names (e.g. activation_fns.wgsl
+// for fused epilogues): the one template step, plain concatenation. Everything else that varies (workgroup
 // and tile sizes) is a WGSL `override` constant, set per pipeline via `Kernel.constants`.
 import commonWgsl from '../../shaders/common.wgsl?raw';
 
@@ -10,8 +11,8 @@ export interface ShaderFamily {
   code: string;
 }
 
-export function shaderFamily(name: string, source: string): ShaderFamily {
-  return { name, code: `${commonWgsl}\n${source}` };
+export function shaderFamily(name: string, source: string, libraries: readonly string[] = []): ShaderFamily {
+  return { name, code: [commonWgsl, ...libraries, source].join('\n') };
 }
 
 /** What a binding holds; `params` is the uniform block, always the last binding of a kernel. */

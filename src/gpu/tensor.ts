@@ -1,4 +1,7 @@
-// A small GPU tensor: shape, dtype and a pooled storage buffer. Row-major, 32-bit elements.
+// A small GPU tensor: shape, dtype and a storage buffer range. Row-major, 32-bit elements.
+// A tensor either owns a pooled buffer (offset 0) or views a range of a bigger buffer (flat
+// parameter buffers, test canaries); binding offsets must be multiples of
+// minStorageBufferOffsetAlignment (256 bytes).
 import type { GpuContext } from './context';
 
 export type DType = 'f32' | 'i32' | 'u32';
@@ -28,8 +31,20 @@ export class Tensor<D extends DType = DType> {
     readonly dtype: D,
     readonly buffer: GPUBuffer,
     readonly label: string,
+    /** Byte offset of element 0 in `buffer`. */
+    readonly offset = 0,
+    /** Whether dispose() returns the buffer to the pool (false for views). */
+    private readonly owned = true,
   ) {
     this.size = elementCount(shape);
+    if (offset % 4 !== 0 || offset + this.size * 4 > buffer.size) {
+      throw new Error(`${label}: range [${offset}, ${offset + this.size * 4}) does not fit buffer "${buffer.label}" (${buffer.size} bytes)`);
+    }
+  }
+
+  /** A tensor over `buffer` at a byte offset, without taking ownership. */
+  static view<D extends DType>(ctx: GpuContext, buffer: GPUBuffer, offset: number, shape: readonly number[], dtype: D, label: string): Tensor<D> {
+    return new Tensor(ctx, shape, dtype, buffer, label, offset, false);
   }
 
   get byteLength(): number {
@@ -38,14 +53,14 @@ export class Tensor<D extends DType = DType> {
 
   /** The tensor's bytes only: pooled buffers may be larger, and kernels use arrayLength(). */
   binding(): GPUBufferBinding {
-    return { buffer: this.buffer, offset: 0, size: this.byteLength };
+    return { buffer: this.buffer, offset: this.offset, size: this.byteLength };
   }
 
   async download(): Promise<ArrayFor<D>> {
     const bytes = this.byteLength;
     const staging = this.ctx.pool.acquire(bytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, `${this.label}.readback`);
     const encoder = this.ctx.device.createCommandEncoder({ label: `${this.label}.download` });
-    encoder.copyBufferToBuffer(this.buffer, 0, staging, 0, bytes);
+    encoder.copyBufferToBuffer(this.buffer, this.offset, staging, 0, bytes);
     this.ctx.device.queue.submit([encoder.finish()]);
     try {
       await staging.mapAsync(GPUMapMode.READ, 0, bytes);
@@ -61,7 +76,7 @@ export class Tensor<D extends DType = DType> {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.ctx.pool.release(this.buffer);
+    if (this.owned) this.ctx.pool.release(this.buffer);
   }
 }
 
@@ -74,7 +89,7 @@ export function empty<D extends DType>(ctx: GpuContext, shape: readonly number[]
 export function zeros<D extends DType>(ctx: GpuContext, shape: readonly number[], dtype: D, label: string): Tensor<D> {
   const t = empty(ctx, shape, dtype, label);
   const encoder = ctx.device.createCommandEncoder({ label: `${label}.zero` });
-  encoder.clearBuffer(t.buffer, 0, t.byteLength);
+  encoder.clearBuffer(t.buffer, t.offset, t.byteLength);
   ctx.device.queue.submit([encoder.finish()]);
   return t;
 }
@@ -89,7 +104,14 @@ export function upload<D extends DType>(
   const n = elementCount(shape);
   if (data.length !== n) throw new Error(`${label}: ${data.length} values given for shape [${shape.join(', ')}] (${n} elements)`);
   const t = empty(ctx, shape, dtype, label);
-  const typed = data instanceof arrayType(dtype) ? (data as TypedArray) : arrayType(dtype).from(data);
-  ctx.device.queue.writeBuffer(t.buffer, 0, typed.buffer, typed.byteOffset, typed.byteLength);
+  write(t, data);
   return t;
+}
+
+/** Overwrites a tensor's elements from the CPU (queued; ordered before later submits). */
+export function write(t: Tensor, data: ArrayLike<number>): void {
+  if (data.length !== t.size) throw new Error(`${t.label}: ${data.length} values given for ${t.size} elements`);
+  const Typed = arrayType(t.dtype);
+  const typed = data instanceof Typed ? (data as TypedArray) : Typed.from(data);
+  t.ctx.device.queue.writeBuffer(t.buffer, t.offset, typed.buffer, typed.byteOffset, typed.byteLength);
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { add, addScaledKernel, addScaled, copy, fill, scale } from '../../src/kernels/elementwise';
 import { empty, upload } from '../../src/gpu/tensor';
 import { asF32, expectClose, map, uniform } from '../reference';
-import { tensor, useGpu } from '../gpu';
+import { canaried, tensor, useGpu } from '../gpu';
 
 const TOL = { atol: 1e-6, rtol: 1e-6 };
 const SIZES = [1, 3, 255, 257, 1000, 65_537];
@@ -63,6 +63,21 @@ describe('elementwise kernels vs float64', () => {
     add(ctx, out, ta, tb);
     expectClose(await out.download(), map(n, (i) => a[i] + b[i]), { atol: 0, rtol: 0 }, 'add 2^24+3');
     for (const t of [ta, tb, out]) t.dispose();
+  });
+
+  it.each([1, 257])('writes only inside a tensor bound at an offset (canaries around it), %i elements', async (n) => {
+    const ctx = gpu();
+    const a = canaried(ctx, uniform(3, n), undefined, 'f32', 'a');
+    const out = canaried(ctx, n, undefined, 'f32', 'out');
+    addScaled(ctx, out.tensor, a.tensor, a.tensor, 1);
+    fill(ctx, a.tensor, 1.5);
+    scale(ctx, a.tensor, a.tensor, 2);
+    copy(ctx, out.tensor, a.tensor);
+    expectClose(await out.tensor.download(), map(n, () => 3), TOL, 'fill, scale, copy');
+    await out.check();
+    await a.check();
+    out.dispose();
+    a.dispose();
   });
 
   it('rejects mismatched sizes and dtypes with the tensor named', () => {
