@@ -13,3 +13,16 @@ fn copy(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let i = flat_workgroup(wid, nwg) * WG + lid;
   if (i < p.n) { dst[p.dst_offset + i] = src[p.src_offset + i]; }
 }
+
+// Batch gather: dst[r, :] = src[index[r], :] for r < rows, rows of `width` words.
+struct GatherParams { rows: u32, width: u32 }
+@group(0) @binding(3) var<storage, read> index: array<u32>;
+@group(0) @binding(4) var<uniform> gp: GatherParams;
+
+@compute @workgroup_size(WG)
+fn gather_rows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = flat_workgroup(wid, nwg) * WG + lid;
+  if (i >= gp.rows * gp.width) { return; }
+  let r = i / gp.width;
+  dst[i] = src[index[r] * gp.width + (i - r * gp.width)];
+}

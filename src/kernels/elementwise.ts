@@ -1,7 +1,7 @@
 // Elementwise f32 ops (shaders/elementwise.wgsl) and the dtype-agnostic word copy (shaders/copy.wgsl).
 import elementwiseWgsl from '../../shaders/elementwise.wgsl?raw';
 import copyWgsl from '../../shaders/copy.wgsl?raw';
-import { f32, u32, type GpuContext } from '../gpu/context';
+import { f32, u32, type GpuContext, type Op } from '../gpu/context';
 import { kernel, shaderFamily } from '../gpu/shaders';
 import type { Tensor } from '../gpu/tensor';
 
@@ -11,7 +11,9 @@ export const scaleKernel = kernel(elementwise, 'scale', { out: 0, a: 1, params: 
 export const addScaledInplaceKernel = kernel(elementwise, 'add_scaled_inplace', { out: 0, b: 2, params: 3 });
 export const scaleInplaceKernel = kernel(elementwise, 'scale_inplace', { out: 0, params: 3 });
 export const fillKernel = kernel(elementwise, 'fill', { out: 0, params: 3 });
-export const copyKernel = kernel(shaderFamily('copy', copyWgsl), 'copy', { dst: 0, src: 1, params: 2 });
+const copyFamily = shaderFamily('copy', copyWgsl);
+export const copyKernel = kernel(copyFamily, 'copy', { dst: 0, src: 1, params: 2 });
+export const gatherRowsKernel = kernel(copyFamily, 'gather_rows', { dst: 0, src: 1, index: 3, params: 4 });
 
 // WebGPU forbids binding one buffer as read and read_write in one dispatch: `out` may be `a`
 // (in-place kernels) but never another input.
@@ -65,4 +67,16 @@ export function copy(ctx: GpuContext, dst: Tensor, src: Tensor, count = src.size
   if (srcOffset + count > src.size) throw new Error(`copy: reading ${count} elements at ${srcOffset} overruns ${src.label} (${src.size})`);
   if (dstOffset + count > dst.size) throw new Error(`copy: writing ${count} elements at ${dstOffset} overruns ${dst.label} (${dst.size})`);
   ctx.run(copyKernel, { dst, src }, [u32(count), u32(dstOffset), u32(srcOffset)], count);
+}
+
+/** dst[r, :] = src[index[r], :]: a batch of rows picked on the GPU (index: u32 [rows]). */
+export function gatherRowsOp(ctx: GpuContext, dst: Tensor, src: Tensor, index: Tensor): Op {
+  const rows = index.size;
+  const width = dst.size / rows;
+  if (index.dtype !== 'u32') throw new Error(`gatherRows: ${index.label} is ${index.dtype}, expected u32`);
+  if (!Number.isInteger(width) || src.size % width !== 0) {
+    throw new Error(`gatherRows: ${dst.label} (${dst.size}) is not ${rows} rows of a width dividing ${src.label} (${src.size})`);
+  }
+  if (dst.dtype !== src.dtype) throw new Error(`gatherRows: ${src.label} is ${src.dtype} but ${dst.label} is ${dst.dtype}`);
+  return ctx.op(gatherRowsKernel, { dst, src, index }, [u32(rows), u32(width)], rows * width);
 }
