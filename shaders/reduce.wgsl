@@ -1,0 +1,149 @@
+// Sum of squares and (min, max, mean, std) per segment of a flat f32 buffer: per-layer gradient
+// norms, the global norm for clipping, weight and activation statistics. Two passes per op over
+// the chunk and segment tables described in reduce_segments.wgsl; fp32 accumulation in a fixed
+// order. Bindings: outputs, then inputs, then the uniform params last.
+override WG: u32 = 256; // a power of two: the tree reductions halve it
+
+struct Params { chunks: u32, segments: u32 }
+
+@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read_write> partial: array<f32>;
+@group(0) @binding(2) var<storage, read> x: array<vec4f>;
+@group(0) @binding(3) var<storage, read> partial_in: array<f32>;
+@group(0) @binding(4) var<storage, read> chunks: array<vec4u>;
+@group(0) @binding(5) var<storage, read> segs: array<vec4u>;
+@group(0) @binding(6) var<uniform> p: Params;
+
+var<workgroup> sums: array<f32, WG>;
+
+// Σ over the workgroup's invocations in a fixed tree order. Every invocation must call it.
+fn workgroup_sum(lid: u32, v: f32) -> f32 {
+  sums[lid] = v;
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    workgroupBarrier();
+    if (lid < s) { sums[lid] += sums[lid + s]; }
+  }
+  workgroupBarrier();
+  return sums[0];
+}
+
+// partial[c] = Σ_{i ∈ chunk c} x[i]²   (a NaN makes it NaN; an Inf or |x| > 1.8e19 makes it Inf)
+@compute @workgroup_size(WG)
+fn sum_squares_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let c = flat_workgroup(wid, nwg);
+  if (c >= p.chunks) { return; }
+  let r = chunks[c];
+  var acc = 0.0;
+  for (var q = r.x / 4u + lid; 4u * q < r.y; q += WG) {
+    // select, not a multiply by a 0/1 mask: masked lanes may hold NaN.
+    let v = select(vec4f(0.0), x[q], lanes_inside(q, r.x, r.y));
+    acc += dot(v, v);
+  }
+  let total = workgroup_sum(lid, acc);
+  if (lid == 0u) { partial[c] = total; }
+}
+
+// out[s] = Σ_{c ∈ segment s} partial[c]   (an empty segment gives 0)
+@compute @workgroup_size(WG)
+fn sum_squares_segments(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let s = flat_workgroup(wid, nwg);
+  if (s >= p.segments) { return; }
+  let g = segs[s];
+  var acc = 0.0;
+  for (var k = lid; k < g.y; k += WG) { acc += partial_in[g.x + k]; }
+  let total = workgroup_sum(lid, acc);
+  if (lid == 0u) { out[s] = total; }
+}
+
+// Count, mean, M2 = Σ (x − mean)², min and max of a set of elements.
+struct Moments { n: f32, mean: f32, m2: f32, lo: f32, hi: f32 }
+
+var<workgroup> moments: array<Moments, WG>;
+
+// min and max that keep a NaN (WGSL's may return the other operand).
+fn min_nan(a: f32, b: f32) -> f32 { return select(select(min(a, b), b, is_nan(b)), a, is_nan(a)); }
+fn max_nan(a: f32, b: f32) -> f32 { return select(select(max(a, b), b, is_nan(b)), a, is_nan(a)); }
+
+// Moments of the union of two disjoint sets (Chan, Golub & LeVeque): no Σx² − n·mean² cancellation.
+fn merge(a: Moments, b: Moments) -> Moments {
+  if (b.n == 0.0) { return a; }
+  if (a.n == 0.0) { return b; }
+  let n = a.n + b.n;
+  let d = b.mean - a.mean;
+  let w = b.n / n;
+  // The mean as a weighted average, not a.mean + d·w: an Inf mean must stay Inf, not Inf − Inf.
+  return Moments(n, a.mean * (a.n / n) + b.mean * w, a.m2 + b.m2 + d * d * a.n * w, min_nan(a.lo, b.lo), max_nan(a.hi, b.hi));
+}
+
+// Moments of the workgroup's union, merged in a fixed tree order. Every invocation must call it.
+fn workgroup_merge(lid: u32, m: Moments) -> Moments {
+  moments[lid] = m;
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    workgroupBarrier();
+    if (lid < s) { moments[lid] = merge(moments[lid], moments[lid + s]); }
+  }
+  workgroupBarrier();
+  return moments[0];
+}
+
+// partial[5c .. 5c+4] = (n, mean, M2, min, max) of chunk c. Each invocation reads its elements
+// twice (mean first, then squared deviations from it), then the tree merges the invocations.
+@compute @workgroup_size(WG)
+fn stats_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let c = flat_workgroup(wid, nwg);
+  if (c >= p.chunks) { return; }
+  let r = chunks[c];
+  var n = 0.0;
+  var sum = 0.0;
+  var lo = 0.0;
+  var hi = 0.0;
+  for (var q = r.x / 4u + lid; 4u * q < r.y; q += WG) {
+    let inside = lanes_inside(q, r.x, r.y);
+    let v = x[q];
+    for (var j = 0u; j < 4u; j++) {
+      if (inside[j]) {
+        lo = select(min_nan(lo, v[j]), v[j], n == 0.0);
+        hi = select(max_nan(hi, v[j]), v[j], n == 0.0);
+        n += 1.0;
+        sum += v[j];
+      }
+    }
+  }
+  let mean = select(0.0, sum / n, n > 0.0);
+  var m2 = 0.0;
+  for (var q = r.x / 4u + lid; 4u * q < r.y; q += WG) {
+    let d = select(vec4f(0.0), x[q] - mean, lanes_inside(q, r.x, r.y));
+    m2 += dot(d, d);
+  }
+  let t = workgroup_merge(lid, Moments(n, mean, m2, lo, hi));
+  if (lid == 0u) {
+    partial[5u * c] = t.n;
+    partial[5u * c + 1u] = t.mean;
+    partial[5u * c + 2u] = t.m2;
+    partial[5u * c + 3u] = t.lo;
+    partial[5u * c + 4u] = t.hi;
+  }
+}
+
+// out[4s .. 4s+3] = (min, max, mean, std) of segment s, std = sqrt(M2 / n) (population);
+// all NaN for an empty segment. A NaN element makes all four NaN; an Inf makes std NaN.
+@compute @workgroup_size(WG)
+fn stats_segments(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let s = flat_workgroup(wid, nwg);
+  if (s >= p.segments) { return; }
+  let g = segs[s];
+  var m = Moments(0.0, 0.0, 0.0, 0.0, 0.0);
+  for (var k = lid; k < g.y; k += WG) {
+    let i = 5u * (g.x + k);
+    m = merge(m, Moments(partial_in[i], partial_in[i + 1u], partial_in[i + 2u], partial_in[i + 3u], partial_in[i + 4u]));
+  }
+  let t = workgroup_merge(lid, m);
+  if (lid == 0u) {
+    let nan = quiet_nan();
+    let empty = t.n == 0.0;
+    out[4u * s] = select(t.lo, nan, empty);
+    out[4u * s + 1u] = select(t.hi, nan, empty);
+    out[4u * s + 2u] = select(t.mean, nan, empty);
+    out[4u * s + 3u] = select(sqrt(t.m2 / t.n), nan, empty);
+  }
+}

@@ -1,0 +1,256 @@
+// Per-segment reductions of a flat f32 buffer for diagnostics (shaders/reduce.wgsl,
+// shaders/reduce_count.wgsl, shaders/reduce_segments.wgsl). A segment is one tensor's element
+// range in the flat parameter, gradient or activation buffer. Each op records two dispatches
+// whatever the number of segments: per-chunk partials, then one combine per segment, in a fixed
+// order (no float atomics: the same bits on every run). The chunk and segment tables are built
+// here once per op and live in its own storage buffers until dispose().
+import reduceWgsl from '../../shaders/reduce.wgsl?raw';
+import reduceCountWgsl from '../../shaders/reduce_count.wgsl?raw';
+import reduceSegmentsWgsl from '../../shaders/reduce_segments.wgsl?raw';
+import { f32, packParams, u32, type Bindable, type GpuContext, type Op, type ParamField } from '../gpu/context';
+import { foldGrid, type Grid } from '../gpu/dispatch';
+import { kernel, shaderFamily, type Kernel } from '../gpu/shaders';
+import type { Tensor } from '../gpu/tensor';
+
+export interface Segment {
+  /** First element, within the flat tensor. */
+  offset: number;
+  /** Element count (0 is allowed: see each op for what an empty segment gives). */
+  length: number;
+}
+
+/** Elements per chunk (one workgroup of pass 1): 256 invocations × 4 vec4 loads each. */
+export const CHUNK = 4096;
+/** Most bins log10Histogram takes (its workgroup histogram is MAX_BINS u32 atomics). */
+export const MAX_BINS = 256;
+
+const reduce = shaderFamily('reduce', reduceWgsl, [reduceSegmentsWgsl]);
+const reduceCount = shaderFamily('reduce_count', reduceCountWgsl, [reduceSegmentsWgsl]);
+export const sumSquaresChunksKernel = kernel(reduce, 'sum_squares_chunks', { partial: 1, x: 2, chunks: 4, params: 6 });
+export const sumSquaresSegmentsKernel = kernel(reduce, 'sum_squares_segments', { out: 0, partialIn: 3, segs: 5, params: 6 });
+export const statsChunksKernel = kernel(reduce, 'stats_chunks', { partial: 1, x: 2, chunks: 4, params: 6 });
+export const statsSegmentsKernel = kernel(reduce, 'stats_segments', { out: 0, partialIn: 3, segs: 5, params: 6 });
+export const thresholdChunksKernel = kernel(reduceCount, 'threshold_chunks', { partial: 2, x: 3, chunks: 5, params: 7 });
+export const thresholdSegmentsKernel = kernel(reduceCount, 'threshold_segments', { fractions: 0, partialIn: 4, segs: 6, params: 7 });
+export const histogramChunksKernel = kernel(reduceCount, 'log10_histogram_chunks', { partial: 2, x: 3, chunks: 5, params: 7 });
+export const histogramSegmentsKernel = kernel(reduceCount, 'log10_histogram_segments', { hist: 1, partialIn: 4, segs: 6, params: 7 });
+
+/** The chunk and segment tables (4 u32 per row; layout in shaders/reduce_segments.wgsl). */
+export interface SegmentTables {
+  /** (start, end, segment, 0) per chunk, in elements. */
+  chunks: Uint32Array;
+  /** (first chunk, chunk count, length, 0) per segment. */
+  segs: Uint32Array;
+  chunkCount: number;
+}
+
+/** Cuts every segment at multiples of CHUNK (of the element index in x, so cuts are vec4-aligned). */
+export function segmentTables(op: string, x: Tensor, segments: readonly Segment[]): SegmentTables {
+  if (segments.length === 0) throw new Error(`${op}: no segments given`);
+  const chunks: number[] = [];
+  const segs: number[] = [];
+  segments.forEach(({ offset, length }, s) => {
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > x.size) {
+      throw new Error(`${op}: segment ${s} (offset ${offset}, length ${length}) is not a range of whole elements inside ${x.label} (${x.size} elements)`);
+    }
+    const first = chunks.length / 4;
+    for (let start = offset, end = offset + length; start < end; ) {
+      const stop = Math.min(end, (Math.floor(start / CHUNK) + 1) * CHUNK);
+      chunks.push(start, stop, s, 0);
+      start = stop;
+    }
+    segs.push(first, chunks.length / 4 - first, length, 0);
+  });
+  return { chunks: Uint32Array.from(chunks), segs: Uint32Array.from(segs), chunkCount: chunks.length / 4 };
+}
+
+function checkTensor(op: string, t: Tensor, dtype: 'f32' | 'u32', size: number, shape: string): void {
+  if (t.dtype !== dtype) throw new Error(`${op}: ${t.label} is ${t.dtype}, expected ${dtype}`);
+  if (t.size !== size) throw new Error(`${op}: ${t.label} has ${t.size} elements, expected ${shape} = ${size}`);
+}
+
+function checkFinite(op: string, values: Record<string, number>): void {
+  for (const [name, v] of Object.entries(values)) if (!Number.isFinite(v)) throw new Error(`${op}: ${name} must be a finite number, got ${v}`);
+}
+
+// x is read as vec4f, so its binding runs on to the next 16-byte boundary (those lanes are masked).
+function vec4Binding(op: string, x: Tensor): GPUBufferBinding {
+  const size = Math.ceil(x.byteLength / 16) * 16;
+  if (x.offset + size > x.buffer.size) {
+    throw new Error(
+      `${op}: ${x.label} is read in vec4s, so its buffer "${x.buffer.label}" (${x.buffer.size} bytes) must extend to byte ${x.offset + size}; ` +
+        'pooled buffers do: pad flat buffers to a multiple of 4 elements',
+    );
+  }
+  return { buffer: x.buffer, offset: x.offset, size };
+}
+
+interface SegmentOpSpec {
+  label: string;
+  x: Tensor;
+  tables: SegmentTables;
+  /** u32/f32 words of partial results per chunk. */
+  partialWords: number;
+  /** Pass 1, bindings { partial, x, chunks, params }: one workgroup per chunk. */
+  chunks: Kernel;
+  /** Pass 2, bindings { <output>, partialIn, segs, params }, on `grid`. */
+  segments: Kernel;
+  output: Record<string, Tensor>;
+  grid: Grid;
+  params: readonly ParamField[];
+  /** Maps the values a caller passes to setParams to the whole params uniform (null: none). */
+  setParams: ((fields: readonly ParamField[]) => readonly ParamField[]) | null;
+}
+
+/** An Op recording both passes of a segment reduction; owns its tables, partials and uniform. */
+function segmentOp(ctx: GpuContext, spec: SegmentOpSpec): Op {
+  const { label, tables } = spec;
+  const x = vec4Binding(label, spec.x); // may throw: before anything is allocated
+  const storage = (data: Uint32Array | null, bytes: number, what: string): GPUBufferBinding => {
+    const size = Math.max(16, bytes);
+    const buffer = ctx.pool.storage(size, `${label}.${what}`);
+    if (data) ctx.device.queue.writeBuffer(buffer, 0, data);
+    return { buffer, offset: 0, size };
+  };
+  const chunkTable = storage(tables.chunks, tables.chunks.byteLength, 'chunks');
+  const segTable = storage(tables.segs, tables.segs.byteLength, 'segs');
+  const partial = storage(null, tables.chunkCount * spec.partialWords * 4, 'partial');
+  let uniform: GPUBuffer | null = ctx.uniform(spec.params, `${label}.params`);
+  const passes: [Kernel, Record<string, Bindable>, Grid][] = [
+    [spec.chunks, { partial, x, chunks: chunkTable }, foldGrid(Math.max(1, tables.chunkCount), ctx.maxWorkgroupsPerDimension)],
+    [spec.segments, { ...spec.output, partialIn: partial, segs: segTable }, spec.grid],
+  ];
+  const steps = passes.map(([k, buffers, grid]) => ({
+    pipeline: ctx.pipeline(k),
+    group: ctx.bind(k, { ...buffers, params: uniform! }, `${label}.${k.entry}`),
+    grid,
+  }));
+  return {
+    label,
+    record(pass) {
+      for (const { pipeline, group, grid } of steps) {
+        pass.setPipeline(pipeline);
+        pass.setBindGroup(0, group);
+        pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
+      }
+    },
+    setParams(fields) {
+      if (!spec.setParams) throw new Error(`${label}: has no params to set`);
+      if (!uniform) throw new Error(`${label}: already disposed`);
+      ctx.device.queue.writeBuffer(uniform, 0, packParams(spec.setParams(fields)));
+    },
+    dispose() {
+      if (!uniform) return;
+      for (const b of [chunkTable, segTable, partial]) ctx.pool.release(b.buffer);
+      ctx.pool.release(uniform);
+      uniform = null;
+    },
+  };
+}
+
+function run(ctx: GpuContext, op: Op): void {
+  ctx.submit([op]);
+  op.dispose(); // safe at once: later writes to the pooled buffers queue after this submit
+}
+
+/** One workgroup per segment. */
+const perSegment = (ctx: GpuContext, segments: readonly Segment[]): Grid => foldGrid(segments.length, ctx.maxWorkgroupsPerDimension);
+
+/** out[s] = Σ x[i]² over segment s (0 for an empty one; NaN if it holds a NaN). out: f32 [segments.length] */
+export function sumSquaresOp(ctx: GpuContext, out: Tensor, x: Tensor, segments: readonly Segment[]): Op {
+  const op = 'sumSquares';
+  checkTensor(op, x, 'f32', x.size, `[${x.size}]`);
+  const tables = segmentTables(op, x, segments);
+  checkTensor(op, out, 'f32', segments.length, `[${segments.length}] (one per segment)`);
+  return segmentOp(ctx, {
+    label: `${op}(${x.label})`, x, tables, partialWords: 1,
+    chunks: sumSquaresChunksKernel, segments: sumSquaresSegmentsKernel, output: { out }, grid: perSegment(ctx, segments),
+    params: [u32(tables.chunkCount), u32(segments.length)], setParams: null,
+  });
+}
+
+export function sumSquares(ctx: GpuContext, out: Tensor, x: Tensor, segments: readonly Segment[]): void {
+  run(ctx, sumSquaresOp(ctx, out, x, segments));
+}
+
+/**
+ * out[4s .. 4s+3] = min, max, mean, std (population) over segment s. All four NaN for an empty
+ * segment or one holding a NaN; an Inf gives that Inf as min or max and mean, and a NaN std.
+ * out: f32 [segments.length, 4]
+ */
+export function statsOp(ctx: GpuContext, out: Tensor, x: Tensor, segments: readonly Segment[]): Op {
+  const op = 'stats';
+  checkTensor(op, x, 'f32', x.size, `[${x.size}]`);
+  const tables = segmentTables(op, x, segments);
+  checkTensor(op, out, 'f32', 4 * segments.length, `[${segments.length}, 4] (min, max, mean, std per segment)`);
+  return segmentOp(ctx, {
+    label: `${op}(${x.label})`, x, tables, partialWords: 5,
+    chunks: statsChunksKernel, segments: statsSegmentsKernel, output: { out }, grid: perSegment(ctx, segments),
+    params: [u32(tables.chunkCount), u32(segments.length)], setParams: null,
+  });
+}
+
+export function stats(ctx: GpuContext, out: Tensor, x: Tensor, segments: readonly Segment[]): void {
+  run(ctx, statsOp(ctx, out, x, segments));
+}
+
+/**
+ * out[2s] = fraction of |x| < below, out[2s+1] = fraction of |x| > above, over segment s; both
+ * NaN for an empty segment or one holding a NaN (±Inf counts as above). out: f32 [segments.length, 2].
+ * setParams([f32(below), f32(above)]) changes the thresholds of the built op.
+ */
+export function thresholdFractionsOp(ctx: GpuContext, out: Tensor, x: Tensor, segments: readonly Segment[], below: number, above: number): Op {
+  const op = 'thresholdFractions';
+  checkTensor(op, x, 'f32', x.size, `[${x.size}]`);
+  const tables = segmentTables(op, x, segments);
+  checkTensor(op, out, 'f32', 2 * segments.length, `[${segments.length}, 2] (below, above per segment)`);
+  const params = (below: number, above: number) => {
+    checkFinite(op, { below, above });
+    return [u32(tables.chunkCount), u32(segments.length), f32(below), f32(above), u32(0), f32(0), f32(0)]; // histogram fields unused
+  };
+  return segmentOp(ctx, {
+    label: `${op}(${x.label})`, x, tables, partialWords: 3,
+    chunks: thresholdChunksKernel, segments: thresholdSegmentsKernel, output: { fractions: out }, grid: perSegment(ctx, segments),
+    params: params(below, above), setParams: (fields) => params(...userValues(op, fields, ['below', 'above'])),
+  });
+}
+
+export function thresholdFractions(ctx: GpuContext, out: Tensor, x: Tensor, segments: readonly Segment[], below: number, above: number): void {
+  run(ctx, thresholdFractionsOp(ctx, out, x, segments, below, above));
+}
+
+/**
+ * out[s, b] = count of elements of segment s whose log10|x| falls in bin b of `bins` equal bins
+ * over [lo, hi); below lo (zeros and subnormals too) in bin 0, at hi and above (Inf too) in the
+ * last. NaN is counted in no bin, so a segment's counts then sum to less than its length.
+ * out: u32 [segments.length, bins]. setParams([f32(lo), f32(hi)]) moves the range of the built op.
+ */
+export function log10HistogramOp(ctx: GpuContext, out: Tensor, x: Tensor, segments: readonly Segment[], bins: number, lo: number, hi: number): Op {
+  const op = 'log10Histogram';
+  checkTensor(op, x, 'f32', x.size, `[${x.size}]`);
+  if (!Number.isInteger(bins) || bins < 1 || bins > MAX_BINS) throw new Error(`${op}: bins must be an integer in [1, ${MAX_BINS}], got ${bins}`);
+  const tables = segmentTables(op, x, segments);
+  checkTensor(op, out, 'u32', bins * segments.length, `[${segments.length}, ${bins}] (segments × bins)`);
+  const params = (lo: number, hi: number) => {
+    checkFinite(op, { lo, hi });
+    if (!(lo < hi)) throw new Error(`${op}: lo (${lo}) must be below hi (${hi})`);
+    // t = (log10|x| − lo)·bins/(hi − lo) = log2|x|·log_scale − log_offset
+    const perDecade = bins / (hi - lo);
+    return [u32(tables.chunkCount), u32(segments.length), f32(0), f32(0), u32(bins), f32(perDecade / Math.log2(10)), f32(lo * perDecade)];
+  };
+  return segmentOp(ctx, {
+    label: `${op}(${x.label})`, x, tables, partialWords: bins,
+    chunks: histogramChunksKernel, segments: histogramSegmentsKernel, output: { hist: out },
+    grid: ctx.grid(histogramSegmentsKernel, segments.length * bins),
+    params: params(lo, hi), setParams: (fields) => params(...userValues(op, fields, ['lo', 'hi'])),
+  });
+}
+
+export function log10Histogram(ctx: GpuContext, out: Tensor, x: Tensor, segments: readonly Segment[], bins: number, lo: number, hi: number): void {
+  run(ctx, log10HistogramOp(ctx, out, x, segments, bins, lo, hi));
+}
+
+function userValues(op: string, fields: readonly ParamField[], names: [string, string]): [number, number] {
+  if (fields.length !== 2 || fields.some((f) => f.type !== 'f32')) throw new Error(`${op}: setParams takes [f32(${names[0]}), f32(${names[1]})]`);
+  return [fields[0].value, fields[1].value];
+}

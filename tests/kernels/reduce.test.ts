@@ -1,0 +1,277 @@
+// Segment reductions (src/kernels/reduce.ts) against the float64 references in tests/ref/reduce.ts.
+// x is one flat f32 buffer; segments start at offsets that are not multiples of 4, and every
+// element outside the segments is NaN, as are the canary words after x: a vec4 lane that is not
+// masked turns a result NaN. Outputs are canaried. Tolerances:
+//   sumSquares  rtol 1e-5 (f32 sums of positive terms, tree order);
+//   stats       min and max exact; mean and std within 1e-5 · max|x| of the segment;
+//   fractions   atol 1e-6 (thresholds are powers of two, so counts are exact; one f32 division);
+//   histogram   exact (values within 1% of a bin of an edge are nudged off it first).
+// NaN results must sit exactly where the reference has them.
+import { describe, expect, it } from 'vitest';
+import { f32, type GpuContext, type Op } from '../../src/gpu/context';
+import { empty, Tensor } from '../../src/gpu/tensor';
+import {
+  CHUNK,
+  log10Histogram,
+  log10HistogramOp,
+  statsOp,
+  stats,
+  sumSquares,
+  sumSquaresOp,
+  thresholdFractions,
+  thresholdFractionsOp,
+  type Segment,
+} from '../../src/kernels/reduce';
+import { asF32, expectClose, normal, rng, type Tolerance } from '../reference';
+import * as ref from '../ref/reduce';
+import { canaried, tensor, useGpu } from '../gpu';
+
+const SUM_TOL = { atol: 0, rtol: 1e-5 };
+const FRACTION_TOL = { atol: 1e-6, rtol: 0 };
+const EXACT = { atol: 0, rtol: 0 };
+const BELOW = 0.25;
+const ABOVE = 4;
+const HIST = { bins: 16, lo: -4, hi: 4 };
+
+/** Segments of the given lengths from element `first` on, with `gap` elements between them. */
+function layout(lengths: readonly number[], gap = 3, first = 1): { segments: Segment[]; size: number } {
+  const segments: Segment[] = [];
+  let at = first;
+  for (const length of lengths) {
+    segments.push({ offset: at, length });
+    at += length + gap;
+  }
+  return { segments, size: Math.max(1, at) };
+}
+
+/** Moves values within 1% of a bin of a histogram edge 2% of a bin up, so f32 and f64 logs agree on the bin. */
+function offEdges(x: Float64Array, bins: number, lo: number, hi: number): Float64Array {
+  const out = Float64Array.from(x);
+  for (let i = 0; i < out.length; i++) {
+    for (let tries = 0; tries < 4; tries++) {
+      const t = ref.binPosition(out[i], bins, lo, hi);
+      if (!Number.isFinite(t) || Math.abs(t - Math.round(t)) > 0.01) break;
+      out[i] = asF32([out[i] * 10 ** ((0.02 * (hi - lo)) / bins)])[0];
+    }
+  }
+  return out;
+}
+
+/** Data: each segment normal with a power-of-two scale in 2^-8 .. 2^8; NaN between segments. */
+function data(seed: number, segments: readonly Segment[], size: number): Float64Array {
+  const x = new Float64Array(size).fill(NaN);
+  const r = rng(seed);
+  segments.forEach(({ offset, length }, s) => {
+    const v = normal(seed + s, length, 2 ** Math.round(16 * r() - 8));
+    x.set(v, offset);
+  });
+  return offEdges(asF32(x), HIST.bins, HIST.lo, HIST.hi);
+}
+
+/** NaN exactly where the reference has NaN; everything else close. */
+function expectSame(got: ArrayLike<number>, want: ArrayLike<number>, tol: Tolerance, what: string): void {
+  const nan = (a: ArrayLike<number>) => Array.from(a, (v, i) => (Number.isNaN(v) ? i : -1)).filter((i) => i >= 0);
+  expect(nan(got), `${what}: NaN positions`).toEqual(nan(want));
+  const keep = Array.from(want, (_, i) => i).filter((i) => !Number.isNaN(want[i]));
+  expectClose(keep.map((i) => got[i]), keep.map((i) => want[i]), tol, what);
+}
+
+/** stats: min and max exact, mean and std within 1e-5 of the segment's largest finite |x|. */
+function expectStats(got: ArrayLike<number>, want: Float64Array, x: Float64Array, segments: readonly Segment[]): void {
+  const scales = segments.map(({ offset, length }) => {
+    let m = 0;
+    for (let i = offset; i < offset + length; i++) if (Number.isFinite(x[i])) m = Math.max(m, Math.abs(x[i]));
+    return m || 1;
+  });
+  const pick = (a: ArrayLike<number>, k: number, scaled: boolean) => scales.map((scale, s) => a[4 * s + k] / (scaled ? scale : 1));
+  expectSame(pick(got, 0, false), pick(want, 0, false), EXACT, 'stats min');
+  expectSame(pick(got, 1, false), pick(want, 1, false), EXACT, 'stats max');
+  expectSame(pick(got, 2, true), pick(want, 2, true), { atol: 1e-5, rtol: 0 }, 'stats mean / max|x|');
+  expectSame(pick(got, 3, true), pick(want, 3, true), { atol: 1e-5, rtol: 0 }, 'stats std / max|x|');
+}
+
+/** Runs the four ops on x with canaried outputs and checks them against the references. */
+async function checkAll(ctx: GpuContext, x: Float64Array, segments: readonly Segment[]): Promise<void> {
+  const S = segments.length;
+  const tx = canaried(ctx, x, undefined, 'f32', 'x');
+  const ss = canaried(ctx, S, undefined, 'f32', 'sumsq');
+  const st = canaried(ctx, 4 * S, undefined, 'f32', 'stats');
+  const fr = canaried(ctx, 2 * S, undefined, 'f32', 'fractions');
+  const hi = canaried(ctx, S * HIST.bins, undefined, 'u32', 'hist');
+  sumSquares(ctx, ss.tensor, tx.tensor, segments);
+  stats(ctx, st.tensor, tx.tensor, segments);
+  thresholdFractions(ctx, fr.tensor, tx.tensor, segments, BELOW, ABOVE);
+  log10Histogram(ctx, hi.tensor, tx.tensor, segments, HIST.bins, HIST.lo, HIST.hi);
+  expectSame(await ss.tensor.download(), ref.sumSquares(x, segments), SUM_TOL, 'sumSquares');
+  expectStats(await st.tensor.download(), ref.stats(x, segments), x, segments);
+  expectSame(await fr.tensor.download(), ref.thresholdFractions(x, segments, BELOW, ABOVE), FRACTION_TOL, 'thresholdFractions');
+  expectSame(await hi.tensor.download(), ref.log10Histogram(x, segments, HIST.bins, HIST.lo, HIST.hi), EXACT, 'log10Histogram');
+  for (const c of [tx, ss, st, fr, hi]) {
+    await c.check();
+    c.dispose();
+  }
+}
+
+function countDispatches(op: Op): number {
+  let n = 0;
+  const pass = { setPipeline() {}, setBindGroup() {}, dispatchWorkgroups: () => n++ } as unknown as GPUComputePassEncoder;
+  op.record(pass);
+  return n;
+}
+
+const r60 = rng(60);
+const SETS: [string, number[]][] = [
+  ['lengths 1, 3, 255, 257, 4099 (4099: two chunks)', [1, 3, 255, 257, 4099]],
+  ['an empty-ish mix (0, 1, 2, 3 elements)', [0, 1, 0, 2, 3, 0, 1, 2, 0]],
+  ['60 segments of 1..600 elements', Array.from({ length: 60 }, () => 1 + Math.floor(600 * r60()))],
+  ['7, 63, 65, 127, 2048, 2049, 9001', [7, 63, 65, 127, 2048, 2049, 9001]],
+  [`one segment over 256 chunks (${257 * CHUNK + 5} elements)`, [257 * CHUNK + 5]],
+];
+
+describe('segment reductions vs float64', () => {
+  const gpu = useGpu();
+
+  it.each(SETS)('sumSquares, stats, thresholdFractions, log10Histogram on %s', async (_, lengths) => {
+    const ctx = gpu();
+    const { segments, size } = layout(lengths);
+    await checkAll(ctx, data(lengths.length, segments, size), segments);
+  });
+
+  it('NaN and ±Inf propagate: NaN at a segment start, end and chunk cut; Inf; -Inf; both', async () => {
+    const ctx = gpu();
+    const { segments, size } = layout([5, 9, 2 * CHUNK + 7, 6, 11, 13, 1, 300]);
+    const x = data(7, segments, size);
+    const at = (s: number, i: number, v: number) => (x[segments[s].offset + i] = v);
+    at(0, 0, NaN);
+    at(1, 8, NaN);
+    at(2, CHUNK - segments[2].offset, NaN); // first element of the segment's second chunk
+    at(3, 2, Infinity);
+    at(4, 5, -Infinity);
+    at(5, 0, Infinity);
+    at(5, 12, -Infinity);
+    at(6, 0, NaN);
+    await checkAll(ctx, x, segments);
+    const ss = ref.sumSquares(x, segments);
+    expect([...ss.slice(0, 7)].map(String)).toEqual(['NaN', 'NaN', 'NaN', 'Infinity', 'Infinity', 'Infinity', 'NaN']);
+  });
+
+  it('log10Histogram of values spanning 1e-32..1e32 with zeros, subnormals, ±Inf and NaN; 1, 60 and 256 bins', async () => {
+    const ctx = gpu();
+    const { segments, size } = layout([1, 3, 255, 257, 4099, 5000]);
+    const r = rng(11);
+    const x = new Float64Array(size);
+    for (let i = 0; i < size; i++) x[i] = (r() < 0.5 ? -1 : 1) * 10 ** (-32 + 64 * r());
+    const special = [0, -0, 1e-40, 1e-38, Infinity, -Infinity, NaN, 1e30, 1e-30];
+    special.forEach((v, k) => (x[segments[5].offset + 17 * k] = v));
+    x[segments[0].offset] = 0;
+    for (const [bins, lo, hi] of [[60, -30, 30], [1, -30, 30], [256, -30, 30], [7, -3, 2]]) {
+      const xs = offEdges(asF32(x), bins, lo, hi);
+      const tx = canaried(ctx, xs, undefined, 'f32', 'x');
+      const out = canaried(ctx, segments.length * bins, undefined, 'u32', 'hist');
+      log10Histogram(ctx, out.tensor, tx.tensor, segments, bins, lo, hi);
+      const want = ref.log10Histogram(xs, segments, bins, lo, hi);
+      expectSame(await out.tensor.download(), want, EXACT, `log10Histogram ${bins} bins over [${lo}, ${hi})`);
+      expect(want.reduce((a, b) => a + b, 0)).toBe(segments.reduce((a, s) => a + s.length, 0) - 1); // the NaN
+      await out.check();
+      out.dispose();
+      tx.dispose();
+    }
+  });
+
+  it('the dispatch count does not grow with the segment count (2 per op)', () => {
+    const ctx = gpu();
+    const x = empty(ctx, [100 * 50], 'f32', 'x');
+    for (const S of [1, 100]) {
+      const segments = Array.from({ length: S }, (_, s) => ({ offset: s * 50, length: 50 }));
+      const outs = [empty(ctx, [S], 'f32', 'ss'), empty(ctx, [4 * S], 'f32', 'st'), empty(ctx, [2 * S], 'f32', 'fr'), empty(ctx, [8 * S], 'u32', 'hi')];
+      const ops = [
+        sumSquaresOp(ctx, outs[0], x, segments),
+        statsOp(ctx, outs[1], x, segments),
+        thresholdFractionsOp(ctx, outs[2], x, segments, 0.1, 10),
+        log10HistogramOp(ctx, outs[3], x, segments, 8, -4, 4),
+      ];
+      expect(ops.map(countDispatches), `${S} segments`).toEqual([2, 2, 2, 2]);
+      for (const o of [...ops, ...outs]) o.dispose();
+    }
+    x.dispose();
+  });
+
+  it('70,000 one-element segments: both passes fold into 2D grids', async () => {
+    const ctx = gpu();
+    const S = 70_000;
+    const { segments, size } = layout(new Array(S).fill(1), 2, 3);
+    const x = data(70, segments, size);
+    const tx = tensor(ctx, x);
+    const out = canaried(ctx, S, undefined, 'f32', 'sumsq');
+    sumSquares(ctx, out.tensor, tx, segments);
+    expectSame(await out.tensor.download(), ref.sumSquares(x, segments), SUM_TOL, 'sumSquares, 70k segments');
+    await out.check();
+    out.dispose();
+    tx.dispose();
+  });
+
+  it('is deterministic, can be recorded twice in one pass, and leaks no buffers', async () => {
+    const ctx = gpu();
+    const { segments, size } = layout([CHUNK * 3 + 1, 777, 5]);
+    const x = data(5, segments, size);
+    const tx = tensor(ctx, x);
+    const out = empty(ctx, [segments.length], 'f32', 'sumsq');
+    const live = ctx.pool.counts.inUse;
+    sumSquares(ctx, out, tx, segments);
+    const first = await out.download();
+    const op = sumSquaresOp(ctx, out, tx, segments);
+    ctx.submit([op, op]);
+    op.dispose();
+    expect(ctx.pool.counts.inUse).toBe(live);
+    expect(Array.from(await out.download())).toEqual(Array.from(first)); // bit for bit
+    expectClose(first, ref.sumSquares(x, segments), SUM_TOL, 'sumSquares');
+    out.dispose();
+    tx.dispose();
+  });
+
+  it('setParams moves the thresholds and the histogram range of built ops', async () => {
+    const ctx = gpu();
+    const { segments, size } = layout([300, 41]);
+    const x = offEdges(data(9, segments, size), 10, -2, 3);
+    const tx = tensor(ctx, x);
+    const fr = empty(ctx, [2 * segments.length], 'f32', 'fractions');
+    const hi = empty(ctx, [10 * segments.length], 'u32', 'hist');
+    const frOp = thresholdFractionsOp(ctx, fr, tx, segments, BELOW, ABOVE);
+    const hiOp = log10HistogramOp(ctx, hi, tx, segments, 10, -4, 4);
+    frOp.setParams([f32(0.5), f32(1)]);
+    hiOp.setParams([f32(-2), f32(3)]);
+    ctx.submit([frOp, hiOp]);
+    expectSame(await fr.download(), ref.thresholdFractions(x, segments, 0.5, 1), FRACTION_TOL, 'fractions after setParams');
+    expectSame(await hi.download(), ref.log10Histogram(x, segments, 10, -2, 3), EXACT, 'histogram after setParams');
+    expect(() => frOp.setParams([f32(1)])).toThrow(/setParams takes \[f32\(below\), f32\(above\)\]/);
+    expect(() => hiOp.setParams([f32(3), f32(-2)])).toThrow(/lo \(3\) must be below hi \(-2\)/);
+    const ss = empty(ctx, [segments.length], 'f32', 'sumsq');
+    const ssOp = sumSquaresOp(ctx, ss, tx, segments);
+    expect(() => ssOp.setParams([f32(1)])).toThrow(/no params/);
+    for (const o of [frOp, hiOp, ssOp, fr, hi, ss, tx]) o.dispose();
+  });
+
+  it('rejects bad segments, outputs, bins and ranges with the tensor named', () => {
+    const ctx = gpu();
+    const x = tensor(ctx, new Float64Array(10), [10], 'f32', 'grads');
+    const out = empty(ctx, [3], 'f32', 'norms');
+    const ints = empty(ctx, [2], 'i32', 'ints');
+    const two = [{ offset: 0, length: 4 }, { offset: 4, length: 6 }];
+    expect(() => sumSquares(ctx, out, x, [{ offset: 5, length: 6 }])).toThrow(/segment 0 \(offset 5, length 6\) .* inside grads \(10 elements\)/);
+    expect(() => sumSquares(ctx, out, x, [{ offset: 1.5, length: 1 }])).toThrow(/segment 0/);
+    expect(() => sumSquares(ctx, out, x, [])).toThrow(/no segments/);
+    expect(() => sumSquares(ctx, out, x, two)).toThrow(/norms has 3 elements, expected \[2\] \(one per segment\) = 2/);
+    expect(() => stats(ctx, out, x, two)).toThrow(/norms has 3 elements, expected \[2, 4\]/);
+    expect(() => sumSquares(ctx, ints, x, two)).toThrow(/ints is i32, expected f32/);
+    expect(() => log10Histogram(ctx, out, x, two, 0, -1, 1)).toThrow(/bins must be an integer in \[1, 256\]/);
+    expect(() => log10Histogram(ctx, out, x, two, 257, -1, 1)).toThrow(/bins must be/);
+    expect(() => log10Histogram(ctx, empty(ctx, [6], 'f32', 'hf'), x, two, 3, -1, 1)).toThrow(/hf is f32, expected u32/);
+    expect(() => thresholdFractions(ctx, empty(ctx, [4], 'f32', 'f'), x, two, NaN, 1)).toThrow(/below must be a finite number/);
+    // x is read in vec4s: a view ending 4 bytes short of a 16-byte boundary at its buffer's end is refused.
+    const tight = ctx.device.createBuffer({ label: 'tight', size: 20, usage: GPUBufferUsage.STORAGE });
+    const view = Tensor.view(ctx, tight, 0, [5], 'f32', 'tightView');
+    expect(() => sumSquares(ctx, empty(ctx, [1], 'f32', 'o'), view, [{ offset: 0, length: 5 }])).toThrow(/tightView is read in vec4s/);
+    tight.destroy();
+    for (const t of [x, out, ints]) t.dispose();
+  });
+});
