@@ -16,9 +16,9 @@ export const copyKernel = kernel(copyFamily, 'copy', { dst: 0, src: 1, params: 2
 export const gatherRowsKernel = kernel(copyFamily, 'gather_rows', { dst: 0, src: 1, index: 3, params: 4 });
 
 // WebGPU forbids binding one buffer as read and read_write in one dispatch: `out` may be `a`
-// (in-place kernels) but never another input.
+// exactly (in-place kernels) but may not share a buffer with any other input.
 function checkAliasing(op: string, out: Tensor, ...inputs: Tensor[]): void {
-  for (const t of inputs) if (t.buffer === out.buffer) throw new Error(`${op}: output ${out.label} may not alias input ${t.label}`);
+  for (const t of inputs) if (t.buffer === out.buffer) throw new Error(`${op}: output ${out.label} may not share a buffer with input ${t.label}`);
 }
 
 function sameSize(op: string, ...ts: Tensor[]): number {
@@ -30,29 +30,34 @@ function sameSize(op: string, ...ts: Tensor[]): number {
   return n;
 }
 
-/** out = a + b (out may be a) */
-export function add(ctx: GpuContext, out: Tensor, a: Tensor, b: Tensor): void {
-  addScaled(ctx, out, a, b, 1);
-}
-
-/** out = a + alpha·b (out may be a) */
-export function addScaled(ctx: GpuContext, out: Tensor, a: Tensor, b: Tensor, alpha: number): void {
+/** out = a + alpha·b (out may be a, never b) */
+export function addScaledOp(ctx: GpuContext, out: Tensor, a: Tensor, b: Tensor, alpha: number): Op {
   const n = sameSize('addScaled', out, a, b);
-  if (out.buffer === a.buffer) {
+  if (out.buffer === a.buffer && out.offset === a.offset) {
     checkAliasing('addScaled', out, b);
-    ctx.run(addScaledInplaceKernel, { out, b }, [u32(n), f32(alpha)], n);
-  } else {
-    checkAliasing('addScaled', out, a, b);
-    ctx.run(addScaledKernel, { out, a, b }, [u32(n), f32(alpha)], n);
+    return ctx.op(addScaledInplaceKernel, { out, b }, [u32(n), f32(alpha)], n);
   }
+  checkAliasing('addScaled', out, a, b);
+  return ctx.op(addScaledKernel, { out, a, b }, [u32(n), f32(alpha)], n);
 }
 
 /** out = alpha·a (out may be a) */
-export function scale(ctx: GpuContext, out: Tensor, a: Tensor, alpha: number): void {
+export function scaleOp(ctx: GpuContext, out: Tensor, a: Tensor, alpha: number): Op {
   const n = sameSize('scale', out, a);
-  if (out.buffer === a.buffer) ctx.run(scaleInplaceKernel, { out }, [u32(n), f32(alpha)], n);
-  else ctx.run(scaleKernel, { out, a }, [u32(n), f32(alpha)], n);
+  if (out.buffer === a.buffer && out.offset === a.offset) return ctx.op(scaleInplaceKernel, { out }, [u32(n), f32(alpha)], n);
+  checkAliasing('scale', out, a);
+  return ctx.op(scaleKernel, { out, a }, [u32(n), f32(alpha)], n);
 }
+
+const runOnce = (ctx: GpuContext, op: Op) => {
+  ctx.submit([op]);
+  op.dispose();
+};
+
+/** Eager forms: out = a + b, out = a + alpha·b, out = alpha·a. */
+export const add = (ctx: GpuContext, out: Tensor, a: Tensor, b: Tensor) => runOnce(ctx, addScaledOp(ctx, out, a, b, 1));
+export const addScaled = (ctx: GpuContext, out: Tensor, a: Tensor, b: Tensor, alpha: number) => runOnce(ctx, addScaledOp(ctx, out, a, b, alpha));
+export const scale = (ctx: GpuContext, out: Tensor, a: Tensor, alpha: number) => runOnce(ctx, scaleOp(ctx, out, a, alpha));
 
 /** out = value, for every element */
 export function fill(ctx: GpuContext, out: Tensor, value: number): void {
