@@ -52,7 +52,15 @@ export interface ModelInfo {
   flat: LayerInfo[];
 }
 
-export function describeModel(spec: Spec, outputs: number): ModelInfo {
+/** Width of the model's output, from the spec alone. */
+export function lastWidth(spec: Spec): number {
+  let width = spec.model.input;
+  for (const l of spec.model.layers) if (l.type === 'dense') width = l.units;
+  return width;
+}
+
+/** Describes the model; `outputs` (when given) is the width the loss and data need. */
+export function describeModel(spec: Spec, outputs = lastWidth(spec)): ModelInfo {
   const params: ParamInfo[] = [];
   const states: StateInfo[] = [];
   const flat: LayerInfo[] = [];
