@@ -46,3 +46,16 @@ describe('Batcher', () => {
     expect([...resumed.next(), ...resumed.next(), ...resumed.next()]).toEqual(rest);
   });
 });
+
+describe('Fashion-MNIST subset', () => {
+  it('loads 10 balanced classes of 784 pixels in [0, 1], limited by data.samples', async () => {
+    const { loadDataset } = await import('../../src/engine/dataset');
+    const d = await loadDataset({ name: 'fashion_mnist', classes: 10, samples: 3000, noise: 0, test_fraction: 0.2 }, 0);
+    expect([d.features, d.classes, d.train.n, d.test.n]).toEqual([784, 10, 3000, 2000]);
+    expect(d.train.x.length).toBe(3000 * 784);
+    expect(Math.max(...d.train.x.subarray(0, 784 * 10))).toBeLessThanOrEqual(1);
+    const counts = new Array(10).fill(0);
+    for (const l of d.test.labels) counts[l]++;
+    expect(counts).toEqual(new Array(10).fill(200));
+  });
+});
