@@ -136,7 +136,7 @@ function parseLayer(v: unknown, path: string, depth: number): LayerSpec {
 function parseLayers(v: unknown, path: string, depth: number): LayerSpec[] {
   if (!Array.isArray(v) || v.length === 0) throw new SpecError(path, 'a non-empty array of layers', v);
   if (v.length > SPEC_LIMITS.maxLayers) throw new SpecError(path, `at most ${SPEC_LIMITS.maxLayers} layers`, v);
-  return v.map((l, i) => parseLayer(l, `${path}[${i}]`, depth));
+  return Array.from(v, (l, i) => parseLayer(l, `${path}[${i}]`, depth)); // from(): holes are visited too
 }
 
 function parseOptimizer(v: unknown, path: string): OptimizerSpec {
