@@ -19,21 +19,29 @@ export interface Segment {
   length: number;
 }
 
-/** Elements per chunk (one workgroup of pass 1): 256 invocations × 4 vec4 loads each. */
-export const CHUNK = 4096;
+/** Invocations per workgroup of every reduce kernel (the WG override). */
+export const REDUCE_WG = 64;
+/**
+ * Elements per chunk (one workgroup of pass 1): 64 invocations × 64 vec4 loads each. Measured on
+ * lavapipe (sum of squares of 4M elements in 100 segments): 256 × 4 vec4 took 39 ms, 64 × 16
+ * 12 ms, 64 × 64 4.5 ms (a workgroup's tree reduction and barriers cost more there than its
+ * loads). A discrete GPU may prefer more, smaller chunks: this is the knob.
+ */
+export const CHUNK = REDUCE_WG * 4 * 64;
 /** Most bins log10Histogram takes (its workgroup histogram is MAX_BINS u32 atomics). */
 export const MAX_BINS = 256;
 
+const WG = { WG: REDUCE_WG };
 const reduce = shaderFamily('reduce', reduceWgsl, [reduceSegmentsWgsl]);
 const reduceCount = shaderFamily('reduce_count', reduceCountWgsl, [reduceSegmentsWgsl]);
-export const sumSquaresChunksKernel = kernel(reduce, 'sum_squares_chunks', { partial: 1, x: 2, chunks: 4, params: 6 });
-export const sumSquaresSegmentsKernel = kernel(reduce, 'sum_squares_segments', { out: 0, partialIn: 3, segs: 5, params: 6 });
-export const statsChunksKernel = kernel(reduce, 'stats_chunks', { partial: 1, x: 2, chunks: 4, params: 6 });
-export const statsSegmentsKernel = kernel(reduce, 'stats_segments', { out: 0, partialIn: 3, segs: 5, params: 6 });
-export const thresholdChunksKernel = kernel(reduceCount, 'threshold_chunks', { partial: 2, x: 3, chunks: 5, params: 7 });
-export const thresholdSegmentsKernel = kernel(reduceCount, 'threshold_segments', { fractions: 0, partialIn: 4, segs: 6, params: 7 });
-export const histogramChunksKernel = kernel(reduceCount, 'log10_histogram_chunks', { partial: 2, x: 3, chunks: 5, params: 7 });
-export const histogramSegmentsKernel = kernel(reduceCount, 'log10_histogram_segments', { hist: 1, partialIn: 4, segs: 6, params: 7 });
+export const sumSquaresChunksKernel = kernel(reduce, 'sum_squares_chunks', { partial: 1, x: 2, chunks: 4, params: 6 }, WG);
+export const sumSquaresSegmentsKernel = kernel(reduce, 'sum_squares_segments', { out: 0, partialIn: 3, segs: 5, params: 6 }, WG);
+export const statsChunksKernel = kernel(reduce, 'stats_chunks', { partial: 1, x: 2, chunks: 4, params: 6 }, WG);
+export const statsSegmentsKernel = kernel(reduce, 'stats_segments', { out: 0, partialIn: 3, segs: 5, params: 6 }, WG);
+export const thresholdChunksKernel = kernel(reduceCount, 'threshold_chunks', { partial: 2, x: 3, chunks: 5, params: 7 }, WG);
+export const thresholdSegmentsKernel = kernel(reduceCount, 'threshold_segments', { fractions: 0, partialIn: 4, segs: 6, params: 7 }, WG);
+export const histogramChunksKernel = kernel(reduceCount, 'log10_histogram_chunks', { partial: 2, x: 3, chunks: 5, params: 7 }, WG);
+export const histogramSegmentsKernel = kernel(reduceCount, 'log10_histogram_segments', { hist: 1, partialIn: 4, segs: 6, params: 7 }, WG);
 
 /** The chunk and segment tables (4 u32 per row; layout in shaders/reduce_segments.wgsl). */
 export interface SegmentTables {

@@ -12,6 +12,7 @@ import { f32, type GpuContext, type Op } from '../../src/gpu/context';
 import { empty, Tensor } from '../../src/gpu/tensor';
 import {
   CHUNK,
+  REDUCE_WG,
   log10Histogram,
   log10HistogramOp,
   statsOp,
@@ -121,11 +122,13 @@ function countDispatches(op: Op): number {
 
 const r60 = rng(60);
 const SETS: [string, number[]][] = [
-  ['lengths 1, 3, 255, 257, 4099 (4099: two chunks)', [1, 3, 255, 257, 4099]],
+  ['lengths 1, 3, 255, 257, 4099', [1, 3, 255, 257, 4099]],
+  [`segments across chunk cuts (CHUNK − 3, 5, CHUNK + 1, 2049; CHUNK = ${CHUNK})`, [CHUNK - 3, 5, CHUNK + 1, 2049]],
   ['an empty-ish mix (0, 1, 2, 3 elements)', [0, 1, 0, 2, 3, 0, 1, 2, 0]],
   ['60 segments of 1..600 elements', Array.from({ length: 60 }, () => 1 + Math.floor(600 * r60()))],
   ['7, 63, 65, 127, 2048, 2049, 9001', [7, 63, 65, 127, 2048, 2049, 9001]],
-  [`one segment over 256 chunks (${257 * CHUNK + 5} elements)`, [257 * CHUNK + 5]],
+  // More chunks than a pass-2 workgroup has invocations: each invocation combines several.
+  [`one segment of ${2 * REDUCE_WG + 1} chunks (${2 * REDUCE_WG * CHUNK + 5} elements)`, [2 * REDUCE_WG * CHUNK + 5]],
 ];
 
 describe('segment reductions vs float64', () => {
