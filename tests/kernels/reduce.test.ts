@@ -125,6 +125,7 @@ const SETS: [string, number[]][] = [
   ['lengths 1, 3, 255, 257, 4099', [1, 3, 255, 257, 4099]],
   [`segments across chunk cuts (CHUNK − 3, 5, CHUNK + 1, 2049; CHUNK = ${CHUNK})`, [CHUNK - 3, 5, CHUNK + 1, 2049]],
   ['an empty-ish mix (0, 1, 2, 3 elements)', [0, 1, 0, 2, 3, 0, 1, 2, 0]],
+  ['only empty segments (no chunks at all)', [0, 0]],
   ['60 segments of 1..600 elements', Array.from({ length: 60 }, () => 1 + Math.floor(600 * r60()))],
   ['7, 63, 65, 127, 2048, 2049, 9001', [7, 63, 65, 127, 2048, 2049, 9001]],
   // More chunks than a pass-2 workgroup has invocations: each invocation combines several.
