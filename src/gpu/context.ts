@@ -32,6 +32,11 @@ export type Bindable = Tensor | GPUBuffer | GPUBufferBinding;
 /** One dispatch, built once: record it into any number of passes; dispose when done. */
 export interface Op {
   readonly label: string;
+  /**
+   * What one run of the op costs, for the profiler's GFLOP/s and GB/s: `bytes` defaults to the
+   * size of every buffer range it binds (read or written once); matmuls set `flops`.
+   */
+  cost?: { flops?: number; bytes: number };
   record(pass: GPUComputePassEncoder): void;
   /** Rewrites the params uniform (e.g. a learning rate or Adam's bias corrections). */
   setParams(fields: readonly ParamField[]): void;
@@ -112,8 +117,14 @@ export class GpuContext {
     const group = this.bind(k, all, label);
     const pipeline = this.pipeline(k);
     const g = typeof grid === 'number' ? this.grid(k, grid) : grid;
+    let bytes = 0;
+    for (const b of Object.values(buffers) as Bindable[]) {
+      const r = toBinding(b);
+      bytes += r.size ?? r.buffer.size - (r.offset ?? 0);
+    }
     return {
       label,
+      cost: { bytes },
       record: (pass) => {
         pass.setPipeline(pipeline);
         pass.setBindGroup(0, group);
