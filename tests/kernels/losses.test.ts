@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { bceWithLogits, bceWithLogitsOp, mse, mseOp, rowWorkgroupSize, softmaxCrossEntropy, softmaxCrossEntropyOp } from '../../src/kernels/losses';
 import type { GpuContext } from '../../src/gpu/context';
-import { empty, write } from '../../src/gpu/tensor';
+import { empty } from '../../src/gpu/tensor';
 import { asF32, expectClose, map, normal, numericGrad, rng, uniform, type Tolerance } from '../reference';
 import { canaried, tensor, useGpu, type Canaried } from '../gpu';
 import * as ref from '../ref/losses';
