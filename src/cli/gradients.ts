@@ -1,0 +1,51 @@
+// `gradscope gradients --config run.json --weights w.safetensors --batch b.safetensors --out g.safetensors`
+// One forward and backward pass in training mode on the given weights and batch; writes the
+// gradient of every parameter under the parameter's own name, the loss in the metadata. This is
+// how users check gradscope against another framework.
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { GpuContext } from '../gpu/context';
+import { loadCheckpoint } from '../engine/checkpoint';
+import type { Dataset } from '../engine/data';
+import { lastWidth } from '../engine/model';
+import { asFloat32, f32Tensor, readSafetensors, SafetensorsError, writeSafetensors, type StTensor } from '../engine/safetensors';
+import type { Spec } from '../engine/spec';
+import { Trainer } from '../engine/trainer';
+
+function batchDataset(spec: Spec, file: string): Dataset {
+  const { tensors } = readSafetensors(readFileSync(file));
+  const x = tensors.x;
+  const y = tensors.y;
+  if (!x || !y) throw new SafetensorsError(`${file}: needs tensors "x" (f32 [B, ${spec.model.input}]) and "y"`);
+  if (x.shape.length !== 2 || x.shape[1] !== spec.model.input) throw new SafetensorsError(`${file}: x has shape [${x.shape}], expected [B, ${spec.model.input}]`);
+  const B = x.shape[0];
+  const outputs = lastWidth(spec);
+  let labels = new Int32Array(B);
+  let values: Float32Array | undefined;
+  if (spec.loss === 'cross_entropy') {
+    if (y.dtype !== 'I32' || y.shape.length !== 1 || y.shape[0] !== B) throw new SafetensorsError(`${file}: y must be I32 [${B}] class labels for cross_entropy, got ${y.dtype} [${y.shape}]`);
+    labels = new Int32Array(y.data.slice().buffer);
+    const bad = labels.findIndex((l) => l < 0 || l >= outputs);
+    if (bad >= 0) throw new SafetensorsError(`${file}: y[${bad}] = ${labels[bad]} is not a class in [0, ${outputs})`);
+  } else {
+    if (y.shape.length !== 2 || y.shape[0] !== B || y.shape[1] !== outputs) throw new SafetensorsError(`${file}: y must be F32 [${B}, ${outputs}], got ${y.dtype} [${y.shape}]`);
+    values = asFloat32(y, 'y');
+  }
+  const split = { n: B, x: asFloat32(x, 'x'), labels, values };
+  return { name: 'batch', features: spec.model.input, classes: spec.loss === 'cross_entropy' ? outputs : 0, train: split, test: split };
+}
+
+export async function gradients(ctx: GpuContext, spec: Spec, weightsFile: string, batchFile: string, outFile: string): Promise<number> {
+  const data = batchDataset(spec, batchFile);
+  const trainer = new Trainer(ctx, { ...spec, batch_size: data.train.n }, data);
+  try {
+    loadCheckpoint(trainer, readFileSync(weightsFile));
+    const { loss, grads } = await trainer.gradientsOn(Uint32Array.from({ length: data.train.n }, (_, i) => i));
+    const tensors: Record<string, StTensor> = {};
+    for (const p of trainer.model.params) tensors[p.name] = f32Tensor(p.shape, grads.slice(p.offset, p.offset + p.size));
+    writeFileSync(outFile, writeSafetensors(tensors, { loss: String(loss), format: 'gradscope-gradients' }));
+    console.log(`loss ${loss}; wrote ${trainer.model.params.length} gradients to ${outFile}`);
+    return 0;
+  } finally {
+    trainer.dispose();
+  }
+}

@@ -1,0 +1,89 @@
+// `gradscope train --config run.json [--steps N] [--seed S] [--out DIR]`
+import { mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { GpuContext } from '../gpu/context';
+import { saveCheckpoint } from '../engine/checkpoint';
+import { trainSteps } from '../engine/loop';
+import type { StepRecord } from '../engine/diagnostics';
+import { Trainer } from '../engine/trainer';
+import type { Spec } from '../engine/spec';
+import type { Dataset } from '../engine/data';
+
+export interface TrainOptions {
+  out: string | null;
+  quiet: boolean;
+}
+
+const CSV_HEAD = 'step,loss,accuracy,global_grad_norm';
+
+function csvRow(r: StepRecord): string {
+  return [r.step, r.loss, r.accuracy ?? '', r.globalGradNorm, ...r.params.map((p) => p.gradNorm)].join(',');
+}
+
+export function gradNormTable(r: StepRecord): string {
+  const width = Math.max(...r.params.map((p) => p.name.length), 9);
+  const lines = [`${'parameter'.padEnd(width)}  ${'grad norm'.padStart(11)}  ${'weight norm'.padStart(11)}  ${'update/weight'.padStart(13)}`];
+  for (const p of r.params) {
+    lines.push(`${p.name.padEnd(width)}  ${p.gradNorm.toExponential(3).padStart(11)}  ${p.weightNorm.toExponential(3).padStart(11)}  ${p.updateRatio.toExponential(2).padStart(13)}`);
+  }
+  return lines.join('\n');
+}
+
+function bar(done: number, total: number, r: StepRecord | null, rate: number): string {
+  const width = 24;
+  const filled = Math.round((done / Math.max(1, total)) * width);
+  const loss = r ? ` loss ${r.loss.toFixed(4)}${r.accuracy !== null ? ` acc ${(100 * r.accuracy).toFixed(1)}%` : ''}` : '';
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${loss} ${rate.toFixed(1)} steps/s`;
+}
+
+export async function train(ctx: GpuContext, spec: Spec, dataset: Dataset, opts: TrainOptions): Promise<number> {
+  const trainer = new Trainer(ctx, spec, dataset);
+  const log = (s: string) => { if (!opts.quiet) process.stderr.write(s); };
+  const tty = process.stderr.isTTY;
+  try {
+    if (opts.out) {
+      mkdirSync(opts.out, { recursive: true });
+      writeFileSync(join(opts.out, 'metrics.csv'), `${CSV_HEAD},${trainer.model.params.map((p) => `grad_norm:${p.name}`).join(',')}\n`);
+      writeFileSync(join(opts.out, 'metrics.jsonl'), '');
+    }
+    let first: StepRecord | null = null;
+    let last: StepRecord | null = null;
+    trainer.onStep((r) => {
+      first ??= r;
+      last = r;
+      if (opts.out) {
+        const { logits: _logits, histograms, ...rest } = r;
+        appendFileSync(join(opts.out, 'metrics.jsonl'), JSON.stringify({ ...rest, histograms: histograms.map((h) => ({ name: h.name, counts: Array.from(h.counts) })) }) + '\n');
+        appendFileSync(join(opts.out, 'metrics.csv'), csvRow(r) + '\n');
+      }
+    });
+    console.log(`model: ${trainer.model.paramCount.toLocaleString()} parameters in ${trainer.model.params.length} tensors; data ${dataset.name}: ${dataset.train.n} train / ${dataset.test.n} held-out`);
+    const t0 = performance.now();
+    let lastPrint = 0;
+    await trainSteps(trainer, spec.steps, {
+      onStep: (step) => {
+        const now = performance.now();
+        if (now - lastPrint > (tty ? 200 : 5000) || step === spec.steps) {
+          lastPrint = now;
+          log(`${tty ? '\r' : ''}${bar(step, spec.steps, last, (step * 1000) / (now - t0))}${tty ? '' : '\n'}`);
+        }
+      },
+    });
+    if (tty) log('\n');
+    const seconds = (performance.now() - t0) / 1000;
+    if (trainer.stopped) {
+      console.error(`gradscope: training stopped at step ${trainer.stopped.step}: non-finite values first in ${trainer.stopped.where}; parameters are those from before that step`);
+    }
+    if (first) console.log(`\ngradient norms at step ${(first as StepRecord).step}:\n${gradNormTable(first)}`);
+    if (last) console.log(`\ngradient norms at step ${(last as StepRecord).step}:\n${gradNormTable(last)}`);
+    const evaluation = await trainer.evaluate();
+    console.log(`\n${trainer.step} steps in ${seconds.toFixed(1)} s (${(trainer.step / seconds).toFixed(1)} steps/s); held-out loss ${evaluation.loss.toFixed(4)}${evaluation.accuracy !== null ? `, accuracy ${(100 * evaluation.accuracy).toFixed(1)}%` : ''}`);
+    if (opts.out) {
+      writeFileSync(join(opts.out, 'model.safetensors'), await saveCheckpoint(trainer));
+      console.log(`wrote ${join(opts.out, 'metrics.csv')}, metrics.jsonl and model.safetensors`);
+    }
+    return trainer.stopped ? 3 : 0;
+  } finally {
+    trainer.dispose();
+  }
+}

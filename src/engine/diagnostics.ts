@@ -1,0 +1,164 @@
+// Per-layer diagnostics computed on the GPU into one buffer, copied out through the trainer's
+// readback ring on log steps: gradient and weight norms per parameter tensor, update-to-weight
+// ratios, activation statistics and saturation per layer, log10|gradient| histograms, the loss
+// and the batch logits. Every reduction covers all layers in one dispatch (segments).
+import type { GpuContext, Op } from '../gpu/context';
+import { Tensor, zeros } from '../gpu/tensor';
+import { deadUnitsOp } from '../kernels/dead_units';
+import { addScaledOp } from '../kernels/elementwise';
+import { log10HistogramOp, statsOp, sumSquaresOp, thresholdFractionsOp, type Segment } from '../kernels/reduce';
+import type { Graph } from './graph';
+import { alignUp, type ModelInfo } from './model';
+
+export const HISTOGRAM = { bins: 48, lo: -12, hi: 4 }; // log10|g| from 1e-12 to 1e4
+
+export interface LayerStats {
+  name: string;
+  type: string;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  /** sigmoid/tanh: fraction of outputs within 0.01 of a bound. */
+  saturated: number | null;
+  /** relu: fraction of units that are zero for the whole batch. */
+  dead: number | null;
+}
+
+export interface StepRecord {
+  step: number;
+  loss: number;
+  /** Accuracy on the step's training batch (classification). */
+  accuracy: number | null;
+  params: { name: string; gradNorm: number; weightNorm: number; updateRatio: number }[];
+  globalGradNorm: number;
+  layers: LayerStats[];
+  /** Counts per weight tensor: histograms[i][bin] over HISTOGRAM's range. */
+  histograms: { name: string; counts: Uint32Array }[];
+  nonFinite: { step: number; where: string } | null;
+  /** The step's output logits [batch, outputs] (accuracy and decision plots use them). */
+  logits: Float32Array;
+}
+
+export interface Diagnostics {
+  buffer: GPUBuffer;
+  bytes: number;
+  views: { loss: Tensor; flag: Tensor<'u32'>; gradSq: Tensor };
+  /** The clip/guard scale the optimizer reads (NaN: skip the update). */
+  scale: Tensor;
+  /** Σg² per parameter tensor: runs every step (clipping and the non-finite guard need it). */
+  gradSq: Op;
+  beforeUpdate(encoder: GPUCommandEncoder): void;
+  afterUpdate(encoder: GPUCommandEncoder): void;
+  parse(data: ArrayBuffer, step: number): StepRecord;
+  dispose(): void;
+}
+
+interface TrainerParts {
+  ctx: GpuContext;
+  model: ModelInfo;
+  graph: Graph;
+  params: Tensor;
+  grads: Tensor;
+}
+
+export function buildDiagnostics(t: TrainerParts): Diagnostics {
+  const { ctx, model, graph } = t;
+  const T = model.params.length;
+  const nodes = graph.nodes;
+  const L = nodes.length;
+  const B = graph.batch;
+  const C = model.output;
+  const weights = model.params.filter((p) => p.role === 'weight');
+
+  // Layout of the diagnostics buffer, each field 256-byte aligned so it can be bound as a view.
+  let words = 0;
+  const field = (n: number) => { const at = words; words += alignUp(n); return at; };
+  const at = {
+    loss: field(1), flag: field(4), gradSq: field(T), weightSq: field(T), updateSq: field(T),
+    stats: field(4 * L), fractions: field(2 * L), dead: field(L), hist: field(weights.length * HISTOGRAM.bins), logits: field(B * C),
+  };
+  const bytes = words * 4;
+  const buffer = ctx.device.createBuffer({ label: 'diagnostics', size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+  const view = <D extends 'f32' | 'u32'>(offset: number, n: number, dtype: D, label: string) => Tensor.view(ctx, buffer, offset * 4, [n], dtype, `diagnostics.${label}`);
+  // Σg² is written every step and read by the guard, which writes the flag into this buffer: a
+  // dispatch may not read and write one buffer, so Σg² has its own and is copied in on log steps.
+  const gradSqOut = zeros(ctx, [alignUp(T)], 'f32', 'diagnostics.gradSq');
+  const views = { loss: view(at.loss, 1, 'f32', 'loss'), flag: view(at.flag, 4, 'u32', 'flag'), gradSq: Tensor.view(ctx, gradSqOut.buffer, 0, [T], 'f32', 'gradSq') };
+  const scale = zeros(ctx, [1], 'f32', 'grad.scale');
+
+  const paramSegs: Segment[] = model.params.map((p) => ({ offset: p.offset, length: p.size }));
+  const weightSegs: Segment[] = weights.map((p) => ({ offset: p.offset, length: p.size }));
+  // Layer outputs are gathered into one flat buffer on log steps so one dispatch covers them all.
+  let actWords = 0;
+  const actSegs: Segment[] = nodes.map((n) => { const s = { offset: actWords, length: n.output.size }; actWords += alignUp(n.output.size); return s; });
+  const acts = zeros(ctx, [Math.max(64, actWords)], 'f32', 'diagnostics.activations');
+  const prev = zeros(ctx, [model.paramElements], 'f32', 'diagnostics.params.before');
+  const delta = zeros(ctx, [model.paramElements], 'f32', 'diagnostics.params.update');
+
+  const gradSq = sumSquaresOp(ctx, views.gradSq, t.grads, paramSegs);
+  const after: Op[] = [
+    addScaledOp(ctx, delta, t.params, prev, -1),
+    sumSquaresOp(ctx, view(at.updateSq, T, 'f32', 'updateSq'), delta, paramSegs),
+    sumSquaresOp(ctx, view(at.weightSq, T, 'f32', 'weightSq'), t.params, paramSegs),
+    statsOp(ctx, view(at.stats, 4 * L, 'f32', 'stats'), acts, actSegs),
+    thresholdFractionsOp(ctx, view(at.fractions, 2 * L, 'f32', 'fractions'), acts, actSegs, 0.01, 0.99),
+    deadUnitsOp(ctx, view(at.dead, L, 'u32', 'dead'), acts, nodes.map((n, i) => ({ offset: actSegs[i].offset, rows: B, width: n.layer.outWidth }))),
+  ];
+  if (weights.length) after.push(log10HistogramOp(ctx, view(at.hist, weights.length * HISTOGRAM.bins, 'u32', 'hist'), t.grads, weightSegs, HISTOGRAM.bins, HISTOGRAM.lo, HISTOGRAM.hi));
+
+  const fnOf = (i: number) => { const s = nodes[i].layer.spec; return s.type === 'activation' ? s.fn : null; };
+
+  return {
+    buffer, bytes, views, scale, gradSq,
+    beforeUpdate(encoder) {
+      encoder.copyBufferToBuffer(t.params.buffer, 0, prev.buffer, 0, model.paramElements * 4);
+      nodes.forEach((n, i) => encoder.copyBufferToBuffer(n.output.buffer, n.output.offset, acts.buffer, actSegs[i].offset * 4, n.output.byteLength));
+      encoder.copyBufferToBuffer(graph.output.buffer, graph.output.offset, buffer, at.logits * 4, B * C * 4);
+      encoder.copyBufferToBuffer(gradSqOut.buffer, 0, buffer, at.gradSq * 4, T * 4);
+    },
+    afterUpdate(encoder) {
+      const pass = encoder.beginComputePass({ label: 'diagnostics' });
+      for (const op of after) op.record(pass);
+      pass.end();
+    },
+    parse(data, step) {
+      const f = new Float32Array(data);
+      const u = new Uint32Array(data);
+      const params = model.params.map((p, i) => {
+        const g = Math.sqrt(f[at.gradSq + i]);
+        const w = Math.sqrt(f[at.weightSq + i]);
+        return { name: p.name, gradNorm: g, weightNorm: w, updateRatio: Math.sqrt(f[at.updateSq + i]) / (w || 1) };
+      });
+      const layers: LayerStats[] = nodes.map((n, i) => {
+        const [min, max, mean, std] = f.subarray(at.stats + 4 * i, at.stats + 4 * i + 4);
+        const below = f[at.fractions + 2 * i];
+        const above = f[at.fractions + 2 * i + 1];
+        const fn = fnOf(i);
+        const saturated = fn === 'tanh' ? above : fn === 'sigmoid' ? below + above : null;
+        const dead = fn === 'relu' ? u[at.dead + i] / n.layer.outWidth : null;
+        return { name: n.layer.prefix, type: fn ?? n.layer.spec.type, mean, std, min, max, saturated, dead };
+      });
+      // Where a non-finite value appeared: the first layer (forward order) whose output is not
+      // finite, else the parameter nearest the output whose gradient is not (the guard's index).
+      const flagStep = u[at.flag];
+      const badLayer = layers.find((l) => !Number.isFinite(l.mean) || !Number.isFinite(l.std));
+      const nonFinite = flagStep
+        ? { step: flagStep, where: badLayer ? `output of ${badLayer.name} (${badLayer.type})` : `gradient of ${model.params[u[at.flag + 1]]?.name ?? 'a parameter'}` }
+        : null;
+      return {
+        step, loss: f[at.loss], accuracy: null, params,
+        globalGradNorm: Math.sqrt(params.reduce((a, p) => a + p.gradNorm * p.gradNorm, 0)),
+        layers,
+        histograms: weights.map((p, i) => ({ name: p.name, counts: u.slice(at.hist + i * HISTOGRAM.bins, at.hist + (i + 1) * HISTOGRAM.bins) })),
+        nonFinite,
+        logits: f.slice(at.logits, at.logits + B * C),
+      };
+    },
+    dispose() {
+      for (const o of [gradSq, ...after]) o.dispose();
+      for (const x of [scale, acts, prev, delta, gradSqOut]) x.dispose();
+      buffer.destroy();
+    },
+  };
+}

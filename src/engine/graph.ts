@@ -1,0 +1,172 @@
+// Compiles the model's layers into GPU ops for one batch size: forward (training or eval mode)
+// and, for training, backward in reverse order. Every buffer and op is built here once; a step
+// only records them. Activations and their gradients get one tensor per layer (WebGPU forbids
+// reading and writing one buffer in a dispatch, so they cannot share a flat buffer); parameters
+// and their gradients are views into the flat buffers the optimizer updates in one pass.
+import type { GpuContext, Op } from '../gpu/context';
+import { empty, Tensor } from '../gpu/tensor';
+import { activationBackwardOp, activationOp } from '../kernels/activations';
+import type { Activation } from '../kernels/activation_ids';
+import { dropoutBackwardOp, dropoutForwardOp, type DropoutOp } from '../kernels/dropout';
+import { addScaledOp } from '../kernels/elementwise';
+import { biasGradOp, matmulOp } from '../kernels/matmul';
+import { batchNormBackwardOp, batchNormForwardOp, layerNormBackwardOp, layerNormForwardOp } from '../kernels/norm';
+import type { LayerInfo, ModelInfo, ParamInfo } from './model';
+
+export interface FlatBuffers {
+  params: GPUBuffer;
+  grads: GPUBuffer | null;
+  states: GPUBuffer;
+}
+
+export interface Node {
+  layer: LayerInfo;
+  input: Tensor;
+  output: Tensor;
+  /** Gradients w.r.t. input and output (training graphs only). */
+  dInput: Tensor | null;
+  dOutput: Tensor | null;
+}
+
+export interface Graph {
+  batch: number;
+  training: boolean;
+  input: Tensor;
+  output: Tensor;
+  /** d loss / d output (training only): the loss kernel writes it. */
+  dOutput: Tensor | null;
+  nodes: Node[];
+  forward: Op[];
+  backward: Op[];
+  /** Dropout ops, whose seed changes every step. */
+  dropout: DropoutOp[];
+  dispose(): void;
+}
+
+export function paramView(ctx: GpuContext, buffer: GPUBuffer, p: ParamInfo, suffix = ''): Tensor<'f32'> {
+  return Tensor.view(ctx, buffer, p.offset * 4, p.shape, 'f32', p.name + suffix);
+}
+
+export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers, batch: number, training: boolean): Graph {
+  const owned: Tensor[] = [];
+  const forward: Op[] = [];
+  const dropout: DropoutOp[] = [];
+  const nodes: Node[] = [];
+  const backwardOf = new Map<Node, Op[]>(); // emitted in reverse node order at the end
+  const tensor = (shape: number[], label: string) => {
+    const t = empty(ctx, shape, 'f32', label);
+    owned.push(t);
+    return t;
+  };
+  const param = (p: ParamInfo) => paramView(ctx, flat.params, p);
+  const grad = (p: ParamInfo) => paramView(ctx, flat.grads!, p, '.grad');
+  const role = (layer: LayerInfo, r: ParamInfo['role']) => layer.params.find((p) => p.role === r);
+  const state = (layer: LayerInfo, name: string) => {
+    const s = model.states.find((x) => x.name === `${layer.prefix}.${name}`)!;
+    return Tensor.view(ctx, flat.states, s.offset * 4, [s.size], 'f32', s.name);
+  };
+  // A dense layer fused with the activation after it writes that activation's output tensor.
+  const fusedOutput = new Map<LayerInfo, Tensor>();
+
+  /**
+   * Builds nodes for `layers` reading x, whose gradient dx (null when nothing needs it) the first
+   * layer writes (=); `dOutLast` is the gradient tensor the last layer's output must use.
+   */
+  const build = (layers: LayerInfo[], x: Tensor, dx: Tensor | null, dOutLast: Tensor | null): Tensor => {
+    layers.forEach((layer, i) => {
+      const s = layer.spec;
+      const width = layer.outWidth;
+      const next = layers[i + 1];
+      const dOut = training ? (i === layers.length - 1 && dOutLast ? dOutLast : tensor([batch, width], `${layer.prefix}.out.grad`)) : null;
+      const out = fusedOutput.get(layer) ?? (s.type === 'dropout' && !training ? x : tensor([batch, width], `${layer.prefix}.out`));
+      const back: Op[] = [];
+      switch (s.type) {
+        case 'dense': {
+          const w = role(layer, 'weight')!;
+          const b = role(layer, 'bias');
+          const bias = b ? param(b) : undefined;
+          if (next?.spec.type === 'activation') {
+            // y = act(x·Wᵀ + b) in the matmul's store; out keeps z = x·Wᵀ + b for backward.
+            const y = tensor([batch, width], `${next.prefix}.out`);
+            fusedOutput.set(next, y);
+            forward.push(matmulOp(ctx, y, x, param(w), { transB: true, bias, activation: next.spec.fn, preactivation: out }));
+          } else {
+            forward.push(matmulOp(ctx, out, x, param(w), { transB: true, bias }));
+          }
+          if (dOut) {
+            back.push(matmulOp(ctx, grad(w), dOut, x, { transA: true })); // dW = dYᵀ·X
+            if (b) back.push(biasGradOp(ctx, grad(b), dOut)); // db = Σ_rows dY
+            if (dx) back.push(matmulOp(ctx, dx, dOut, param(w))); // dX = dY·W
+          }
+          break;
+        }
+        case 'activation':
+          if (!fusedOutput.has(layer)) forward.push(activationOp(ctx, out, x, s.fn));
+          if (dOut && dx) back.push(activationBackwardOp(ctx, dx, dOut, x, out, s.fn));
+          break;
+        case 'batchnorm':
+        case 'layernorm': {
+          const gamma = param(role(layer, 'gamma')!);
+          const beta = param(role(layer, 'beta')!);
+          const statsLength = s.type === 'batchnorm' ? layer.inWidth : batch; // per feature / per row
+          const saved = { mean: tensor([statsLength], `${layer.prefix}.mean`), rstd: tensor([statsLength], `${layer.prefix}.rstd`) };
+          if (s.type === 'batchnorm') {
+            const running = { mean: state(layer, 'running_mean'), var: state(layer, 'running_var') };
+            forward.push(batchNormForwardOp(ctx, { y: out, ...saved }, x, gamma, beta, running, { training }));
+          } else {
+            forward.push(layerNormForwardOp(ctx, { y: out, ...saved }, x, gamma, beta));
+          }
+          if (dOut) {
+            // Norm backward always produces dx; without a consumer it goes to scratch.
+            const grads = { dx: dx ?? tensor([batch, layer.inWidth], `${layer.prefix}.in.grad.unused`), dgamma: grad(role(layer, 'gamma')!), dbeta: grad(role(layer, 'beta')!) };
+            back.push(s.type === 'batchnorm' ? batchNormBackwardOp(ctx, grads, dOut, x, gamma, saved) : layerNormBackwardOp(ctx, grads, dOut, x, gamma, saved));
+          }
+          break;
+        }
+        case 'dropout':
+          if (training) {
+            const f = dropoutForwardOp(ctx, out, x, s.p, 0);
+            forward.push(f);
+            dropout.push(f);
+            if (dOut && dx) {
+              const b = dropoutBackwardOp(ctx, dx, dOut, s.p, 0);
+              back.push(b);
+              dropout.push(b);
+            }
+          }
+          break;
+        case 'residual': {
+          // out = x + f(x). Backward: the block's layers write dx (=) from dOut, then dx += dOut.
+          const node: Node = { layer, input: x, output: out, dInput: dx, dOutput: dOut };
+          nodes.push(node);
+          const inner = build(layer.children, x, dx, dOut);
+          forward.push(addScaledOp(ctx, out, x, inner, 1));
+          if (dOut && dx) backwardOf.set(node, [addScaledOp(ctx, dx, dx, dOut, 1)]);
+          x = out;
+          dx = dOut;
+          return;
+        }
+      }
+      const node: Node = { layer, input: x, output: out, dInput: dx, dOutput: dOut };
+      nodes.push(node);
+      backwardOf.set(node, back);
+      x = out;
+      dx = dOut;
+    });
+    return x;
+  };
+
+  const input = tensor([batch, model.input], 'input');
+  const output = build(model.layers, input, null, null);
+  const backward: Op[] = [];
+  for (let i = nodes.length - 1; i >= 0; i--) backward.push(...(backwardOf.get(nodes[i]) ?? []));
+  const last = nodes.filter((n) => model.layers.includes(n.layer)).at(-1)!;
+
+  return {
+    batch, training, input, output, dOutput: last.dOutput, nodes, forward, backward, dropout,
+    dispose() {
+      for (const o of [...forward, ...backward]) o.dispose();
+      for (const t of owned) t.dispose();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+// Runs training steps at the GPU's pace: the CPU records steps without waiting, but never more
+// than `inFlight` steps ahead of the GPU (otherwise a slow GPU would queue unbounded work).
+// Waiting happens between steps, never inside one.
+import type { Trainer } from './trainer';
+
+export interface LoopOptions {
+  /** Steps allowed in flight before the CPU waits for the GPU (default 8). */
+  inFlight?: number;
+  /** Called after each recorded step; return false to stop early. */
+  onStep?: (step: number) => boolean | void;
+  signal?: AbortSignal;
+}
+
+export async function trainSteps(trainer: Trainer, steps: number, options: LoopOptions = {}): Promise<number> {
+  const inFlight = options.inFlight ?? 8;
+  const queue = trainer.ctx.device.queue;
+  let done = 0;
+  let previous: Promise<unknown> = Promise.resolve();
+  while (done < steps && !trainer.stopped && !options.signal?.aborted) {
+    trainer.runStep();
+    done++;
+    if (options.onStep?.(trainer.step) === false) break;
+    if (done % inFlight === 0) {
+      await previous; // the batch of steps before this one has finished on the GPU
+      previous = queue.onSubmittedWorkDone();
+    }
+  }
+  await queue.onSubmittedWorkDone();
+  await trainer.flush();
+  return done;
+}

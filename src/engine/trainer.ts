@@ -1,0 +1,254 @@
+// The trainer: compiles a validated spec into a static plan (flat parameter, gradient and
+// optimizer buffers; the training graph; diagnostics) and runs each training step as ONE command
+// encoder and ONE submit, with no readback inside the step. Loss and diagnostics come back
+// asynchronously every `log_every` steps through a ReadbackRing.
+import type { GpuContext, Op } from '../gpu/context';
+import { Tensor, upload, write, zeros } from '../gpu/tensor';
+import { gatherRowsOp } from '../kernels/elementwise';
+import { bceWithLogitsOp, mseOp, softmaxCrossEntropyOp } from '../kernels/losses';
+import { createOptimizerState, optimizerStepOp, type OptimizerConfig, type OptimizerState } from '../kernels/optimizers';
+import { stepGuardOp } from '../kernels/clip';
+import { Batcher, outputsFor, targetsFor, type Dataset } from './data';
+import { buildGraph, type Graph } from './graph';
+import { initWeights } from './init';
+import { describeModel, type ModelInfo } from './model';
+import { ReadbackRing } from './readback';
+import { Rng } from './rng';
+import type { Loss, Spec } from './spec';
+import { buildDiagnostics, type Diagnostics, type StepRecord } from './diagnostics';
+
+export class Trainer {
+  readonly model: ModelInfo;
+  readonly params: Tensor<'f32'>;
+  readonly grads: Tensor<'f32'>;
+  readonly states: Tensor<'f32'>;
+  readonly graph: Graph;
+  /** Completed optimizer steps. */
+  step = 0;
+  /** Set when a step produced a non-finite gradient: training stops there (see `guard`). */
+  stopped: StepRecord['nonFinite'] = null;
+  private optimizer: OptimizerState;
+  private update: Op & { setStep(t: number): void; setLr(lr: number): void };
+  private guard: Op & { setStep(t: number): void; setMaxNorm(c: number | null): void };
+  private lossOp: Op;
+  private gather: Op[];
+  private indices: Tensor<'u32'>;
+  private data: { x: Tensor; y: Tensor };
+  private batcher: Batcher;
+  private dropoutRng: Rng;
+  private diag: Diagnostics;
+  private ring: ReadbackRing;
+  private listeners: ((r: StepRecord) => void)[] = [];
+
+  constructor(readonly ctx: GpuContext, readonly spec: Spec, readonly dataset: Dataset) {
+    this.model = describeModel(spec, outputsFor(spec.loss, dataset));
+    if (this.model.input !== dataset.features) {
+      throw new Error(`model.input: ${this.model.input} features, but data "${dataset.name}" has ${dataset.features}`);
+    }
+    const m = this.model;
+    this.params = zeros(ctx, [m.paramElements], 'f32', 'params');
+    this.grads = zeros(ctx, [m.paramElements], 'f32', 'grads'); // padding stays zero
+    this.states = zeros(ctx, [m.stateElements], 'f32', 'states');
+    this.initialise(spec.seed);
+    const B = spec.batch_size;
+    this.graph = buildGraph(ctx, m, { params: this.params.buffer, grads: this.grads.buffer, states: this.states.buffer }, B, true);
+
+    // Data lives on the GPU; a step uploads only B indices and gathers its batch there.
+    const train = dataset.train;
+    if (train.n < 1) throw new Error(`data: "${dataset.name}" has no training samples`);
+    const targets = targetsFor(spec.loss, dataset, train);
+    const outputs = m.output;
+    this.data = {
+      x: upload(ctx, train.x, [train.n, dataset.features], 'f32', 'data.x'),
+      y: targets instanceof Int32Array ? upload(ctx, targets, [train.n], 'i32', 'data.y') : upload(ctx, targets, [train.n, outputs], 'f32', 'data.y'),
+    };
+    this.indices = zeros(ctx, [B], 'u32', 'batch.indices');
+    const yBatch = zeros(ctx, targets instanceof Int32Array ? [B] : [B, outputs], targets instanceof Int32Array ? 'i32' : 'f32', 'batch.y');
+    this.gather = [gatherRowsOp(ctx, this.graph.input, this.data.x, this.indices), gatherRowsOp(ctx, yBatch, this.data.y, this.indices)];
+    this.batchTargets = yBatch;
+
+    this.diag = buildDiagnostics(this);
+    const loss = this.diag.views.loss;
+    const dOut = this.graph.dOutput!;
+    this.lossOp = lossOp(ctx, spec.loss, loss, dOut, this.graph.output, yBatch);
+
+    this.guard = stepGuardOp(ctx, { scale: this.diag.scale, flag: this.diag.views.flag }, this.diag.views.gradSq, spec.clip.global_norm ?? null);
+    this.optimizer = createOptimizerState(ctx, spec.optimizer as OptimizerConfig, m.paramElements, 'optimizer');
+    this.update = optimizerStepOp(ctx, spec.optimizer as OptimizerConfig, this.params, this.grads, this.optimizer, { gradScale: this.diag.scale, clipValue: spec.clip.value });
+    this.batcher = new Batcher(train.n, B, spec.seed);
+    this.dropoutRng = new Rng(spec.seed).fork(0xd0);
+    this.ring = new ReadbackRing(ctx.device, this.diag.bytes, 3, 'diagnostics');
+  }
+
+  private batchTargets: Tensor;
+
+  /** Seeded initial parameters (weights by their initialiser, biases 0, norm gamma 1 beta 0). */
+  private initialise(seed: number): void {
+    const rng = new Rng(seed).fork(0x1417);
+    const flat = new Float32Array(this.model.paramElements);
+    for (const p of this.model.params) {
+      const s = p.layer.spec;
+      if (p.role === 'weight' && s.type === 'dense') flat.set(initWeights(s, p.shape[0], p.shape[1], rng), p.offset);
+      else if (p.role === 'gamma') flat.fill(1, p.offset, p.offset + p.size);
+    }
+    this.ctx.device.queue.writeBuffer(this.params.buffer, 0, flat);
+    const states = new Float32Array(this.model.stateElements);
+    for (const s of this.model.states) if (s.name.endsWith('running_var')) states.fill(1, s.offset, s.offset + s.size);
+    this.ctx.device.queue.writeBuffer(this.states.buffer, 0, states);
+  }
+
+  onStep(listener: (r: StepRecord) => void): () => void {
+    this.listeners.push(listener);
+    return () => (this.listeners = this.listeners.filter((l) => l !== listener));
+  }
+
+  setLearningRate(lr: number): void {
+    if (!(lr > 0 && Number.isFinite(lr))) throw new Error(`optimizer.lr: expected a positive number, got ${lr}`);
+    this.spec.optimizer.lr = lr;
+    this.update.setLr(lr);
+  }
+
+  setClipNorm(maxNorm: number | null): void {
+    this.spec.clip.global_norm = maxNorm ?? undefined;
+    this.guard.setMaxNorm(maxNorm);
+  }
+
+  /** Records and submits one training step. Never waits for the GPU. */
+  runStep(): void {
+    if (this.stopped) throw new Error(`training stopped at step ${this.stopped.step}: non-finite values in ${this.stopped.where}`);
+    this.record(this.batcher.next(), true);
+  }
+
+  /**
+   * One forward and backward pass on the training rows `indices` without an update: the loss and
+   * every parameter's gradient (flat, laid out as the parameters), read back.
+   */
+  async gradientsOn(indices: Uint32Array): Promise<{ loss: number; grads: Float32Array }> {
+    if (indices.length !== this.spec.batch_size) throw new Error(`gradientsOn: ${indices.length} rows for batch size ${this.spec.batch_size}`);
+    this.record(indices, false);
+    const [loss, grads] = await Promise.all([this.diag.views.loss.download(), this.grads.download()]);
+    return { loss: loss[0], grads };
+  }
+
+  private record(indices: Uint32Array, update: boolean): void {
+    const t = this.step + 1;
+    const ctx = this.ctx;
+    ctx.device.queue.writeBuffer(this.indices.buffer, 0, indices);
+    const dropSeed = Math.floor(this.dropoutRng.next() * 2 ** 32);
+    for (const d of this.graph.dropout) d.setSeed(dropSeed);
+    this.update.setStep(t);
+    this.guard.setStep(t);
+    const log = update && (t % this.spec.log_every === 0 || t === 1);
+
+    const encoder = ctx.device.createCommandEncoder({ label: `step ${t}` });
+    const pass = encoder.beginComputePass({ label: `step ${t}: forward, backward, guard` });
+    for (const op of [...this.gather, ...this.graph.forward, this.lossOp, ...this.graph.backward, this.diag.gradSq, this.guard]) op.record(pass);
+    pass.end();
+    if (log) this.diag.beforeUpdate(encoder);
+    if (update) {
+      const upd = encoder.beginComputePass({ label: `step ${t}: optimizer` });
+      this.update.record(upd);
+      upd.end();
+    }
+    let afterSubmit: (() => void) | null = null;
+    if (log) {
+      this.diag.afterUpdate(encoder);
+      afterSubmit = this.ring.record(encoder, this.diag.buffer, (data) => this.deliver(this.diag.parse(data, t), indices));
+    }
+    ctx.device.queue.submit([encoder.finish()]);
+    afterSubmit?.();
+    if (update) this.step = t;
+  }
+
+  private deliver(r: StepRecord, indices: Uint32Array): void {
+    r.accuracy = accuracyOf(r.logits, this.model.output, indices, this.dataset.train.labels, this.dataset.classes);
+    if (r.nonFinite && !this.stopped) this.stopped = r.nonFinite;
+    for (const l of this.listeners) l(r);
+  }
+
+  /** Eval-mode graphs (batch norm on running statistics, no dropout), one per batch size. */
+  private forwardGraphs = new Map<number, Graph>();
+  private forwardGraph(batch: number): Graph {
+    let g = this.forwardGraphs.get(batch);
+    if (!g) {
+      g = buildGraph(this.ctx, this.model, { params: this.params.buffer, grads: null, states: this.states.buffer }, batch, false);
+      this.forwardGraphs.set(batch, g);
+    }
+    return g;
+  }
+
+  /** Model outputs [n, outputs] for inputs x [n, features], in eval mode. */
+  async predict(x: Float32Array): Promise<Float32Array> {
+    const n = x.length / this.model.input;
+    if (!Number.isInteger(n) || n < 1) throw new Error(`predict: ${x.length} values are not rows of ${this.model.input} features`);
+    const g = this.forwardGraph(n);
+    write(g.input, x);
+    this.ctx.submit(g.forward, 'predict');
+    return (await g.output.download()) as Float32Array;
+  }
+
+  /** Loss and accuracy on the held-out split (the first EVAL_LIMIT rows of it), in eval mode. */
+  async evaluate(split: 'test' | 'train' = 'test'): Promise<{ loss: number; accuracy: number | null; n: number }> {
+    const data = this.dataset[split];
+    const n = Math.min(data.n, EVAL_LIMIT);
+    if (n < 1) return { loss: NaN, accuracy: null, n: 0 };
+    const g = this.forwardGraph(n);
+    write(g.input, data.x.subarray(0, n * this.model.input));
+    const targets = targetsFor(this.spec.loss, this.dataset, data);
+    const width = targets.length / data.n;
+    const y = upload(this.ctx, targets.subarray(0, n * width), width === 1 && targets instanceof Int32Array ? [n] : [n, width], targets instanceof Int32Array ? 'i32' : 'f32', 'eval.y');
+    const loss = zeros(this.ctx, [1], 'f32', 'eval.loss');
+    const scratch = zeros(this.ctx, [n, this.model.output], 'f32', 'eval.dlogits');
+    const op = lossOp(this.ctx, this.spec.loss, loss, scratch, g.output, y);
+    try {
+      this.ctx.submit([...g.forward, op], 'evaluate');
+      const [l, logits] = await Promise.all([loss.download(), g.output.download()]);
+      const idx = Uint32Array.from({ length: n }, (_, i) => i);
+      return { loss: l[0], accuracy: accuracyOf(logits as Float32Array, this.model.output, idx, data.labels, this.dataset.classes), n };
+    } finally {
+      op.dispose();
+      for (const t of [y, loss, scratch]) t.dispose();
+    }
+  }
+
+  /** Waits for every diagnostics readback in flight. */
+  flush(): Promise<void> {
+    return this.ring.flush();
+  }
+
+  get droppedReadbacks(): number {
+    return this.ring.dropped;
+  }
+
+  dispose(): void {
+    this.ring.destroy();
+    this.diag.dispose();
+    for (const o of [...this.gather, this.lossOp, this.guard, this.update]) o.dispose();
+    this.graph.dispose();
+    for (const g of this.forwardGraphs.values()) g.dispose();
+    this.optimizer.dispose();
+    for (const t of [this.params, this.grads, this.states, this.indices, this.batchTargets, this.data.x, this.data.y]) t.dispose();
+  }
+}
+
+const EVAL_LIMIT = 8192;
+
+function lossOp(ctx: GpuContext, loss: Loss, out: Tensor, dOut: Tensor, logits: Tensor, targets: Tensor): Op {
+  if (loss === 'cross_entropy') return softmaxCrossEntropyOp(ctx, { loss: out, dlogits: dOut }, logits, targets);
+  if (loss === 'mse') return mseOp(ctx, { loss: out, dpred: dOut }, logits, targets);
+  return bceWithLogitsOp(ctx, { loss: out, dlogits: dOut }, logits, targets);
+}
+
+/** Fraction of rows `indices` whose prediction matches `labels`; null for regression. */
+export function accuracyOf(logits: Float32Array, outputs: number, indices: Uint32Array, labels: Int32Array, classes: number): number | null {
+  if (classes === 0) return null;
+  let correct = 0;
+  for (let r = 0; r < indices.length; r++) {
+    const row = logits.subarray(r * outputs, (r + 1) * outputs);
+    let pred = 0;
+    if (outputs === 1) pred = row[0] > 0 ? 1 : 0;
+    else for (let c = 1; c < outputs; c++) if (row[c] > row[pred]) pred = c;
+    if (pred === labels[indices[r]]) correct++;
+  }
+  return correct / indices.length;
+}
