@@ -114,9 +114,10 @@ describe('the vanishing gradient, measured', () => {
       let first: StepRecord | null = null;
       t.onStep((r) => (first ??= r));
       await trainSteps(t, 1);
-      // Dense weights in depth order: [0] reads the input, [10] is the output layer.
-      const norms = first!.params.filter((p) => t.model.params.find((q) => q.name === p.name)!.role === 'weight' && p.name.split('.').length === 3).map((p) => p.gradNorm);
-      return norms[0] / norms[norms.length - 2];
+      // Dense weights in depth order: [0] reads the 2-D input, [1..9] are 32×32, [10] is the
+      // output layer. Compare the 32×32 ones nearest the input and the output.
+      const norms = first!.params.filter((p) => t.model.params.find((q) => q.name === p.name)!.role === 'weight').map((p) => p.gradNorm);
+      return norms[1] / norms[9];
     } finally {
       t.dispose();
     }
@@ -126,8 +127,8 @@ describe('the vanishing gradient, measured', () => {
     const sigmoid = await ratio('sigmoid', 'standard', false);
     const relu = await ratio('relu', 'he_normal', false);
     const bn = await ratio('sigmoid', 'standard', true);
-    // Measured on lavapipe: 3.4e-6, 0.62 and 0.98.
-    expect(sigmoid).toBeLessThan(1e-4);
+    // Measured on lavapipe: 1.8e-7, 0.27 and 2.3.
+    expect(sigmoid).toBeLessThan(1e-5);
     expect(relu).toBeGreaterThan(0.1);
     expect(bn).toBeGreaterThan(0.1);
   });
