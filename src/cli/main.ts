@@ -7,6 +7,7 @@ import { GpuContext } from '../gpu/context';
 import { openNodeDevice } from '../gpu/node';
 import { selfCheck } from '../gpu/selfcheck';
 import { loadDataset } from '../engine/dataset';
+import { describeModel } from '../engine/model';
 import { parseSpec, type Spec } from '../engine/spec';
 import { gradients } from './gradients';
 import { train } from './train';
@@ -36,7 +37,9 @@ function readSpec(file: string | undefined, overrides: { steps?: string; seed?: 
   const o = json as Record<string, unknown>;
   if (overrides.steps !== undefined) o.steps = Number(overrides.steps);
   if (overrides.seed !== undefined) o.seed = Number(overrides.seed);
-  return parseSpec(o);
+  const spec = parseSpec(o);
+  describeModel(spec); // width mismatches are spec errors too: report them before touching the GPU
+  return spec;
 }
 
 async function withDevice<T>(fn: (ctx: GpuContext) => Promise<T>): Promise<T> {

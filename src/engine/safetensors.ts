@@ -57,7 +57,9 @@ export function writeSafetensors(tensors: Record<string, StTensor>, metadata: Re
   return out;
 }
 
-export function readSafetensors(file: Uint8Array): { tensors: Record<string, StTensor>; metadata: Record<string, string> } {
+export function readSafetensors(input: Uint8Array): { tensors: Record<string, StTensor>; metadata: Record<string, string> } {
+  // A plain Uint8Array view: Node's Buffer.slice would alias its shared pool instead of copying.
+  const file = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   if (file.byteLength < 8) throw new SafetensorsError(`file is ${file.byteLength} bytes: too short for the 8-byte header length`);
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
   const headerLen = view.getBigUint64(0, true);

@@ -42,3 +42,12 @@ describe('safetensors', () => {
     expect(() => readSafetensors(bytes)).toThrow(message);
   });
 });
+
+describe('safetensors from a Node Buffer', () => {
+  it('copies tensor bytes out of a pooled Buffer (whose slice() aliases the pool)', () => {
+    const y = Int32Array.from([0, 1, 2, 1, 0]);
+    const bytes = Buffer.from(writeSafetensors({ y: { dtype: 'I32', shape: [5], data: new Uint8Array(y.buffer) } }));
+    const t = readSafetensors(bytes).tensors.y;
+    expect(Array.from(new Int32Array(t.data.slice().buffer))).toEqual([0, 1, 2, 1, 0]);
+  });
+});
