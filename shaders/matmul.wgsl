@@ -80,6 +80,40 @@ fn matmul_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id)
   }
 }
 
+// The same product without workgroup memory: each invocation reads its 4 rows of op(A) and 4
+// columns of op(B) straight from storage (caches serve the reuse) and keeps 4×4 sums in registers.
+// Faster than the tiled kernel on CPU-backed adapters and for small outputs (few workgroups).
+@compute @workgroup_size(8, 8)
+fn matmul_direct(@builtin(global_invocation_id) gid: vec3u) {
+  let row0 = gid.y * 4u;
+  let col0 = gid.x * 4u;
+  if (row0 >= p.M || col0 >= p.N) { return; }
+  var acc: array<array<f32, 4>, 4>;
+  for (var k = 0u; k < p.K; k++) {
+    var av: array<f32, 4>;
+    var bv: array<f32, 4>;
+    for (var i = 0u; i < 4u; i++) {
+      av[i] = load_a(row0 + i, k);
+      bv[i] = load_b(k, col0 + i);
+    }
+    for (var i = 0u; i < 4u; i++) {
+      for (var j = 0u; j < 4u; j++) { acc[i][j] = fma(av[i], bv[j], acc[i][j]); }
+    }
+  }
+  for (var i = 0u; i < 4u; i++) {
+    let m = row0 + i;
+    if (m >= p.M) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      let n = col0 + j;
+      if (n >= p.N) { break; }
+      var z = acc[i][j];
+      if (HAS_BIAS) { z += bias[n]; }
+      if (HAS_PRE) { pre[m * p.N + n] = z; }
+      out[m * p.N + n] = activate(z);
+    }
+  }
+}
+
 // db[n] = Σ_m dC[m, n]   (=; one invocation per column, rows in order: deterministic)
 @group(0) @binding(6) var<storage, read_write> db: array<f32>;
 @group(0) @binding(7) var<storage, read> dc: array<f32>;

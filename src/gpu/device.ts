@@ -12,6 +12,8 @@ export interface AdapterDescription {
   description: string;
   /** One line for people: "llvmpipe (LLVM 15.0.7, 256 bits) (mesa)". */
   name: string;
+  /** A CPU implementation (lavapipe, SwiftShader): kernels that suit caches over workgroup memory. */
+  software: boolean;
 }
 
 export interface Gpu {
@@ -47,7 +49,8 @@ export function describeAdapter(info: GPUAdapterInfo): AdapterDescription {
   const device = info.device ?? '';
   const description = info.description ?? '';
   const name = description || [vendor, architecture, device].filter(Boolean).join(' ') || 'unknown adapter';
-  return { vendor, architecture, device, description, name };
+  const software = /llvmpipe|lavapipe|swiftshader|software|cpu/i.test([vendor, architecture, device, description].join(' '));
+  return { vendor, architecture, device, description, name, software };
 }
 
 export async function openDevice(gpu: GPU, options: OpenOptions = {}): Promise<Gpu> {

@@ -17,14 +17,14 @@ describe('matmul vs float64', () => {
   const gpu = useGpu();
 
   for (const [M, N, K] of SHAPES) {
-    it.each([[false, false], [true, false], [false, true], [true, true]])(`M=${M} N=${N} K=${K} transA=%s transB=%s`, async (tA, tB) => {
+    it.each([[false, false, 'tiled64x64'], [true, false, 'direct32x32'], [false, true, 'tiled64x64'], [true, true, 'direct32x32'], [false, false, 'direct32x32'], [true, true, 'tiled64x64']] as const)(`M=${M} N=${N} K=${K} transA=%s transB=%s %s`, async (tA, tB, variant) => {
       const ctx = gpu();
       const a = asF32(uniform(M + 7 * N, M * K));
       const b = asF32(uniform(K + 3, K * N));
       const ta = tensor(ctx, a, tA ? [K, M] : [M, K]);
       const tb = tensor(ctx, b, tB ? [N, K] : [K, N]);
       const out = canaried(ctx, M * N, [M, N], 'f32', 'C');
-      matmul(ctx, out.tensor, ta, tb, { transA: tA, transB: tB });
+      matmul(ctx, out.tensor, ta, tb, { transA: tA, transB: tB, variant });
       expectClose(await out.tensor.download(), matmulRef(a, b, M, N, K, tA, tB), tol(K), 'C');
       await out.check();
       for (const t of [ta, tb]) t.dispose();
@@ -32,7 +32,7 @@ describe('matmul vs float64', () => {
     });
   }
 
-  it.each(Object.keys(act))('fused epilogue: act(A·Bᵀ + bias) with %s, preactivation stored', async (fn) => {
+  it.each(Object.keys(act).flatMap((fn) => [[fn, 'tiled64x64'], [fn, 'direct32x32']] as const))('fused epilogue: act(A·Bᵀ + bias) with %s, preactivation stored (%s)', async (fn, variant) => {
     const ctx = gpu();
     const [M, N, K] = [65, 67, 33];
     const a = asF32(uniform(1, M * K));
@@ -41,7 +41,7 @@ describe('matmul vs float64', () => {
     const [ta, tw, tbias] = [tensor(ctx, a, [M, K]), tensor(ctx, w, [N, K]), tensor(ctx, bias)];
     const out = canaried(ctx, M * N, [M, N], 'f32', 'y');
     const pre = canaried(ctx, M * N, [M, N], 'f32', 'z');
-    matmul(ctx, out.tensor, ta, tw, { transB: true, bias: tbias, activation: fn as 'relu', preactivation: pre.tensor });
+    matmul(ctx, out.tensor, ta, tw, { transB: true, bias: tbias, activation: fn as 'relu', preactivation: pre.tensor, variant });
     const z = matmulRef(a, w, M, N, K, false, true).map((v, i) => v + bias[i % N]);
     expectClose(await pre.tensor.download(), z, tol(K), 'z');
     expectClose(await out.tensor.download(), z.map(act[fn]), tol(K), 'y');

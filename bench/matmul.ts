@@ -1,0 +1,99 @@
+// Matmul GFLOP/s for gradscope, tfjs-webgpu and jax-js on the same adapter: square products and
+// dense-layer training shapes (forward X·Wᵀ, dX = dY·W, dW = dYᵀ·X). Each framework runs a batch
+// of products and syncs by reading the last result back.
+import type { GpuContext } from '../src/gpu/context';
+import { upload } from '../src/gpu/tensor';
+import { matmulOp } from '../src/kernels/matmul';
+import type { Peers } from './peers';
+import { ratioVsBest, timeIt, type Row } from './timing';
+
+type Kind = 'square' | 'forward' | 'dX' | 'dW';
+export interface MatmulCase { kind: Kind; M: number; N: number; K: number }
+
+export function matmulCases(scope: 'quick' | 'default' | 'full'): MatmulCase[] {
+  const squares = scope === 'quick' ? [256] : scope === 'default' ? [256, 512] : [256, 512, 1024];
+  const batches = scope === 'quick' ? [32] : scope === 'default' ? [32, 128] : [32, 128, 512];
+  const layers = scope === 'full' ? [[784, 256], [256, 256], [1024, 256], [256, 10]] : [[784, 256], [256, 10]];
+  const cases: MatmulCase[] = squares.map((s) => ({ kind: 'square', M: s, N: s, K: s }));
+  for (const B of batches) {
+    for (const [fin, fout] of layers) {
+      cases.push({ kind: 'forward', M: B, N: fout, K: fin }); // Y[B,out] = X[B,in]·W[out,in]ᵀ
+      cases.push({ kind: 'dX', M: B, N: fin, K: fout }); // dX[B,in] = dY[B,out]·W[out,in]
+      cases.push({ kind: 'dW', M: fout, N: fin, K: B }); // dW[out,in] = dY[B,out]ᵀ·X[B,in]
+    }
+  }
+  return cases;
+}
+
+// Stored operand shapes and transposes for each kind (C[M,N] = op(A)·op(B)).
+function operands(c: MatmulCase) {
+  const { M, N, K } = c;
+  if (c.kind === 'forward') return { a: [M, K], b: [N, K], transA: false, transB: true };
+  if (c.kind === 'dW') return { a: [K, M], b: [K, N], transA: true, transB: false };
+  return { a: [M, K], b: [K, N], transA: false, transB: false };
+}
+
+const random = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898) * 0.5);
+
+export async function benchMatmul(ctx: GpuContext, peers: Peers, cases: MatmulCase[], reps: number, log: (s: string) => void): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const c of cases) {
+    const { a: as, b: bs, transA, transB } = operands(c);
+    const flops = 2 * c.M * c.N * c.K;
+    const inner = Math.max(2, Math.min(50, Math.round(2e8 / flops)));
+    const A = random(as[0] * as[1]);
+    const B = random(bs[0] * bs[1]);
+    const gflops = (ms: number) => flops / (ms * 1e6);
+
+    const ta = upload(ctx, A, as, 'f32', 'bench.a');
+    const tb = upload(ctx, B, bs, 'f32', 'bench.b');
+    const out = upload(ctx, new Float32Array(c.M * c.N), [c.M, c.N], 'f32', 'bench.c');
+    const op = matmulOp(ctx, out, ta, tb, { transA, transB });
+    const ours = await timeIt(async (n) => {
+      ctx.submit(new Array(n).fill(op), 'bench.matmul');
+      await out.download();
+    }, { inner, reps });
+    op.dispose();
+    for (const t of [ta, tb, out]) t.dispose();
+
+    let tfMs: number | null = null;
+    if (peers.tf) {
+      const tf = peers.tf;
+      const x = tf.tensor2d(A, as as [number, number]);
+      const y = tf.tensor2d(B, bs as [number, number]);
+      tfMs = await timeIt(async (n) => {
+        let r: import('@tensorflow/tfjs-core').Tensor | null = null;
+        for (let i = 0; i < n; i++) { r?.dispose(); r = tf.matMul(x, y, transA, transB); }
+        await r!.data();
+        r!.dispose();
+      }, { inner, reps });
+      x.dispose();
+      y.dispose();
+    }
+
+    let jaxMs: number | null = null;
+    if (peers.jax) {
+      const { numpy: np, jit } = peers.jax;
+      const f = jit((p: import('@jax-js/jax').Array, q: import('@jax-js/jax').Array) => np.matmul(transA ? p.transpose() : p, transB ? q.transpose() : q));
+      const x = np.array(A).reshape(as);
+      const y = np.array(B).reshape(bs);
+      // jax-js is lazy: a result disposed before it is realised is never computed, so keep every
+      // result of the batch and wait for all of them together.
+      jaxMs = await timeIt(async (n) => {
+        const rs: import('@jax-js/jax').Array[] = [];
+        for (let i = 0; i < n; i++) rs.push(f(x.ref, y.ref));
+        await peers.jax!.blockUntilReady(rs);
+        for (const r of rs) r.dispose();
+      }, { inner, reps });
+      x.dispose();
+      y.dispose();
+    }
+    const row = ratioVsBest({
+      case: `${c.kind} ${c.M}×${c.N}×${c.K}`, metric: 'GFLOP/s', gradscope: gflops(ours),
+      tfjs: tfMs === null ? null : gflops(tfMs), jax: jaxMs === null ? null : gflops(jaxMs), note: op.variant,
+    });
+    rows.push(row);
+    log(`  ${row.case}: ${row.gradscope?.toFixed(2)} GFLOP/s (${op.variant})`);
+  }
+  return rows;
+}
