@@ -16,9 +16,11 @@ const USAGE = `usage: gradscope <command> [options]
 
 commands:
   info                                   adapter, features, limits and a kernel self-check
-  train --config run.json [--steps N] [--seed S] [--out DIR] [--quiet]
+  train --config run.json [--steps N] [--seed S] [--out DIR] [--quiet] [--profile]
                                          train; print per-layer gradient norms at the start and the end;
-                                         with --out, write metrics.csv, metrics.jsonl and model.safetensors
+                                         with --out, write metrics.csv, metrics.jsonl and model.safetensors;
+                                         --profile times every kernel and prints the table (and trace.json
+                                         for chrome://tracing / ui.perfetto.dev with --out)
   gradients --config run.json --weights w.safetensors --batch b.safetensors --out g.safetensors
                                          one forward and backward pass on the given weights and batch
                                          (x: F32 [B, input]; y: I32 [B] labels for cross_entropy, F32 [B, outputs] otherwise);
@@ -75,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
     args: rest,
     options: {
       config: { type: 'string' }, steps: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
-      weights: { type: 'string' }, batch: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      weights: { type: 'string' }, batch: { type: 'string' }, quiet: { type: 'boolean' }, profile: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
@@ -89,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
     case 'train': {
       const spec = readSpec(values.config, values);
       const data = await loadDataset(spec.data, spec.seed);
-      return withDevice((ctx) => train(ctx, spec, data, { out: values.out ?? null, quiet: values.quiet ?? false }));
+      return withDevice((ctx) => train(ctx, spec, data, { out: values.out ?? null, quiet: values.quiet ?? false, profile: values.profile ?? false }));
     }
     case 'gradients': {
       const spec = readSpec(values.config, {});

@@ -12,6 +12,8 @@ import type { Dataset } from '../engine/data';
 export interface TrainOptions {
   out: string | null;
   quiet: boolean;
+  /** Time every kernel (one pass each, timestamp queries) and print the table at the end. */
+  profile: boolean;
 }
 
 const CSV_HEAD = 'step,loss,accuracy,global_grad_norm';
@@ -57,6 +59,7 @@ export async function train(ctx: GpuContext, spec: Spec, dataset: Dataset, opts:
         appendFileSync(join(opts.out, 'metrics.csv'), csvRow(r) + '\n');
       }
     });
+    if (opts.profile) trainer.startProfiling();
     console.log(`model: ${trainer.model.paramCount.toLocaleString()} parameters in ${trainer.model.params.length} tensors; data ${dataset.name}: ${dataset.train.n} train / ${dataset.test.n} held-out`);
     const t0 = performance.now();
     let lastPrint = 0;
@@ -78,6 +81,11 @@ export async function train(ctx: GpuContext, spec: Spec, dataset: Dataset, opts:
     if (last) console.log(`\ngradient norms at step ${(last as StepRecord).step}:\n${gradNormTable(last)}`);
     const evaluation = await trainer.evaluate();
     console.log(`\n${trainer.step} steps in ${seconds.toFixed(1)} s (${(trainer.step / seconds).toFixed(1)} steps/s); held-out loss ${evaluation.loss.toFixed(4)}${evaluation.accuracy !== null ? `, accuracy ${(100 * evaluation.accuracy).toFixed(1)}%` : ''}`);
+    if (trainer.profiler) {
+      await trainer.profiler.flush();
+      console.log(`\nprofile (diagnostics are off while profiling):\n${trainer.profiler.format()}`);
+      if (opts.out) writeFileSync(join(opts.out, 'trace.json'), trainer.profiler.traceJson());
+    }
     if (opts.out) {
       writeFileSync(join(opts.out, 'model.safetensors'), await saveCheckpoint(trainer));
       console.log(`wrote ${join(opts.out, 'metrics.csv')}, metrics.jsonl and model.safetensors`);

@@ -12,6 +12,7 @@ import { Batcher, outputsFor, targetsFor, type Dataset } from './data';
 import { buildGraph, type Graph } from './graph';
 import { initWeights } from './init';
 import { describeModel, type ModelInfo } from './model';
+import { Profiler } from './profiler';
 import { ReadbackRing } from './readback';
 import { Rng } from './rng';
 import type { Loss, Spec } from './spec';
@@ -141,8 +142,17 @@ export class Trainer {
     const log = update && (t % this.spec.log_every === 0 || t === 1);
 
     const encoder = ctx.device.createCommandEncoder({ label: `step ${t}` });
+    const ops = [...this.gather, ...this.graph.forward, this.lossOp, ...this.graph.backward, this.diag.gradSq, this.guard];
+    if (this.profiler) {
+      // Profiling is a mode of its own: one pass per kernel with timestamps, no diagnostics.
+      const after = this.profiler.record(encoder, update ? [...ops, this.update] : ops);
+      ctx.device.queue.submit([encoder.finish()]);
+      after();
+      if (update) this.step = t;
+      return;
+    }
     const pass = encoder.beginComputePass({ label: `step ${t}: forward, backward, guard` });
-    for (const op of [...this.gather, ...this.graph.forward, this.lossOp, ...this.graph.backward, this.diag.gradSq, this.guard]) op.record(pass);
+    for (const op of ops) op.record(pass);
     pass.end();
     if (log) this.diag.beforeUpdate(encoder);
     if (update) {
@@ -164,6 +174,19 @@ export class Trainer {
     r.accuracy = accuracyOf(r.logits, this.model.output, indices, this.dataset.train.labels, this.dataset.classes);
     if (r.nonFinite && !this.stopped) this.stopped = r.nonFinite;
     for (const l of this.listeners) l(r);
+  }
+
+  /** Per-kernel GPU timing of every step while set (see Profiler); null: off, and free. */
+  profiler: Profiler | null = null;
+
+  startProfiling(): Profiler {
+    this.profiler ??= new Profiler(this.ctx, 8 + this.graph.forward.length + this.graph.backward.length + this.gather.length);
+    return this.profiler;
+  }
+
+  stopProfiling(): void {
+    this.profiler?.destroy();
+    this.profiler = null;
   }
 
   /** Eval-mode graphs (batch norm on running statistics, no dropout), one per batch size. */
@@ -221,6 +244,7 @@ export class Trainer {
   }
 
   dispose(): void {
+    this.stopProfiling();
     this.ring.destroy();
     this.diag.dispose();
     for (const o of [...this.gather, this.lossOp, this.guard, this.update]) o.dispose();
