@@ -13,39 +13,71 @@ import { buildGraph, type Graph } from './graph';
 import { initWeights } from './init';
 import { describeModel, type ModelInfo } from './model';
 import { Profiler } from './profiler';
+import { readTrainingState, saveTrainingState } from './resume';
 import { ReadbackRing } from './readback';
 import { Rng } from './rng';
-import type { Loss, Spec } from './spec';
+import { SpecError, type Loss, type Spec } from './spec';
+import { checkBufferSize, GpuLimitError } from '../gpu/buffers';
 import { buildDiagnostics, type Diagnostics, type StepRecord } from './diagnostics';
 
 export class Trainer {
   readonly model: ModelInfo;
-  readonly params: Tensor<'f32'>;
-  readonly grads: Tensor<'f32'>;
-  readonly states: Tensor<'f32'>;
-  readonly graph: Graph;
+  params!: Tensor<'f32'>;
+  grads!: Tensor<'f32'>;
+  states!: Tensor<'f32'>;
+  graph!: Graph;
   /** Completed optimizer steps. */
   step = 0;
   /** Set when a step produced a non-finite gradient: training stops there (see `guard`). */
   stopped: StepRecord['nonFinite'] = null;
-  private optimizer: OptimizerState;
-  private update: Op & { setStep(t: number): void; setLr(lr: number): void };
-  private guard: Op & { setStep(t: number): void; setMaxNorm(c: number | null): void };
-  private lossOp: Op;
-  private gather: Op[];
-  private indices: Tensor<'u32'>;
-  private data: { x: Tensor; y: Tensor };
-  private batcher: Batcher;
-  private dropoutRng: Rng;
-  private diag: Diagnostics;
-  private ring: ReadbackRing;
+  private optimizer!: OptimizerState;
+  private update!: Op & { setStep(t: number): void; setLr(lr: number): void };
+  private guard!: Op & { setStep(t: number): void; setMaxNorm(c: number | null): void };
+  private lossOp!: Op;
+  private gather!: Op[];
+  private indices!: Tensor<'u32'>;
+  private data!: { x: Tensor; y: Tensor };
+  private batcher!: Batcher;
+  private dropoutRng!: Rng;
+  private diag!: Diagnostics;
+  private ring!: ReadbackRing;
   private listeners: ((r: StepRecord) => void)[] = [];
+
+  /**
+   * Builds a trainer, reporting out-of-memory through an error scope; on any failure everything
+   * already allocated is released and nothing is left half-built.
+   */
+  static async create(ctx: GpuContext, spec: Spec, dataset: Dataset): Promise<Trainer> {
+    ctx.device.pushErrorScope('out-of-memory');
+    let trainer: Trainer;
+    try {
+      trainer = new Trainer(ctx, spec, dataset);
+    } finally {
+      const oom = await ctx.device.popErrorScope();
+      if (oom) {
+        trainer!?.dispose();
+        throw new GpuLimitError(`the GPU ran out of memory building the model (${describeModel(spec).paramCount} parameters, batch ${spec.batch_size}): ${oom.message}`);
+      }
+    }
+    return trainer;
+  }
 
   constructor(readonly ctx: GpuContext, readonly spec: Spec, readonly dataset: Dataset) {
     this.model = describeModel(spec, outputsFor(spec.loss, dataset));
     if (this.model.input !== dataset.features) {
-      throw new Error(`model.input: ${this.model.input} features, but data "${dataset.name}" has ${dataset.features}`);
+      throw new SpecError('model.input', `${dataset.features} (the features of data "${dataset.name}")`, this.model.input);
     }
+    checkFits(ctx, this.model, spec.batch_size, dataset);
+    try {
+      this.build();
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  private build(): void {
+    const { ctx, spec, dataset } = this;
     const m = this.model;
     this.params = zeros(ctx, [m.paramElements], 'f32', 'params');
     this.grads = zeros(ctx, [m.paramElements], 'f32', 'grads'); // padding stays zero
@@ -81,7 +113,7 @@ export class Trainer {
     this.ring = new ReadbackRing(ctx.device, this.diag.bytes, 3, 'diagnostics');
   }
 
-  private batchTargets: Tensor;
+  private batchTargets!: Tensor;
 
   /** Seeded initial parameters (weights by their initialiser, biases 0, norm gamma 1 beta 0). */
   private initialise(seed: number): void {
@@ -176,6 +208,20 @@ export class Trainer {
     for (const l of this.listeners) l(r);
   }
 
+  /** Optimizer moments, step, data position and RNGs: with a model checkpoint, an exact resume. */
+  saveTrainingState(): Promise<Uint8Array> {
+    return saveTrainingState({ step: this.step, optimizerBuffers: this.optimizer.buffers, batcher: this.batcher, dropoutRngState: this.dropoutRng.state });
+  }
+
+  /** Restores saveTrainingState's file after validating all of it (nothing changes on error). */
+  loadTrainingState(bytes: Uint8Array): void {
+    const s = readTrainingState(bytes, { optimizer: this.optimizer.buffers.map((b) => b.size), samples: this.dataset.train.n });
+    this.optimizer.buffers.forEach((b, i) => write(b, s.optimizer[i]));
+    this.batcher.restore(s.batcher);
+    this.dropoutRng.state = s.dropoutRng;
+    this.step = s.step;
+  }
+
   /** Per-kernel GPU timing of every step while set (see Profiler); null: off, and free. */
   profiler: Profiler | null = null;
 
@@ -243,19 +289,36 @@ export class Trainer {
     return this.ring.dropped;
   }
 
+  /** Releases every GPU resource; safe on a partly built trainer and when called twice. */
   dispose(): void {
     this.stopProfiling();
-    this.ring.destroy();
-    this.diag.dispose();
-    for (const o of [...this.gather, this.lossOp, this.guard, this.update]) o.dispose();
-    this.graph.dispose();
+    this.ring?.destroy();
+    this.diag?.dispose();
+    for (const o of [...(this.gather ?? []), this.lossOp, this.guard, this.update]) o?.dispose();
+    this.graph?.dispose();
     for (const g of this.forwardGraphs.values()) g.dispose();
-    this.optimizer.dispose();
-    for (const t of [this.params, this.grads, this.states, this.indices, this.batchTargets, this.data.x, this.data.y]) t.dispose();
+    this.forwardGraphs.clear();
+    this.optimizer?.dispose();
+    for (const t of [this.params, this.grads, this.states, this.indices, this.batchTargets, this.data?.x, this.data?.y]) t?.dispose();
+    this.ring = undefined!;
+    this.diag = undefined!;
+    this.gather = [];
+    this.graph = undefined!;
+    this.optimizer = undefined!;
   }
 }
 
 const EVAL_LIMIT = 8192;
+
+/** Refuses, before any allocation, a model whose tensors exceed the device's buffer limits. */
+function checkFits(ctx: GpuContext, model: ModelInfo, batch: number, data: Dataset): void {
+  const limits = ctx.device.limits;
+  const storage = GPUBufferUsage.STORAGE;
+  checkBufferSize(limits, model.paramElements * 4, storage, `parameters (${model.paramCount} values)`);
+  checkBufferSize(limits, data.train.n * data.features * 4, storage, `training data (${data.train.n} × ${data.features})`);
+  for (const l of model.flat) checkBufferSize(limits, batch * Math.max(l.inWidth, l.outWidth) * 4, storage, `${l.path} (${l.spec.type}, batch ${batch} × ${Math.max(l.inWidth, l.outWidth)})`);
+  for (const p of model.params) checkBufferSize(limits, p.size * 4, storage, `${p.layer.path} ${p.name} [${p.shape}]`);
+}
 
 function lossOp(ctx: GpuContext, loss: Loss, out: Tensor, dOut: Tensor, logits: Tensor, targets: Tensor): Op {
   if (loss === 'cross_entropy') return softmaxCrossEntropyOp(ctx, { loss: out, dlogits: dOut }, logits, targets);

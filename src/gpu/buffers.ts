@@ -80,16 +80,20 @@ export class BufferPool {
   }
 
   private checkSize(bytes: number, usage: number, label: string): void {
-    const limits = this.device.limits;
-    if (!Number.isFinite(bytes) || bytes <= 0) throw new GpuLimitError(`${label}: buffer size must be positive, got ${bytes} bytes`);
-    if (bytes > limits.maxBufferSize) {
-      throw new GpuLimitError(`${label}: ${fmtBytes(bytes)} exceeds maxBufferSize (${fmtBytes(limits.maxBufferSize)}) of this device`);
-    }
-    if (usage & GPUBufferUsage.STORAGE && bytes > limits.maxStorageBufferBindingSize) {
-      throw new GpuLimitError(
-        `${label}: ${fmtBytes(bytes)} exceeds maxStorageBufferBindingSize (${fmtBytes(limits.maxStorageBufferBindingSize)}) of this device`,
-      );
-    }
+    checkBufferSize(this.device.limits, bytes, usage, label);
+  }
+}
+
+/** Throws GpuLimitError naming `label`, the size and the limit when a buffer cannot exist. */
+export function checkBufferSize(limits: GPUSupportedLimits, bytes: number, usage: number, label: string): void {
+  if (!Number.isFinite(bytes) || bytes <= 0) throw new GpuLimitError(`${label}: buffer size must be positive, got ${bytes} bytes`);
+  if (bytes > limits.maxBufferSize) {
+    throw new GpuLimitError(`${label}: ${fmtBytes(bytes)} exceeds maxBufferSize (${fmtBytes(limits.maxBufferSize)}) of this device`);
+  }
+  if (usage & GPUBufferUsage.STORAGE && bytes > limits.maxStorageBufferBindingSize) {
+    throw new GpuLimitError(
+      `${label}: ${fmtBytes(bytes)} exceeds maxStorageBufferBindingSize (${fmtBytes(limits.maxStorageBufferBindingSize)}) of this device`,
+    );
   }
 }
 
