@@ -5,7 +5,9 @@ import { decodeFashion, FASHION_FILE } from './fashion';
 import type { DataSpec } from './spec';
 
 async function readShipped(path: string): Promise<Uint8Array> {
-  if (typeof window !== 'undefined') {
+  // Vite drops the Node branch from the page build (SSR is false there) and the fetch branch
+  // from the command line (an SSR build) and from vitest.
+  if (!import.meta.env.SSR) {
     const res = await fetch(`${import.meta.env.BASE_URL}${path}`);
     if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
     return new Uint8Array(await res.arrayBuffer());

@@ -1,0 +1,193 @@
+// Every chart of the lab, fed from the runs' records. draw() is cheap to call and only redraws
+// when the lab's version moved; the page calls it once per animation frame.
+import { HISTOGRAM } from '../../engine/diagnostics';
+import type { Lab, Run } from './runs';
+import { align, canvasFigure, depthColor, drawHeatmap, LineChart } from './plots';
+
+const SNAPSHOTS = 3;
+
+/** Weight tensors of dense layers, input to output: the per-layer series of every chart. */
+function weights(run: Run): string[] {
+  return run.trainer.model.params.filter((p) => p.role === 'weight').map((p) => p.name);
+}
+
+export class Charts {
+  private drawn = -1;
+  private perLayer: LineChart;
+  private vanishing: LineChart;
+  private loss: LineChart;
+  private accuracy: LineChart;
+  private saturation: LineChart;
+  private ratio: LineChart;
+  private heat: ReturnType<typeof canvasFigure>;
+  private hist: ReturnType<typeof canvasFigure>;
+  private boundaries: HTMLElement;
+  /** Snapshots of run A's per-layer norms at earlier steps (the fading curves). */
+  private snapshots: { step: number; norms: number[] }[] = [];
+
+  constructor(root: HTMLElement, private lab: Lab) {
+    const grid = (id: string) => { const d = document.createElement('div'); d.className = 'grid'; d.id = id; root.append(d); return d; };
+    const top = grid('charts-gradients');
+    this.vanishing = new LineChart(top, { title: 'Gradient norm vs layer depth (the vanishing curve)', xLabel: 'layer (input → output)', yLabel: '‖∂L/∂W‖', logY: true });
+    this.perLayer = new LineChart(top, { title: 'Per-layer gradient norm over steps (run A, coloured by depth)', xLabel: 'step', yLabel: '‖∂L/∂W‖', logY: true });
+    const mid = grid('charts-maps');
+    this.heat = canvasFigure(mid, 'log10 gradient norm, layer × step (run A)', 420, 220);
+    this.hist = canvasFigure(mid, `Histograms of log10|gradient| per layer (run A, ${HISTOGRAM.lo}…${HISTOGRAM.hi})`, 420, 220);
+    const train = grid('charts-training');
+    this.loss = new LineChart(train, { title: 'Loss (solid: training batch, dashed: held-out)', xLabel: 'step', yLabel: 'loss', logY: true });
+    this.accuracy = new LineChart(train, { title: 'Accuracy (solid: training batch, dashed: held-out)', xLabel: 'step', yLabel: 'accuracy', yRange: [0, 1] });
+    const health = grid('charts-health');
+    this.saturation = new LineChart(health, { title: 'Saturated (sigmoid/tanh) or dead (ReLU) units per layer', xLabel: 'activation layer', yLabel: 'fraction', yRange: [0, 1] });
+    this.ratio = new LineChart(health, { title: 'Update-to-weight ratio per layer', xLabel: 'layer', yLabel: '‖ΔW‖/‖W‖', logY: true });
+    this.boundaries = grid('charts-boundary');
+  }
+
+  /** Chart canvases for PNG export. */
+  canvases(): { name: string; canvas: HTMLCanvasElement }[] {
+    const named: [string, LineChart][] = [['vanishing', this.vanishing], ['per-layer', this.perLayer], ['loss', this.loss], ['accuracy', this.accuracy], ['saturation', this.saturation], ['update-ratio', this.ratio]];
+    const out = named.flatMap(([name, c]) => (c.canvas ? [{ name, canvas: c.canvas }] : []));
+    out.push({ name: 'heatmap', canvas: this.heat.canvas }, { name: 'histograms', canvas: this.hist.canvas });
+    this.boundaries.querySelectorAll('canvas').forEach((canvas, i) => out.push({ name: `boundary-${i}`, canvas }));
+    return out;
+  }
+
+  reset(): void {
+    this.snapshots = [];
+    this.drawn = -1;
+  }
+
+  draw(): void {
+    if (this.drawn === this.lab.version || this.lab.runs.length === 0) return;
+    this.drawn = this.lab.version;
+    const runs = this.lab.runs;
+    const a = runs[0];
+    const last = (r: Run) => r.records[r.records.length - 1];
+
+    // Vanishing curve: every run's latest norms by depth, plus run A's earlier snapshots dashed.
+    const la = last(a);
+    if (la) {
+      const names = weights(a);
+      const norms = names.map((n) => la.params.find((p) => p.name === n)!.gradNorm);
+      const lastSnap = this.snapshots[this.snapshots.length - 1];
+      if (!lastSnap || la.step >= lastSnap.step * 3 + 20) {
+        this.snapshots.push({ step: la.step, norms });
+        if (this.snapshots.length > SNAPSHOTS) this.snapshots.shift();
+      }
+    }
+    const depth = Math.max(...runs.map((r) => weights(r).length));
+    const xs = Array.from({ length: depth }, (_, i) => i + 1);
+    const vLines = runs.map((r) => ({ label: `${r.name} step ${last(r)?.step ?? 0}`, color: r.color, width: 2.5 }));
+    const vYs = runs.map((r) => {
+      const rec = last(r);
+      return xs.map((_, i) => (rec ? rec.params.find((p) => p.name === weights(r)[i])?.gradNorm ?? null : null));
+    });
+    this.snapshots.slice(0, -1).forEach((s) => {
+      vLines.push({ label: `${a.name} step ${s.step}`, color: a.color, width: 1 });
+      vYs.push(xs.map((_, i) => s.norms[i] ?? null));
+    });
+    this.vanishing.set(xs, vLines.map((l, i) => ({ ...l, dash: i >= runs.length ? [4, 4] : undefined })), vYs);
+
+    // Per-layer gradient norm over steps for run A.
+    const names = weights(a);
+    this.perLayer.set(
+      a.records.map((r) => r.step),
+      names.map((n, i) => ({ label: n, color: depthColor(i / Math.max(1, names.length - 1)), width: 1.2 })),
+      names.map((n) => a.records.map((r) => r.params.find((p) => p.name === n)!.gradNorm)),
+    );
+
+    // Heatmap (rows: output at the top, input at the bottom) and histograms of run A.
+    const logs = names.map((n) => a.records.map((r) => Math.log10(r.params.find((p) => p.name === n)!.gradNorm)));
+    const finite = logs.flat().filter(Number.isFinite);
+    drawHeatmap(this.heat.canvas, logs.reverse(), Math.min(-8, ...finite), Math.max(1, ...finite));
+    this.heat.note.textContent = finite.length ? `range 1e${Math.floor(Math.min(...finite))} … 1e${Math.ceil(Math.max(...finite))}` : '';
+    if (la) this.drawHistograms(la.histograms);
+
+    // Loss and accuracy for all runs.
+    const series = runs.flatMap((r) => [
+      { x: r.records.map((p) => p.step), y: r.records.map((p) => p.loss) },
+      { x: r.evals.map((e) => e.step), y: r.evals.map((e) => e.testLoss) },
+    ]);
+    const lines = runs.flatMap((r) => [{ label: `${r.name} train`, color: r.color }, { label: `${r.name} held-out`, color: r.color, dash: [6, 4] }]);
+    const l = align(series);
+    this.loss.set(l.x, lines, l.ys);
+    const accSeries = runs.flatMap((r) => [
+      { x: r.records.map((p) => p.step), y: r.records.map((p) => p.accuracy ?? NaN) },
+      { x: r.evals.map((e) => e.step), y: r.evals.map((e) => e.testAccuracy ?? NaN) },
+    ]);
+    const acc = align(accSeries);
+    this.accuracy.set(acc.x, lines, acc.ys);
+
+    // Saturation / dead units per activation layer, and update ratio per layer.
+    const actLayers = Math.max(...runs.map((r) => last(r)?.layers.filter((x) => x.saturated !== null || x.dead !== null).length ?? 0));
+    const ax = Array.from({ length: actLayers }, (_, i) => i + 1);
+    this.saturation.set(ax, runs.map((r) => ({ label: r.name, color: r.color })), runs.map((r) => {
+      const rows = last(r)?.layers.filter((x) => x.saturated !== null || x.dead !== null) ?? [];
+      return ax.map((_, i) => rows[i] ? (rows[i].saturated ?? rows[i].dead) : null);
+    }));
+    this.ratio.set(xs, runs.map((r) => ({ label: r.name, color: r.color })), runs.map((r) => {
+      const rec = last(r);
+      return xs.map((_, i) => rec?.params.find((p) => p.name === weights(r)[i])?.updateRatio ?? null);
+    }));
+
+    this.drawBoundaries(runs);
+  }
+
+  private drawHistograms(hists: { name: string; counts: Uint32Array }[]): void {
+    const c = this.hist.canvas;
+    const g = c.getContext('2d')!;
+    g.clearRect(0, 0, c.width, c.height);
+    const rows = hists.length;
+    const h = c.height / Math.max(1, rows);
+    hists.forEach((hist, r) => {
+      const max = Math.max(1, ...hist.counts);
+      const w = c.width / hist.counts.length;
+      g.fillStyle = depthColor(r / Math.max(1, rows - 1));
+      hist.counts.forEach((n, b) => {
+        const bar = (n / max) * (h - 1);
+        g.fillRect(b * w, c.height - r * h - bar, Math.max(1, w - 0.5), bar);
+      });
+    });
+    this.hist.note.textContent = 'bottom row: input layer; top: output layer; x: log10|g| from 1e-12 to 1e4';
+  }
+
+  private drawBoundaries(runs: Run[]): void {
+    while (this.boundaries.children.length > runs.length) this.boundaries.lastChild!.remove();
+    runs.forEach((run, k) => {
+      let fig = this.boundaries.children[k] as HTMLElement | undefined;
+      if (!fig) fig = canvasFigure(this.boundaries, '', 220, 220).root;
+      fig.querySelector('figcaption')!.textContent = `${run.name}: decision boundary${run.boundary ? ` at step ${run.boundary.step}` : ''}`;
+      const canvas = fig.querySelector('canvas')!;
+      const g = canvas.getContext('2d')!;
+      g.clearRect(0, 0, canvas.width, canvas.height);
+      const b = run.boundary;
+      if (!b) {
+        fig.querySelector('.note')!.textContent = run.data.features === 2 ? 'appears after the first evaluation' : 'only for 2-D data sets';
+        return;
+      }
+      fig.querySelector('.note')!.textContent = '';
+      const palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'];
+      const cell = canvas.width / b.grid;
+      for (let j = 0; j < b.grid; j++) {
+        for (let i = 0; i < b.grid; i++) {
+          const row = b.probs.subarray((j * b.grid + i) * b.classes, (j * b.grid + i + 1) * b.classes);
+          let best = 0;
+          if (b.classes === 1) best = row[0] > 0 ? 1 : 0;
+          else for (let c = 1; c < b.classes; c++) if (row[c] > row[best]) best = c;
+          g.globalAlpha = 0.35;
+          g.fillStyle = palette[best % palette.length];
+          g.fillRect(i * cell, j * cell, Math.ceil(cell), Math.ceil(cell));
+        }
+      }
+      g.globalAlpha = 1;
+      const x = run.data.test.x;
+      for (let s = 0; s < run.data.test.n; s++) {
+        const px = ((x[2 * s] / b.extent + 1) / 2) * canvas.width;
+        const py = ((1 - x[2 * s + 1] / b.extent) / 2) * canvas.height;
+        g.fillStyle = palette[run.data.test.labels[s] % palette.length];
+        g.beginPath();
+        g.arc(px, py, 2.2, 0, 2 * Math.PI);
+        g.fill();
+      }
+    });
+  }
+}

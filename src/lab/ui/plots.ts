@@ -1,0 +1,114 @@
+// Small chart building blocks over uPlot (line charts) and plain canvases (heatmap, histograms,
+// decision boundary). Charts are created once and fed with setData; nothing here awaits the GPU.
+import uPlot from 'uplot';
+
+export interface LineSpec {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  logY?: boolean;
+  /** fixed y range (e.g. [0, 1] for fractions) */
+  yRange?: [number, number];
+  height?: number;
+}
+
+export interface Line {
+  label: string;
+  color: string;
+  dash?: number[];
+  width?: number;
+}
+
+/** A uPlot chart whose series can be replaced wholesale (run or layer count changed). */
+export class LineChart {
+  private plot: uPlot | null = null;
+  private signature = '';
+  readonly root: HTMLElement;
+
+  constructor(parent: HTMLElement, private spec: LineSpec) {
+    this.root = document.createElement('figure');
+    this.root.className = 'chart';
+    const caption = document.createElement('figcaption');
+    caption.textContent = spec.title;
+    this.root.append(caption);
+    parent.append(this.root);
+  }
+
+  get canvas(): HTMLCanvasElement | null {
+    return this.plot?.ctx.canvas ?? null;
+  }
+
+  /** x is shared by every line; y values may be null (gaps). */
+  set(x: number[], lines: Line[], ys: (number | null)[][]): void {
+    const sig = lines.map((l) => `${l.label}|${l.color}|${l.dash ?? ''}`).join(';');
+    const data = [x, ...ys.map((y) => y.map((v) => (v === null || !Number.isFinite(v) || (this.spec.logY && v <= 0) ? null : v)))] as uPlot.AlignedData;
+    if (!this.plot || sig !== this.signature) {
+      this.plot?.destroy();
+      this.signature = sig;
+      const width = Math.max(280, this.root.clientWidth || 420);
+      this.plot = new uPlot({
+        width, height: this.spec.height ?? 220,
+        legend: { show: lines.length <= 8 },
+        scales: { x: { time: false }, y: this.spec.logY ? { distr: 3 } : this.spec.yRange ? { range: this.spec.yRange } : {} },
+        axes: [
+          { label: this.spec.xLabel, size: 36 },
+          { label: this.spec.yLabel, size: 60, values: this.spec.logY ? (_u, vals) => vals.map((v) => (v === null ? '' : `1e${Math.round(Math.log10(v))}`)) : undefined },
+        ],
+        series: [{ label: this.spec.xLabel }, ...lines.map((l) => ({ label: l.label, stroke: l.color, width: l.width ?? 1.5, dash: l.dash, spanGaps: true, points: { show: x.length < 30 } }))],
+      }, data, this.root);
+    } else {
+      this.plot.setData(data);
+    }
+  }
+}
+
+/** Viridis-like colour for t in [0, 1] (layer depth: input dark blue, output yellow). */
+export function depthColor(t: number): string {
+  const stops = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
+  const x = Math.min(1, Math.max(0, t)) * (stops.length - 1);
+  const i = Math.min(stops.length - 2, Math.floor(x));
+  const f = x - i;
+  const c = stops[i].map((v, k) => Math.round(v + f * (stops[i + 1][k] - v)));
+  return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
+
+/** Merges per-series (x, y) points onto one sorted x axis, null where a series has no point. */
+export function align(series: { x: number[]; y: number[] }[]): { x: number[]; ys: (number | null)[][] } {
+  const xs = [...new Set(series.flatMap((s) => s.x))].sort((a, b) => a - b);
+  const index = new Map(xs.map((v, i) => [v, i]));
+  const ys = series.map((s) => {
+    const y: (number | null)[] = new Array(xs.length).fill(null);
+    s.x.forEach((v, i) => (y[index.get(v)!] = s.y[i]));
+    return y;
+  });
+  return { x: xs, ys };
+}
+
+export function canvasFigure(parent: HTMLElement, title: string, width: number, height: number): { root: HTMLElement; canvas: HTMLCanvasElement; note: HTMLElement } {
+  const root = document.createElement('figure');
+  root.className = 'chart';
+  const caption = document.createElement('figcaption');
+  caption.textContent = title;
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const note = document.createElement('div');
+  note.className = 'note';
+  root.append(caption, canvas, note);
+  parent.append(root);
+  return { root, canvas, note };
+}
+
+/** Heatmap of values[row][col] (log10 already applied) with a fixed colour range. */
+export function drawHeatmap(canvas: HTMLCanvasElement, values: number[][], lo: number, hi: number): void {
+  const g = canvas.getContext('2d')!;
+  g.clearRect(0, 0, canvas.width, canvas.height);
+  const rows = values.length;
+  const cols = Math.max(1, ...values.map((r) => r.length));
+  const w = canvas.width / cols;
+  const h = canvas.height / Math.max(1, rows);
+  values.forEach((row, r) => row.forEach((v, c) => {
+    g.fillStyle = Number.isFinite(v) ? depthColor((v - lo) / (hi - lo)) : '#e00';
+    g.fillRect(c * w, r * h, Math.ceil(w), Math.ceil(h));
+  }));
+}

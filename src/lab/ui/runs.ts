@@ -1,0 +1,151 @@
+// The lab's runs: one Trainer per run on the one device, trained in turn while playing. The loop
+// never waits on the GPU inside a step (the trainer paces itself); charts read the runs' records.
+import type { GpuContext } from '../../gpu/context';
+import type { Dataset } from '../../engine/data';
+import { loadDataset } from '../../engine/dataset';
+import type { StepRecord } from '../../engine/diagnostics';
+import { saveCheckpoint, loadCheckpoint } from '../../engine/checkpoint';
+import { trainSteps } from '../../engine/loop';
+import type { Spec } from '../../engine/spec';
+import { Trainer } from '../../engine/trainer';
+import { settingsToSpec, type Settings } from './settings';
+
+export const RUN_COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];
+const GRID = 48; // decision-boundary resolution
+const KEEP_RECORDS = 400;
+
+export interface Run {
+  name: string;
+  color: string;
+  settings: Settings;
+  spec: Spec;
+  data: Dataset;
+  trainer: Trainer;
+  records: StepRecord[];
+  evals: { step: number; trainLoss: number; testLoss: number; testAccuracy: number | null }[];
+  boundary: { step: number; probs: Float32Array; classes: number; grid: number; extent: number } | null;
+  checkpoint: Uint8Array | null;
+}
+
+export class Lab {
+  runs: Run[] = [];
+  playing = false;
+  /** Bumped whenever something chart-worthy changed; the page redraws when it moves. */
+  version = 0;
+  stepsRun = 0;
+  private datasets = new Map<string, Promise<Dataset>>();
+  private looping = false;
+
+  constructor(public ctx: GpuContext, private onError: (message: string) => void) {}
+
+  private dataset(spec: Spec): Promise<Dataset> {
+    const key = JSON.stringify([spec.data, spec.seed]);
+    let d = this.datasets.get(key);
+    if (!d) this.datasets.set(key, (d = loadDataset(spec.data, spec.seed)));
+    return d;
+  }
+
+  /** Replaces all runs (structural change, preset, URL): old trainers are disposed first. */
+  async setRuns(settings: Settings[]): Promise<void> {
+    const wasPlaying = this.playing;
+    this.pause();
+    while (this.looping) await new Promise((r) => setTimeout(r, 5));
+    for (const r of this.runs) r.trainer.dispose();
+    this.runs = [];
+    for (const [i, s] of settings.entries()) {
+      const spec = settingsToSpec(s);
+      const data = await this.dataset(spec);
+      const trainer = await Trainer.create(this.ctx, spec, data);
+      const run: Run = { name: `run ${String.fromCharCode(65 + i)}`, color: RUN_COLORS[i], settings: s, spec, data, trainer, records: [], evals: [], boundary: null, checkpoint: null };
+      trainer.onStep((rec) => {
+        run.records.push(rec);
+        if (run.records.length > KEEP_RECORDS) run.records.splice(0, run.records.length - KEEP_RECORDS);
+        this.version++;
+      });
+      this.runs.push(run);
+    }
+    this.version++;
+    if (wasPlaying) this.play();
+  }
+
+  /** Learning rate and clipping apply on the next step, without a rebuild. */
+  retune(i: number, s: Settings): void {
+    const run = this.runs[i];
+    run.settings = s;
+    run.trainer.setLearningRate(10 ** s.lrLog10);
+    run.trainer.setClipNorm(s.clip > 0 ? s.clip : null);
+  }
+
+  play(): void {
+    this.playing = true;
+    if (!this.looping) void this.loop();
+  }
+
+  pause(): void {
+    this.playing = false;
+  }
+
+  async stepOnce(): Promise<void> {
+    this.pause();
+    while (this.looping) await new Promise((r) => setTimeout(r, 5));
+    await this.advance(1);
+  }
+
+  private async loop(): Promise<void> {
+    this.looping = true;
+    try {
+      while (this.playing) {
+        await this.advance(5);
+        await new Promise((r) => setTimeout(r, 0)); // let the page paint between rounds
+      }
+    } catch (e) {
+      this.playing = false;
+      this.onError((e as Error).message);
+    } finally {
+      this.looping = false;
+    }
+  }
+
+  /** `n` steps of every run in turn, with evaluation and the decision boundary now and then. */
+  private async advance(n: number): Promise<void> {
+    for (const run of this.runs) {
+      if (run.trainer.stopped) continue;
+      const before = run.trainer.step;
+      await trainSteps(run.trainer, n, { inFlight: 4 });
+      this.stepsRun += run.trainer.step - before;
+      const step = run.trainer.step;
+      if (Math.floor(step / 50) !== Math.floor(before / 50) || before === 0) await this.evaluate(run);
+      if (Math.floor(step / 200) !== Math.floor(before / 200)) run.checkpoint = await saveCheckpoint(run.trainer);
+    }
+    this.version++;
+  }
+
+  private async evaluate(run: Run): Promise<void> {
+    const [test, train] = [await run.trainer.evaluate('test'), await run.trainer.evaluate('train')];
+    run.evals.push({ step: run.trainer.step, trainLoss: train.loss, testLoss: test.loss, testAccuracy: test.accuracy });
+    if (run.data.features === 2) {
+      const extent = 1.6 * Math.max(1, ...Array.from(run.data.train.x.subarray(0, 2000), Math.abs));
+      const grid = new Float32Array(GRID * GRID * 2);
+      for (let j = 0; j < GRID; j++) for (let i = 0; i < GRID; i++) grid.set([((i + 0.5) / GRID * 2 - 1) * extent, (1 - (j + 0.5) / GRID * 2) * extent], 2 * (j * GRID + i));
+      run.boundary = { step: run.trainer.step, probs: await run.trainer.predict(grid), classes: run.trainer.model.output, grid: GRID, extent };
+    }
+  }
+
+  /** After a lost device: rebuild every run on a new context from its last in-memory checkpoint. */
+  async resume(ctx: GpuContext): Promise<void> {
+    const saved = this.runs.map((r) => ({ settings: r.settings, checkpoint: r.checkpoint, step: r.trainer.step }));
+    this.runs = []; // the old trainers died with their device
+    this.ctx = ctx;
+    await this.setRuns(saved.map((s) => s.settings));
+    saved.forEach((s, i) => {
+      if (!s.checkpoint) return;
+      loadCheckpoint(this.runs[i].trainer, s.checkpoint);
+    });
+  }
+
+  dispose(): void {
+    this.pause();
+    for (const r of this.runs) r.trainer.dispose();
+    this.runs = [];
+  }
+}

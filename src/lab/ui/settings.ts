@@ -1,0 +1,132 @@
+// The lab's settings: one plain object per run, the one function that turns it into a run spec
+// (validated by parseSpec like any other), and its URL form. Settings from a URL are untrusted:
+// every field is checked against its allowed values, nothing is evaluated or inserted as markup.
+import { ACTIVATIONS, type Activation } from '../../kernels/activation_ids';
+import { INITIALISERS, parseSpec, type Initialiser, type Spec } from '../../engine/spec';
+
+export const LAB_DATASETS = ['spiral', 'moons', 'circles', 'xor', 'blobs', 'checkerboard', 'fashion_mnist'] as const;
+export const NORMS = ['none', 'batch', 'layer'] as const;
+export const LAB_OPTIMIZERS = ['sgd', 'momentum', 'adam', 'adamw', 'rmsprop'] as const;
+
+export interface Settings {
+  dataset: (typeof LAB_DATASETS)[number];
+  depth: number;
+  width: number;
+  activation: Activation;
+  init: Initialiser;
+  /** std of the `normal` initialiser (exploding-gradient experiments) */
+  initStd: number;
+  norm: (typeof NORMS)[number];
+  residual: boolean;
+  optimizer: (typeof LAB_OPTIMIZERS)[number];
+  /** log10 of the learning rate (the slider is logarithmic) */
+  lrLog10: number;
+  batch: number;
+  /** global-norm clipping threshold; 0 = off */
+  clip: number;
+  seed: number;
+}
+
+export const DEFAULTS: Settings = {
+  dataset: 'spiral', depth: 10, width: 32, activation: 'tanh', init: 'glorot_uniform', initStd: 1, norm: 'none', residual: false,
+  optimizer: 'adam', lrLog10: -2.5, batch: 64, clip: 0, seed: 1,
+};
+
+export const LIMITS = { depth: [1, 60], width: [2, 256], lrLog10: [-5, 0], batch: [1, 512], clip: [0, 100], seed: [0, 1_000_000], initStd: [0.001, 10] } as const;
+
+const CLASSES: Record<Settings['dataset'], number> = { spiral: 3, moons: 2, circles: 2, xor: 2, blobs: 4, checkerboard: 2, fashion_mnist: 10 };
+
+/** The one place lab settings become a run spec. */
+export function settingsToSpec(s: Settings): Spec {
+  const fashion = s.dataset === 'fashion_mnist';
+  const input = fashion ? 784 : 2;
+  const hidden = (): unknown[] => {
+    const block: unknown[] = [{ type: 'dense', units: s.width, init: s.init, ...(s.init === 'normal' ? { std: s.initStd } : {}) }];
+    if (s.norm !== 'none') block.push({ type: s.norm === 'batch' ? 'batchnorm' : 'layernorm' });
+    block.push({ type: 'activation', fn: s.activation });
+    return block;
+  };
+  // With residual connections, a first dense layer maps the input to the width, then each hidden
+  // block is x + f(x).
+  const layers: unknown[] = s.residual ? [{ type: 'dense', units: s.width, init: s.init === 'normal' ? 'glorot_uniform' : s.init }] : [];
+  for (let i = 0; i < s.depth; i++) layers.push(...(s.residual ? [{ type: 'residual', layers: hidden() }] : hidden()));
+  layers.push({ type: 'dense', units: CLASSES[s.dataset], init: 'glorot_uniform' });
+  const optimizer = s.optimizer === 'momentum' ? { type: 'sgd', lr: 10 ** s.lrLog10, momentum: 0.9 } : { type: s.optimizer, lr: 10 ** s.lrLog10 };
+  return parseSpec({
+    model: { input, layers },
+    loss: 'cross_entropy',
+    optimizer,
+    clip: s.clip > 0 ? { global_norm: s.clip } : {},
+    data: { name: s.dataset, classes: CLASSES[s.dataset], samples: fashion ? 10000 : 2000, noise: 0.1 },
+    batch_size: s.batch,
+    steps: 1_000_000,
+    seed: s.seed,
+    log_every: 5,
+  });
+}
+
+const ENUMS: Partial<Record<keyof Settings, readonly string[]>> = {
+  dataset: LAB_DATASETS, activation: Object.keys(ACTIVATIONS), init: INITIALISERS, norm: NORMS, optimizer: LAB_OPTIMIZERS,
+};
+const SHORT: Record<keyof Settings, string> = {
+  dataset: 'data', depth: 'depth', width: 'width', activation: 'act', init: 'init', initStd: 'std', norm: 'norm',
+  residual: 'res', optimizer: 'opt', lrLog10: 'lr', batch: 'batch', clip: 'clip', seed: 'seed',
+};
+
+/** Checks untrusted values field by field; returns the settings and a list of rejected fields. */
+export function sanitize(raw: Record<string, unknown>): { settings: Settings; rejected: string[] } {
+  const s: Settings = { ...DEFAULTS };
+  const rejected: string[] = [];
+  for (const key of Object.keys(DEFAULTS) as (keyof Settings)[]) {
+    const v = raw[key];
+    if (v === undefined) continue;
+    const allowed = ENUMS[key];
+    if (allowed) {
+      if (typeof v === 'string' && allowed.includes(v)) (s as unknown as Record<string, unknown>)[key] = v;
+      else rejected.push(key);
+    } else if (key === 'residual') {
+      if (v === true || v === 'true' || v === '1') s.residual = true;
+      else if (v === false || v === 'false' || v === '0') s.residual = false;
+      else rejected.push(key);
+    } else {
+      const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+(\.\d+)?(e-?\d+)?$/i.test(v) ? Number(v) : NaN;
+      const [lo, hi] = LIMITS[key as keyof typeof LIMITS];
+      const integer = key === 'depth' || key === 'width' || key === 'batch' || key === 'seed';
+      if (Number.isFinite(n) && n >= lo && n <= hi && (!integer || Number.isInteger(n))) (s as unknown as Record<string, number>)[key] = n;
+      else rejected.push(key);
+    }
+  }
+  return { settings: s, rejected };
+}
+
+/** URL form of several runs: ?runs=2&data=spiral&act=tanh&b.act=relu (run i>0 prefixed a., b., ...). */
+export function settingsToQuery(runs: Settings[]): string {
+  const q = new URLSearchParams();
+  if (runs.length > 1) q.set('runs', String(runs.length));
+  runs.forEach((s, i) => {
+    const prefix = i === 0 ? '' : `${String.fromCharCode(97 + i)}.`;
+    for (const key of Object.keys(DEFAULTS) as (keyof Settings)[]) {
+      if (i === 0 ? s[key] !== DEFAULTS[key] : s[key] !== runs[0][key]) q.set(prefix + SHORT[key], String(s[key]));
+    }
+  });
+  return q.toString();
+}
+
+export function queryToSettings(query: string): { runs: Settings[]; rejected: string[] } {
+  const q = new URLSearchParams(query);
+  const count = Math.min(4, Math.max(1, Number.parseInt(q.get('runs') ?? '1', 10) || 1));
+  const runs: Settings[] = [];
+  const rejected: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const prefix = i === 0 ? '' : `${String.fromCharCode(97 + i)}.`;
+    const raw: Record<string, unknown> = i === 0 ? {} : { ...runs[0] };
+    for (const key of Object.keys(DEFAULTS) as (keyof Settings)[]) {
+      const v = q.get(prefix + SHORT[key]);
+      if (v !== null) raw[key] = v;
+    }
+    const r = sanitize(raw);
+    runs.push(r.settings);
+    rejected.push(...r.rejected.map((k) => `${prefix}${SHORT[k as keyof Settings]}`));
+  }
+  return { runs, rejected };
+}
