@@ -134,6 +134,7 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
   // Lost device: say so at once, offer to resume from the last in-memory checkpoint.
   const watchLoss = (c: GpuContext) => void c.gpu.lost.then((info) => {
     if (lab.ctx !== c) return;
+    lab.deviceLost = true;
     lab.pause();
     playButton.textContent = '▶ Play';
     show(`The GPU device was lost (${info.reason || 'unknown'}: ${info.message || 'no details'}). Training stopped.`, 'error');
@@ -144,8 +145,8 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
       try {
         const fresh = await reopen();
         watchLoss(fresh);
-        await lab.resume(fresh);
-        show('Resumed on a new device from the last in-memory checkpoint.');
+        const steps = await lab.resume(fresh);
+        show(`Resumed on a new device from the last in-memory checkpoint (step ${steps.join(', ')}).`);
       } catch (e) {
         show(`Could not resume: ${(e as Error).message}`, 'error');
       }

@@ -24,7 +24,8 @@ export interface Run {
   records: StepRecord[];
   evals: { step: number; trainLoss: number; testLoss: number; testAccuracy: number | null }[];
   boundary: { step: number; probs: Float32Array; classes: number; grid: number; extent: number } | null;
-  checkpoint: Uint8Array | null;
+  /** The last in-memory checkpoint (every 50 steps), for recovery from a lost device. */
+  checkpoint: { step: number; bytes: Uint8Array } | null;
 }
 
 export class Lab {
@@ -33,10 +34,16 @@ export class Lab {
   /** Bumped whenever something chart-worthy changed; the page redraws when it moves. */
   version = 0;
   stepsRun = 0;
+  /** Set when the device is lost: work in flight then fails, and that is not news. */
+  deviceLost = false;
   private datasets = new Map<string, Promise<Dataset>>();
   private looping = false;
 
   constructor(public ctx: GpuContext, private onError: (message: string) => void) {}
+
+  private report(e: unknown): void {
+    if (!this.deviceLost) this.onError((e as Error).message);
+  }
 
   private dataset(spec: Spec): Promise<Dataset> {
     const key = JSON.stringify([spec.data, spec.seed]);
@@ -88,7 +95,11 @@ export class Lab {
   async stepOnce(): Promise<void> {
     this.pause();
     while (this.looping) await new Promise((r) => setTimeout(r, 5));
-    await this.advance(1);
+    try {
+      await this.advance(1);
+    } catch (e) {
+      this.report(e);
+    }
   }
 
   private async loop(): Promise<void> {
@@ -100,7 +111,7 @@ export class Lab {
       }
     } catch (e) {
       this.playing = false;
-      this.onError((e as Error).message);
+      this.report(e);
     } finally {
       this.looping = false;
     }
@@ -115,7 +126,7 @@ export class Lab {
       this.stepsRun += run.trainer.step - before;
       const step = run.trainer.step;
       if (Math.floor(step / 50) !== Math.floor(before / 50) || before === 0) await this.evaluate(run);
-      if (Math.floor(step / 200) !== Math.floor(before / 200)) run.checkpoint = await saveCheckpoint(run.trainer);
+      if (Math.floor(step / 50) !== Math.floor(before / 50) || before === 0) run.checkpoint = { step, bytes: await saveCheckpoint(run.trainer) };
     }
     this.version++;
   }
@@ -131,15 +142,22 @@ export class Lab {
     }
   }
 
-  /** After a lost device: rebuild every run on a new context from its last in-memory checkpoint. */
-  async resume(ctx: GpuContext): Promise<void> {
-    const saved = this.runs.map((r) => ({ settings: r.settings, checkpoint: r.checkpoint, step: r.trainer.step }));
+  /**
+   * After a lost device: rebuild every run on a new context from its last in-memory checkpoint.
+   * Returns the step each run resumed from (0: no checkpoint yet, initial weights).
+   */
+  async resume(ctx: GpuContext): Promise<number[]> {
+    const saved = this.runs.map((r) => ({ settings: r.settings, checkpoint: r.checkpoint }));
     this.runs = []; // the old trainers died with their device
     this.ctx = ctx;
+    this.deviceLost = false;
     await this.setRuns(saved.map((s) => s.settings));
-    saved.forEach((s, i) => {
-      if (!s.checkpoint) return;
-      loadCheckpoint(this.runs[i].trainer, s.checkpoint);
+    return saved.map((s, i) => {
+      if (!s.checkpoint) return 0;
+      loadCheckpoint(this.runs[i].trainer, s.checkpoint.bytes);
+      this.runs[i].trainer.step = s.checkpoint.step;
+      this.runs[i].checkpoint = s.checkpoint;
+      return s.checkpoint.step;
     });
   }
 
