@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, startLab, type Lab } from './browser';
 
-type Hook = { gradscope: { lab: { lab: { ctx: { device: GPUDevice }; runs: { trainer: { step: number } }[] } } | null } };
+type Hook = { gradscope: { lab: { lab: { ctx: { device: GPUDevice }; runs: { trainer: { step: number }; checkpoint: unknown }[] } } | null } };
 
 describe('the lab after a lost device', () => {
   let lab: Lab;
@@ -20,7 +20,7 @@ describe('the lab after a lost device', () => {
     await page.goto(`${lab.url}?depth=3&width=8`);
     await page.waitForFunction(() => (window as unknown as Hook).gradscope?.lab?.lab.runs.length, null, { timeout: 60_000 });
     await page.click('#step');
-    await page.waitForFunction(() => (window as unknown as Hook).gradscope.lab!.lab.runs[0].trainer.step >= 1, null, { timeout: 30_000 });
+    await page.waitForFunction(() => (window as unknown as Hook).gradscope.lab!.lab.runs[0].checkpoint !== null, null, { timeout: 30_000 });
     const t0 = Date.now();
     await page.evaluate(() => (window as unknown as Hook).gradscope.lab!.lab.ctx.device.destroy());
     await page.locator('.message', { hasText: 'GPU device was lost' }).waitFor({ timeout: 1000 });
