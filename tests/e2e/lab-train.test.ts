@@ -81,3 +81,25 @@ describe('the lab', () => {
     expect(await page.evaluate(() => (window as unknown as Hook).gradscope.lab!.settings[0].dataset)).toBe('spiral');
   });
 });
+
+describe('the lab profiler panel', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startLab();
+  });
+  afterAll(async () => lab?.close());
+
+  it('shows a per-kernel table with shares while profiling', async () => {
+    const page = await lab.newPage();
+    await page.goto(`${lab.url}?depth=3&width=16`);
+    await labReady(page);
+    await page.click('#profile');
+    await page.click('#play');
+    await page.locator('.profile td', { hasText: 'matmul' }).first().waitFor({ timeout: 60_000 });
+    await page.click('#play');
+    const rows = await page.locator('.profile tr').count();
+    expect(rows).toBeGreaterThan(5);
+    expect(await page.locator('.profile figcaption').first().textContent()).toMatch(/run A: \d+ profiled steps, mean [\d.]+ ms/);
+    await page.locator('.profile').screenshot({ path: join(ARTIFACTS, 'lab-profile.png') });
+  });
+});

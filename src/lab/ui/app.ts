@@ -8,6 +8,7 @@ import { ACTIVATIONS } from '../../kernels/activation_ids';
 import { INITIALISERS } from '../../engine/spec';
 import { Charts } from './charts';
 import { PRESETS, presetSettings } from './presets';
+import { ProfilePanel } from './profile';
 import { Lab } from './runs';
 import { LAB_DATASETS, LAB_OPTIMIZERS, LIMITS, NORMS, queryToSettings, settingsToQuery, type Settings } from './settings';
 
@@ -26,9 +27,11 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
   const expect = el('p', 'expect');
   const controls = el('div', 'controls');
   const chartsRoot = el('div', 'charts');
-  root.append(message, bar, presetBar, expect, controls, chartsRoot);
+  root.append(message, bar, presetBar, expect, controls);
 
   const lab = new Lab(ctx, (m) => show(m, 'error'));
+  const profile = new ProfilePanel(root, lab);
+  root.append(chartsRoot);
   const charts = new Charts(chartsRoot, lab);
   const page: LabPage = { lab, charts, stats: { frames: 0, rebuilds: 0 }, settings: [] };
   let guis: GUI[] = [];
@@ -47,6 +50,7 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
     history.replaceState(null, '', `?${settingsToQuery(page.settings)}`);
     try {
       await lab.setRuns(page.settings);
+      profile.reattach();
       page.stats.rebuilds++;
       charts.reset();
       if (!keepMessage) show('');
@@ -106,6 +110,9 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
     if (page.settings.length >= 4) return show('Compare mode shows at most four runs.', 'error');
     void apply([...page.settings, { ...page.settings[page.settings.length - 1] }]);
   });
+  const profileButton = button('Profile kernels', 'profile', () => {
+    profileButton.textContent = profile.toggle() ? 'Stop profiling' : 'Profile kernels';
+  });
   button('Export CSV', 'export-csv', () => download('gradscope-metrics.csv', new Blob([metricsCsv(lab)], { type: 'text/csv' })));
   button('Export PNG', 'export-png', () => {
     for (const { name, canvas } of charts.canvases()) canvas.toBlob((b) => b && download(`gradscope-${name}.png`, b));
@@ -159,6 +166,7 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
   const frame = () => {
     const before = lab.version;
     charts.draw();
+    profile.draw();
     if (before !== -1) page.stats.frames++;
     const run = lab.runs[0];
     status.textContent = run ? `step ${run.trainer.step}${run.trainer.stopped ? ` — stopped: non-finite values at step ${run.trainer.stopped.step} in ${run.trainer.stopped.where}` : ''}` : '';
