@@ -52,14 +52,21 @@ export class LineChart {
         scales: { x: { time: false }, y: this.spec.logY ? { distr: 3 } : this.spec.yRange ? { range: this.spec.yRange } : {} },
         axes: [
           { label: this.spec.xLabel, size: 36 },
-          { label: this.spec.yLabel, size: 60, values: this.spec.logY ? (_u, vals) => vals.map((v) => (v === null ? '' : `1e${Math.round(Math.log10(v))}`)) : undefined },
+          { label: this.spec.yLabel, size: 60, values: this.spec.logY ? (_u, vals) => vals.map(logTick) : undefined },
         ],
-        series: [{ label: this.spec.xLabel }, ...lines.map((l) => ({ label: l.label, stroke: l.color, width: l.width ?? 1.5, dash: l.dash, spanGaps: true, points: { show: x.length < 30 } }))],
+        series: [{ label: this.spec.xLabel }, ...lines.map((l) => ({ label: l.label, stroke: l.color, width: l.width ?? 1.5, dash: l.dash, spanGaps: true, points: { show: false } }))],
       }, data, this.root);
     } else {
       this.plot.setData(data);
     }
   }
+}
+
+/** Powers of ten as 1eN, other log-axis ticks with two significant digits. */
+function logTick(v: number | null): string {
+  if (v === null || !(v > 0)) return '';
+  const e = Math.log10(v);
+  return Math.abs(e - Math.round(e)) < 1e-9 ? `1e${Math.round(e)}` : v.toPrecision(2);
 }
 
 /** Viridis-like colour for t in [0, 1] (layer depth: input dark blue, output yellow). */
