@@ -1,99 +1,201 @@
-// Matmul (shaders/matmul.wgsl) vs float64: every transpose combination on shapes of 1, the tile
-// (64) ± 1, primes and K = 2053; the fused epilogue (bias + activation + preactivation); the bias
-// gradient; and the dense-layer backward products checked against finite differences of the
-// float64 forward. Tolerance atol = 1e-5·√K·scale, rtol 1e-4 (fp32 sums of K products).
+// Matmul (shaders/matmul*.wgsl) vs float64 references (tests/ref/matmul.ts).
+// - Every kernel variant with every transpose combination, on every shape of SHAPES it can run:
+//   1×1×1, the blocks (16, 32, 64) ± 1, primes, K >= 2048. Inputs and outputs are canaried: the
+//   bindings run on into NaN words, so an out-of-bounds load shows as NaN and a store as a
+//   changed canary.
+// - The fused epilogue act(A·Bᵀ + bias) with the preactivation stored, per variant.
+// - The backward products (dA = dZ·Bᵀ, dB = Aᵀ·dZ, db = Σ_rows dZ for L = Σ G ⊙ act(A·B + b)):
+//   the float64 reference against central differences of the float64 forward, the kernels
+//   against the reference. (A dense layer's three products, X·Wᵀ, dY·W and dYᵀ·X, run at
+//   training shapes with the variants chooseMatmulVariant picks.)
+// Tolerance: atol = 1e-5·√K, rtol = 1e-4 (fp32 sums of K products of values in [-1, 1]).
 import { describe, expect, it } from 'vitest';
-import { biasGrad, matmul, matmulGradA, matmulGradB } from '../../src/kernels/matmul';
+import { biasGrad, chooseMatmulVariant, MATMUL_VARIANTS, matmul, matmulGradA, matmulGradB, matmulOp, variantFits, type MatmulVariant } from '../../src/kernels/matmul';
+import type { Activation } from '../../src/kernels/activation_ids';
 import { empty } from '../../src/gpu/tensor';
 import { asF32, expectClose, numericGrad, uniform } from '../reference';
 import { canaried, tensor, useGpu } from '../gpu';
-import { biasGradRef, matmulRef } from '../ref/matmul';
+import { biasGradRef, linearBackwardRef, linearRef, matmulRef } from '../ref/matmul';
 
 const tol = (K: number) => ({ atol: 1e-5 * Math.sqrt(K), rtol: 1e-4 });
-const SHAPES: [number, number, number][] = [[1, 1, 1], [63, 65, 64], [65, 63, 7], [7, 127, 257], [257, 3, 65], [2, 5, 2053], [128, 64, 64]];
-const act: Record<string, (x: number) => number> = { identity: (x) => x, relu: (x) => Math.max(0, x), tanh: Math.tanh, sigmoid: (x) => 1 / (1 + Math.exp(-x)) };
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1], [4, 4, 4], [15, 17, 9], [16, 16, 16], [31, 33, 32], [33, 36, 20], [60, 68, 12], [63, 65, 64], [65, 63, 7],
+  [7, 127, 257], [257, 3, 65], [128, 64, 64], [64, 128, 48], [2, 5, 2053], [12, 40, 2052], [64, 64, 2048],
+];
+const TRANS = [[false, false], [true, false], [false, true], [true, true]] as const;
 
 describe('matmul vs float64', () => {
   const gpu = useGpu();
 
-  for (const [M, N, K] of SHAPES) {
-    it.each([[false, false, 'tiled64x64'], [true, false, 'direct32x32'], [false, true, 'tiled64x64'], [true, true, 'direct32x32'], [false, false, 'direct32x32'], [true, true, 'tiled64x64']] as const)(`M=${M} N=${N} K=${K} transA=%s transB=%s %s`, async (tA, tB, variant) => {
-      const ctx = gpu();
-      const a = asF32(uniform(M + 7 * N, M * K));
-      const b = asF32(uniform(K + 3, K * N));
-      const ta = tensor(ctx, a, tA ? [K, M] : [M, K]);
-      const tb = tensor(ctx, b, tB ? [N, K] : [K, N]);
-      const out = canaried(ctx, M * N, [M, N], 'f32', 'C');
-      matmul(ctx, out.tensor, ta, tb, { transA: tA, transB: tB, variant });
-      expectClose(await out.tensor.download(), matmulRef(a, b, M, N, K, tA, tB), tol(K), 'C');
-      await out.check();
-      for (const t of [ta, tb]) t.dispose();
-      out.dispose();
-    });
+  async function check(variant: MatmulVariant | undefined, M: number, N: number, K: number, tA: boolean, tB: boolean) {
+    const ctx = gpu();
+    const a = asF32(uniform(M + 7 * N, M * K));
+    const b = asF32(uniform(K + 3, K * N));
+    const ta = canaried(ctx, a, tA ? [K, M] : [M, K], 'f32', 'A');
+    const tb = canaried(ctx, b, tB ? [N, K] : [K, N], 'f32', 'B');
+    const out = canaried(ctx, M * N, [M, N], 'f32', 'C');
+    matmul(ctx, out.tensor, ta.tensor, tb.tensor, { transA: tA, transB: tB, variant });
+    expectClose(await out.tensor.download(), matmulRef(a, b, M, N, K, tA, tB), tol(K), `C ${variant} M=${M} N=${N} K=${K} tA=${tA} tB=${tB}`);
+    for (const t of [out, ta, tb]) {
+      await t.check();
+      t.dispose();
+    }
   }
 
-  it.each(Object.keys(act).flatMap((fn) => [[fn, 'tiled64x64'], [fn, 'direct32x32']] as const))('fused epilogue: act(A·Bᵀ + bias) with %s, preactivation stored (%s)', async (fn, variant) => {
+  const combos = MATMUL_VARIANTS.flatMap((v) => TRANS.map(([tA, tB]) => [v, tA, tB] as const));
+  it.each(combos)('%s transA=%s transB=%s on every shape it runs', async (variant, tA, tB) => {
+    const shapes = SHAPES.filter(([M, N, K]) => variantFits(variant, M, N, K, tA, tB));
+    // Coverage: several shapes, one with K >= 2048, and (unless the variant needs whole blocks)
+    // one whose M and N are both ragged against the workgroup's block.
+    expect(shapes.length).toBeGreaterThanOrEqual(3);
+    expect(shapes.some(([, , K]) => K >= 2048)).toBe(true);
+    if (!variant.endsWith('_exact')) expect(shapes.some(([M, N]) => M % 16 !== 0 && N % 16 !== 0 && M > 16 && N > 16)).toBe(true);
+    for (const [M, N, K] of shapes) await check(variant, M, N, K, tA, tB);
+  });
+
+  it('the chosen variant on training shapes (batch 1, 32, 128; 784 → 256 → 10)', async () => {
+    for (const B of [1, 32, 128]) {
+      for (const [fin, fout] of [[784, 256], [256, 10]]) {
+        await check(undefined, B, fout, fin, false, true); // forward X·Wᵀ
+        await check(undefined, B, fin, fout, false, false); // dX = dY·W
+        await check(undefined, fout, fin, B, true, false); // dW = dYᵀ·X
+      }
+    }
+  });
+
+  const ACTS: Activation[] = ['identity', 'relu', 'tanh', 'sigmoid', 'gelu'];
+  it.each(MATMUL_VARIANTS.flatMap((v) => ACTS.map((fn) => [v, fn] as const)))('%s: fused act(A·Bᵀ + bias) with %s, preactivation stored', async (variant, fn) => {
     const ctx = gpu();
-    const [M, N, K] = [65, 67, 33];
-    const a = asF32(uniform(1, M * K));
+    const [M, N, K] = [[65, 67, 36], [64, 64, 32]].find(([m, n, k]) => variantFits(variant, m, n, k, false, true))!;
+    const x = asF32(uniform(1, M * K));
     const w = asF32(uniform(2, N * K));
     const bias = asF32(uniform(3, N));
-    const [ta, tw, tbias] = [tensor(ctx, a, [M, K]), tensor(ctx, w, [N, K]), tensor(ctx, bias)];
-    const out = canaried(ctx, M * N, [M, N], 'f32', 'y');
-    const pre = canaried(ctx, M * N, [M, N], 'f32', 'z');
-    matmul(ctx, out.tensor, ta, tw, { transB: true, bias: tbias, activation: fn as 'relu', preactivation: pre.tensor, variant });
-    const z = matmulRef(a, w, M, N, K, false, true).map((v, i) => v + bias[i % N]);
-    expectClose(await pre.tensor.download(), z, tol(K), 'z');
-    expectClose(await out.tensor.download(), z.map(act[fn]), tol(K), 'y');
-    await out.check();
-    await pre.check();
-    for (const t of [ta, tw, tbias]) t.dispose();
-    out.dispose(); pre.dispose();
+    const [tx, tw, tbias] = [tensor(ctx, x, [M, K]), tensor(ctx, w, [N, K]), canaried(ctx, bias, [N], 'f32', 'bias')];
+    const y = canaried(ctx, M * N, [M, N], 'f32', 'y');
+    const z = canaried(ctx, M * N, [M, N], 'f32', 'z');
+    matmul(ctx, y.tensor, tx, tw, { transB: true, bias: tbias.tensor, activation: fn, preactivation: z.tensor, variant });
+    const ref = linearRef(x, w, bias, M, N, K, fn, true);
+    expectClose(await z.tensor.download(), ref.z, tol(K), 'z');
+    expectClose(await y.tensor.download(), ref.y, tol(K), 'y');
+    for (const t of [y, z, tbias]) {
+      await t.check();
+      t.dispose();
+    }
+    tx.dispose();
+    tw.dispose();
   });
 
-  it.each([[1, 1], [7, 65], [513, 10]])('bias gradient: column sums of dC [%i, %i]', async (M, N) => {
+  it('activation without bias, bias without activation or preactivation', async () => {
+    const ctx = gpu();
+    const [M, N, K] = [33, 10, 20];
+    const x = asF32(uniform(4, M * K));
+    const w = asF32(uniform(5, N * K));
+    const bias = asF32(uniform(6, N));
+    const [tx, tw, tbias] = [tensor(ctx, x, [M, K]), tensor(ctx, w, [N, K]), tensor(ctx, bias, [N])];
+    const y = canaried(ctx, M * N, [M, N], 'f32', 'y');
+    matmul(ctx, y.tensor, tx, tw, { transB: true, activation: 'tanh' });
+    expectClose(await y.tensor.download(), linearRef(x, w, new Float64Array(N), M, N, K, 'tanh', true).y, tol(K), 'tanh(X·Wᵀ)');
+    matmul(ctx, y.tensor, tx, tw, { transB: true, bias: tbias });
+    expectClose(await y.tensor.download(), linearRef(x, w, bias, M, N, K, 'identity', true).y, tol(K), 'X·Wᵀ + b');
+    await y.check();
+    for (const t of [tx, tw, tbias, y]) t.dispose();
+  });
+
+  it.each([[1, 1], [7, 65], [513, 10], [2049, 3]])('bias gradient: column sums of dC [%i, %i]', async (M, N) => {
     const ctx = gpu();
     const dc = asF32(uniform(M * N, M * N));
-    const tdc = tensor(ctx, dc, [M, N]);
-    const db = canaried(ctx, N, undefined, 'f32', 'db');
-    biasGrad(ctx, db.tensor, tdc);
+    const tdc = canaried(ctx, dc, [M, N], 'f32', 'dC');
+    const db = canaried(ctx, N, [N], 'f32', 'db');
+    biasGrad(ctx, db.tensor, tdc.tensor);
     expectClose(await db.tensor.download(), biasGradRef(dc, M, N), tol(M), 'db');
-    await db.check();
-    tdc.dispose(); db.dispose();
+    for (const t of [db, tdc]) {
+      await t.check();
+      t.dispose();
+    }
   });
 
-  it('backward products: dA = dC·Bᵀ and dB = Aᵀ·dC equal finite differences of L = Σ G ⊙ (A·B)', async () => {
-    const ctx = gpu();
+  // L = Σ G ⊙ act(A·B + b): the reference gradients equal central differences of the float64
+  // forward (activations smooth at the sampled points), and the kernels, given the f32 dZ, equal
+  // the reference products of that dZ.
+  it.each(['identity', 'tanh', 'sigmoid', 'gelu'] as const)('backward reference with %s vs finite differences', (fn) => {
     const [M, N, K] = [5, 3, 7];
-    const a = asF32(uniform(11, M * K));
-    const b = asF32(uniform(12, K * N));
-    const g = asF32(uniform(13, M * N));
-    const loss = (as: Float64Array, bs: Float64Array) => matmulRef(as, bs, M, N, K).reduce((s, v, i) => s + v * g[i], 0);
-    const [ta, tb, tg] = [tensor(ctx, a, [M, K]), tensor(ctx, b, [K, N]), tensor(ctx, g, [M, N])];
-    const da = canaried(ctx, M * K, [M, K], 'f32', 'dA');
-    const dbt = canaried(ctx, K * N, [K, N], 'f32', 'dB');
-    matmulGradA(ctx, da.tensor, tg, tb);
-    matmulGradB(ctx, dbt.tensor, ta, tg);
-    // References: analytic float64 products, themselves checked against central differences.
-    const daRef = matmulRef(g, b, M, K, N, false, true);
-    const dbRef = matmulRef(a, g, K, N, M, true, false);
-    expectClose(daRef, numericGrad((v) => loss(v, b), a), { atol: 1e-7, rtol: 1e-6 }, 'dA reference');
-    expectClose(dbRef, numericGrad((v) => loss(a, v), b), { atol: 1e-7, rtol: 1e-6 }, 'dB reference');
-    expectClose(await da.tensor.download(), daRef, tol(N), 'dA');
-    expectClose(await dbt.tensor.download(), dbRef, tol(M), 'dB');
-    await da.check();
-    await dbt.check();
-    for (const t of [ta, tb, tg]) t.dispose();
-    da.dispose(); dbt.dispose();
+    const [a, b, bias, g] = [uniform(11, M * K), uniform(12, K * N), uniform(13, N), uniform(14, M * N)];
+    const loss = (as: Float64Array, bs: Float64Array, cs: Float64Array) => linearRef(as, bs, cs, M, N, K, fn).y.reduce((s, v, i) => s + v * g[i], 0);
+    const ref = linearBackwardRef(a, b, linearRef(a, b, bias, M, N, K, fn).z, g, M, N, K, fn);
+    const fd = { atol: 1e-7, rtol: 1e-6 };
+    expectClose(ref.da, numericGrad((v) => loss(v, b, bias), a), fd, 'dA reference');
+    expectClose(ref.db, numericGrad((v) => loss(a, v, bias), b), fd, 'dB reference');
+    expectClose(ref.dbias, numericGrad((v) => loss(a, b, v), bias), fd, 'db reference');
   });
 
-  it('rejects shapes that do not fit, naming the tensor', () => {
+  it.each([[5, 3, 7, 'tanh'], [32, 10, 784, 'identity'], [33, 65, 63, 'gelu'], [128, 256, 784, 'sigmoid'], [1, 16, 4, 'tanh']] as const)(
+    'backward kernels M=%i N=%i K=%i (%s): dA = dZ·Bᵀ, dB = Aᵀ·dZ, db = Σ_rows dZ',
+    async (M, N, K, fn) => {
+      const ctx = gpu();
+      const [a, b] = [asF32(uniform(21, M * K)), asF32(uniform(22, K * N))];
+      const { z } = linearRef(a, b, uniform(23, N), M, N, K, fn);
+      const dz = asF32(linearBackwardRef(a, b, z, uniform(24, M * N), M, N, K, fn).dz);
+      const [ta, tb, tdz] = [tensor(ctx, a, [M, K]), tensor(ctx, b, [K, N]), canaried(ctx, dz, [M, N], 'f32', 'dZ')];
+      const da = canaried(ctx, M * K, [M, K], 'f32', 'dA');
+      const db = canaried(ctx, K * N, [K, N], 'f32', 'dB');
+      const dbias = canaried(ctx, N, [N], 'f32', 'dbias');
+      matmulGradA(ctx, da.tensor, tdz.tensor, tb);
+      matmulGradB(ctx, db.tensor, ta, tdz.tensor);
+      biasGrad(ctx, dbias.tensor, tdz.tensor);
+      expectClose(await da.tensor.download(), matmulRef(dz, b, M, K, N, false, true), tol(N), 'dA');
+      expectClose(await db.tensor.download(), matmulRef(a, dz, K, N, M, true, false), tol(M), 'dB');
+      expectClose(await dbias.tensor.download(), biasGradRef(dz, M, N), tol(M), 'db');
+      for (const t of [da, db, dbias, tdz]) {
+        await t.check();
+        t.dispose();
+      }
+      ta.dispose();
+      tb.dispose();
+    },
+  );
+
+  it('chooseMatmulVariant: always a variant that runs the shape; vec4 where the axes allow', () => {
+    const dims = [1, 3, 4, 10, 16, 17, 32, 64, 65, 256, 512, 784, 1024];
+    for (const M of dims) for (const N of dims) for (const K of dims) for (const [tA, tB] of TRANS) for (const sw of [true, false]) {
+      const v = chooseMatmulVariant(M, N, K, tA, tB, sw);
+      if (!variantFits(v, M, N, K, tA, tB)) throw new Error(`${v} chosen for M=${M} N=${N} K=${K} tA=${tA} tB=${tB} but cannot run it`);
+      if (sw) expect(v.startsWith('tiled')).toBe(false);
+    }
+    expect(chooseMatmulVariant(32, 256, 784, false, true, true)).toBe('vec4'); // forward
+    expect(chooseMatmulVariant(32, 10, 784, false, true, true)).toBe('vec4_narrow'); // forward into 10 classes
+    expect(chooseMatmulVariant(32, 784, 10, false, false, true)).toBe('direct'); // dX from 10 classes: K = 10
+    expect(chooseMatmulVariant(10, 784, 32, true, false, true)).toBe('direct'); // dW [10, 784]: M = 10
+    expect(chooseMatmulVariant(256, 784, 32, true, false, true)).toBe('vec4'); // dW [256, 784]
+    expect(chooseMatmulVariant(512, 512, 512, false, false, false)).toBe('tiled_exact');
+    expect(chooseMatmulVariant(513, 512, 512, false, false, false)).toBe('tiled');
+  });
+
+  it('matmulOp reports the variant it runs', () => {
+    const ctx = gpu();
+    const [a, b, out] = [empty(ctx, [32, 784], 'f32', 'X'), empty(ctx, [10, 784], 'f32', 'W'), empty(ctx, [32, 10], 'f32', 'Y')];
+    const op = matmulOp(ctx, out, a, b, { transB: true });
+    expect(op.variant).toBe(chooseMatmulVariant(32, 10, 784, false, true, ctx.gpu.adapter.software));
+    op.dispose();
+    const forced = matmulOp(ctx, out, a, b, { transB: true, variant: 'direct' });
+    expect(forced.variant).toBe('direct');
+    forced.dispose();
+    for (const t of [a, b, out]) t.dispose();
+  });
+
+  it('rejects shapes that do not fit, naming the tensor and the expected shape', () => {
     const ctx = gpu();
     const a = tensor(ctx, new Float64Array(6), [2, 3], 'f32', 'A23');
     const b = tensor(ctx, new Float64Array(8), [4, 2], 'f32', 'B42');
-    const out = empty(ctx, [2, 2], 'f32', 'C');
+    const b32 = tensor(ctx, new Float64Array(6), [3, 2], 'f32', 'B32');
+    const out = empty(ctx, [2, 2], 'f32', 'C22');
+    const bias = empty(ctx, [3], 'f32', 'bias3');
     expect(() => matmul(ctx, out, a, b)).toThrow(/inner dimensions differ: A23 gives K=3, B42 gives K=4/);
     expect(() => matmul(ctx, out, a, b, { transB: true })).toThrow(/inner dimensions differ/);
-    for (const t of [a, b, out]) t.dispose();
+    expect(() => matmul(ctx, out, b, a)).toThrow(/output C22 has shape \[2,2\], expected \[4, 3\]/);
+    expect(() => matmul(ctx, out, a, b32, { bias })).toThrow(/bias bias3 must be f32 \[2\]/);
+    expect(() => matmul(ctx, out, a, b32, { variant: 'vec4' })).toThrow(/variant vec4 cannot run M=2 N=2 K=3/);
+    expect(() => matmul(ctx, out, a, b32, { preactivation: bias })).toThrow(/preactivation bias3 must be \[2, 2\]/);
+    expect(() => biasGrad(ctx, bias, out)).toThrow(/bias3 has 3 elements, expected 2/);
+    for (const t of [a, b, b32, out, bias]) t.dispose();
   });
 });

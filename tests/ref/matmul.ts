@@ -1,4 +1,6 @@
-// float64 references for shaders/matmul.wgsl.
+// float64 references for the matmul family (shaders/matmul*.wgsl).
+import type { Activation } from '../../src/kernels/activation_ids';
+import { activations } from './activations';
 
 /** C[M,N] = op(A)·op(B); A stored [M,K] or [K,M] (transA), B stored [K,N] or [N,K] (transB). */
 export function matmulRef(a: ArrayLike<number>, b: ArrayLike<number>, M: number, N: number, K: number, transA = false, transB = false): Float64Array {
@@ -18,4 +20,20 @@ export function biasGradRef(dc: ArrayLike<number>, M: number, N: number): Float6
   const db = new Float64Array(N);
   for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) db[n] += dc[m * N + n];
   return db;
+}
+
+/** z = op(A)·op(B) + bias[n], y = act(z): the matmul with its fused epilogue. */
+export function linearRef(a: ArrayLike<number>, b: ArrayLike<number>, bias: ArrayLike<number>, M: number, N: number, K: number, act: Activation, transB = false) {
+  const z = matmulRef(a, b, M, N, K, false, transB).map((v, i) => v + bias[i % N]);
+  return { z, y: z.map(activations[act].f) };
+}
+
+/**
+ * Gradients of L = Σ G ⊙ act(A·B + bias) (A [M, K], B [K, N]): dZ = G ⊙ act'(z), dA = dZ·Bᵀ,
+ * dB = Aᵀ·dZ, dbias = Σ_rows dZ. The matmul kernels receive dZ (the activation's backward is
+ * another family's kernel).
+ */
+export function linearBackwardRef(a: ArrayLike<number>, b: ArrayLike<number>, z: ArrayLike<number>, g: ArrayLike<number>, M: number, N: number, K: number, act: Activation) {
+  const dz = Float64Array.from(z, (v, i) => g[i] * activations[act].df(v));
+  return { dz, da: matmulRef(dz, b, M, K, N, false, true), db: matmulRef(a, dz, K, N, M, true, false), dbias: biasGradRef(dz, M, N) };
 }

@@ -1,0 +1,46 @@
+// Shared by the matmul families (matmul.wgsl: scalar loads, any shape; matmul_vec4.wgsl: vec4
+// loads). C[M,N] = op(A)·op(B), op = identity or transpose: TRANS_A reads A stored [K,M], TRANS_B
+// reads B stored [N,K], so a dense layer's forward X·Wᵀ, dX = dY·W and dW = dYᵀ·X need no
+// materialised transpose. Each family declares its own a (binding 2) and b (binding 3).
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
+override HAS_BIAS: bool = false;
+override HAS_PRE: bool = false;
+override WG: u32 = 64; // bias_grad's workgroup size
+// Invocations per workgroup of the 4×4-block kernels (8×8: a 32×32 block of C); small outputs
+// use smaller workgroups so that there are enough of them to spread over the adapter's cores.
+override WGX: u32 = 8;
+override WGY: u32 = 8;
+
+// CLAMP: rows of op(A) past M and columns of op(B) past N read the last one (their sums are never
+// stored), loads past K read 0 and stores past M, N are skipped; false (no bounds checks) where
+// the wrapper knows the blocks divide M, N and K.
+override CLAMP: bool = true;
+
+struct Params { M: u32, N: u32, K: u32 }
+
+@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read_write> pre: array<f32>;
+@group(0) @binding(4) var<storage, read> bias: array<f32>;
+@group(0) @binding(5) var<uniform> p: Params;
+
+// Fused epilogue (=): z = C + bias[n], stored as the preactivation when asked, out = act(z).
+fn store(m: u32, n: u32, c: f32) {
+  var z = c;
+  if (HAS_BIAS) { z += bias[n]; }
+  let i = m * p.N + n;
+  if (HAS_PRE) { pre[i] = z; }
+  out[i] = activate(z);
+}
+
+// Stores a 4×4 block, acc[j][i] = C[m0 + i, n0 + j] (column j of the mat4x4 is output column
+// n0 + j), skipping rows and columns past the output.
+fn store_block(m0: u32, n0: u32, acc: mat4x4f) {
+  for (var i = 0u; i < 4u; i++) {
+    if (CLAMP && m0 + i >= p.M) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      if (CLAMP && n0 + j >= p.N) { break; }
+      store(m0 + i, n0 + j, acc[j][i]);
+    }
+  }
+}
