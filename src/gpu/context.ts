@@ -169,6 +169,34 @@ export class GpuContext {
   }
 }
 
+/** Submits one op alone and disposes it: the eager form of every kernel wrapper. */
+export function runOnce(ctx: GpuContext, op: Op): void {
+  ctx.submit([op]);
+  op.dispose();
+}
+
+/** Several dispatches recorded as one op; `owned` (scratch tensors, tables) go with dispose(). */
+export function sequenceOp(label: string, ops: readonly Op[], owned: readonly { dispose(): void }[] = []): Op {
+  let live = true;
+  return {
+    label,
+    cost: { bytes: ops.reduce((a, o) => a + (o.cost?.bytes ?? 0), 0) },
+    record: (pass) => {
+      if (!live) throw new Error(`${label}: recorded after dispose`);
+      for (const o of ops) o.record(pass);
+    },
+    setParams: () => {
+      throw new Error(`${label}: sizes are fixed when the op is built; build a new op`);
+    },
+    dispose: () => {
+      if (!live) return;
+      live = false;
+      for (const o of ops) o.dispose();
+      for (const o of owned) o.dispose();
+    },
+  };
+}
+
 function toBinding(b: Bindable): GPUBufferBinding {
   if ('dtype' in b) return b.binding();
   if ('buffer' in b) return b;

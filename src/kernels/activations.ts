@@ -2,7 +2,7 @@
 // pipeline per function, picked by the ACT override constant.
 import activationsWgsl from '../../shaders/activations.wgsl?raw';
 import activationFnsWgsl from '../../shaders/activation_fns.wgsl?raw';
-import { u32, type GpuContext, type Op } from '../gpu/context';
+import { u32, type GpuContext, type Op, runOnce } from '../gpu/context';
 import { kernel, shaderFamily, withConstants } from '../gpu/shaders';
 import type { Tensor } from '../gpu/tensor';
 import { ACTIVATIONS, type Activation } from './activation_ids';
@@ -43,10 +43,6 @@ export function activationBackwardOp(ctx: GpuContext, dx: Tensor, dy: Tensor, x:
   return ctx.op(k, { out: dx, dy, x }, [u32(n)], n, `activations.${fn}_backward`);
 }
 
-const runOnce = (ctx: GpuContext, op: Op) => {
-  ctx.submit([op]);
-  op.dispose();
-};
 
 /** Eager forms of activationOp and activationBackwardOp. */
 export const activation = (ctx: GpuContext, y: Tensor, x: Tensor, fn: Activation) => runOnce(ctx, activationOp(ctx, y, x, fn));

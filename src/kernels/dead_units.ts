@@ -1,7 +1,7 @@
 // Dead-unit counts per layer (shaders/dead_units.wgsl): columns of a layer's [rows, width] output
 // that are <= 0 for the whole batch. One clear and one dispatch, whatever the layer count.
 import deadUnitsWgsl from '../../shaders/dead_units.wgsl?raw';
-import { f32, u32, type GpuContext, type Op } from '../gpu/context';
+import { f32, sequenceOp, u32, type GpuContext, type Op } from '../gpu/context';
 import { fillKernel } from './elementwise';
 import { kernel, shaderFamily } from '../gpu/shaders';
 import { upload, type Tensor } from '../gpu/tensor';
@@ -33,19 +33,5 @@ export function deadUnitsOp(ctx: GpuContext, dead: Tensor, x: Tensor, blocks: re
   // The counts are atomics: zero them first (0.0f has the bits of 0u).
   const zero = ctx.op(fillKernel, { out: dead }, [u32(dead.size), f32(0)], dead.size, 'deadUnits.zero');
   const op = ctx.op(deadUnitsKernel, { dead, x, column_layer: colT, layers: layerT }, [u32(columns)], Math.max(1, columns));
-  return {
-    label: op.label,
-    cost: op.cost,
-    record(pass) {
-      zero.record(pass);
-      op.record(pass);
-    },
-    setParams: () => { throw new Error('deadUnits has no settable params'); },
-    dispose() {
-      zero.dispose();
-      op.dispose();
-      colT.dispose();
-      layerT.dispose();
-    },
-  };
+  return sequenceOp(op.label, [zero, op], [colT, layerT]);
 }

@@ -1,7 +1,7 @@
 // Elementwise f32 ops (shaders/elementwise.wgsl) and the dtype-agnostic word copy (shaders/copy.wgsl).
 import elementwiseWgsl from '../../shaders/elementwise.wgsl?raw';
 import copyWgsl from '../../shaders/copy.wgsl?raw';
-import { f32, u32, type GpuContext, type Op } from '../gpu/context';
+import { f32, u32, type GpuContext, type Op, runOnce } from '../gpu/context';
 import { kernel, shaderFamily } from '../gpu/shaders';
 import type { Tensor } from '../gpu/tensor';
 
@@ -49,10 +49,6 @@ export function scaleOp(ctx: GpuContext, out: Tensor, a: Tensor, alpha: number):
   return ctx.op(scaleKernel, { out, a }, [u32(n), f32(alpha)], n);
 }
 
-const runOnce = (ctx: GpuContext, op: Op) => {
-  ctx.submit([op]);
-  op.dispose();
-};
 
 /** Eager forms: out = a + b, out = a + alpha·b, out = alpha·a. */
 export const add = (ctx: GpuContext, out: Tensor, a: Tensor, b: Tensor) => runOnce(ctx, addScaledOp(ctx, out, a, b, 1));

@@ -4,7 +4,7 @@
 // them belongs to the op and goes back to the pool in dispose().
 import lossesWgsl from '../../shaders/losses.wgsl?raw';
 import activationFnsWgsl from '../../shaders/activation_fns.wgsl?raw';
-import { f32, u32, type GpuContext, type Op, type ParamField } from '../gpu/context';
+import { f32, u32, type GpuContext, type Op, type ParamField, runOnce } from '../gpu/context';
 import { foldGrid } from '../gpu/dispatch';
 import { kernel, shaderFamily, withConstants } from '../gpu/shaders';
 import type { Tensor } from '../gpu/tensor';
@@ -127,10 +127,6 @@ export function bceWithLogitsOp(ctx: GpuContext, out: { loss: Tensor; dlogits: T
   return elementwiseLoss(ctx, 'bce_with_logits', bcePartialsKernel, out.dlogits, out.loss, logits, target, 1);
 }
 
-const runOnce = (ctx: GpuContext, op: Op) => {
-  ctx.submit([op]);
-  op.dispose();
-};
 
 /** Eager forms of the three losses. */
 export const softmaxCrossEntropy = (ctx: GpuContext, out: { loss: Tensor; dlogits: Tensor; correct?: Tensor }, logits: Tensor, labels: Tensor) =>

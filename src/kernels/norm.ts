@@ -1,7 +1,7 @@
 // Batch norm and layer norm (shaders/norm.wgsl), forward and backward, like torch.nn.BatchNorm1d
 // and torch.nn.LayerNorm (eps 1e-5, batch norm momentum 0.1). x: [rows, features].
 import normWgsl from '../../shaders/norm.wgsl?raw';
-import { f32, u32, type GpuContext, type Op } from '../gpu/context';
+import { f32, sequenceOp, u32, type GpuContext, type Op } from '../gpu/context';
 import { foldGrid } from '../gpu/dispatch';
 import { kernel, shaderFamily } from '../gpu/shaders';
 import type { Tensor } from '../gpu/tensor';
@@ -22,17 +22,6 @@ function shape(x: Tensor): [number, number] {
 
 function expect(t: Tensor, n: number, what: string): void {
   if (t.size !== n || t.dtype !== 'f32') throw new Error(`norm: ${what} ${t.label} must be f32 with ${n} elements, got ${t.dtype} [${t.shape}]`);
-}
-
-/** Several dispatches recorded as one op. */
-function sequence(label: string, ops: Op[]): Op {
-  return {
-    label,
-    cost: { bytes: ops.reduce((a, o) => a + (o.cost?.bytes ?? 0), 0) },
-    record: (pass) => ops.forEach((o) => o.record(pass)),
-    setParams: () => { throw new Error(`${label}: no settable params`); },
-    dispose: () => ops.forEach((o) => o.dispose()),
-  };
 }
 
 export interface BatchNormOptions { training: boolean; momentum?: number; eps?: number }
@@ -85,7 +74,7 @@ export function layerNormBackwardOp(
   expect(saved.mean, rows, 'mean');
   expect(saved.rstd, rows, 'rstd');
   const params = [u32(rows), u32(cols), f32(0), f32(0)];
-  return sequence('norm.layernorm_backward', [
+  return sequenceOp('norm.layernorm_backward', [
     ctx.op(lnBackward, { dx: grads.dx, dy, x, gamma, ...saved }, params, foldGrid(rows, ctx.maxWorkgroupsPerDimension)),
     ctx.op(lnParamGrads, { dgamma: grads.dgamma, dbeta: grads.dbeta, dy, x, ...saved }, params, foldGrid(cols, ctx.maxWorkgroupsPerDimension)),
   ]);
