@@ -36,7 +36,7 @@ function batchDataset(spec: Spec, file: string): Dataset {
 
 export async function gradients(ctx: GpuContext, spec: Spec, weightsFile: string, batchFile: string, outFile: string): Promise<number> {
   const data = batchDataset(spec, batchFile);
-  const trainer = new Trainer(ctx, { ...spec, batch_size: data.train.n }, data);
+  const trainer = await Trainer.create(ctx, { ...spec, batch_size: data.train.n }, data);
   try {
     loadCheckpoint(trainer, readFileSync(weightsFile));
     const { loss, grads } = await trainer.gradientsOn(Uint32Array.from({ length: data.train.n }, (_, i) => i));

@@ -39,7 +39,7 @@ function bar(done: number, total: number, r: StepRecord | null, rate: number): s
 }
 
 export async function train(ctx: GpuContext, spec: Spec, dataset: Dataset, opts: TrainOptions): Promise<number> {
-  const trainer = new Trainer(ctx, spec, dataset);
+  const trainer = await Trainer.create(ctx, spec, dataset);
   const log = (s: string) => { if (!opts.quiet) process.stderr.write(s); };
   const tty = process.stderr.isTTY;
   try {
