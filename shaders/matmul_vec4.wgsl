@@ -53,3 +53,36 @@ fn matmul_vec4(@builtin(global_invocation_id) gid: vec3u) {
   }
   store_block(m0, n0, acc);
 }
+
+// The same product for TRANS_A && !TRANS_B only (dW = dYᵀ·X), 8×8 outputs per invocation as four
+// 4×4 blocks: per k, four vec4 loads feed 64 FMAs (2x the 4×4 kernel's rate on lavapipe; the
+// K-step-4 layouts above lose at 8×8, their 128 live values spill).
+@compute @workgroup_size(WGX, WGY)
+fn matmul_vec4_tn8(@builtin(global_invocation_id) gid: vec3u) {
+  let m0 = gid.y * 8u;
+  let n0 = gid.x * 8u;
+  if (m0 >= p.M || n0 >= p.N) { return; }
+  // The second 4-block of rows (columns) repeats the first where it would start past M (N).
+  let ca = min(m0 + 4u, p.M - 4u) / 4u;
+  let cb = min(n0 + 4u, p.N - 4u) / 4u;
+  let sa = p.M / 4u;
+  let sb = p.N / 4u;
+  var c00 = mat4x4f();
+  var c01 = mat4x4f();
+  var c10 = mat4x4f();
+  var c11 = mat4x4f();
+  for (var k = 0u; k < p.K; k++) {
+    let a0 = a[k * sa + m0 / 4u];
+    let a1 = a[k * sa + ca];
+    let b0 = b[k * sb + n0 / 4u];
+    let b1 = b[k * sb + cb];
+    c00 += mat4x4f(a0 * b0.x, a0 * b0.y, a0 * b0.z, a0 * b0.w);
+    c01 += mat4x4f(a0 * b1.x, a0 * b1.y, a0 * b1.z, a0 * b1.w);
+    c10 += mat4x4f(a1 * b0.x, a1 * b0.y, a1 * b0.z, a1 * b0.w);
+    c11 += mat4x4f(a1 * b1.x, a1 * b1.y, a1 * b1.z, a1 * b1.w);
+  }
+  store_block(m0, n0, c00);
+  store_block(m0, n0 + 4u, c01); // store_block skips what lies past M and N
+  store_block(m0 + 4u, n0, c10);
+  store_block(m0 + 4u, n0 + 4u, c11);
+}

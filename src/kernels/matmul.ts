@@ -19,7 +19,7 @@ const BINDINGS = { out: 0, pre: 1, a: 2, b: 3, bias: 4, params: 5 };
 /**
  * The kernels: a workgroup covers a block of C ([rows, cols]); `vec4` ones need A's and B's
  * contiguous axes in multiples of 4 (see shaders/matmul_vec4.wgsl), `exact` ones need the block
- * (and tiled's K step, 16) to divide the shape.
+ * (and tiled's K step, 16) to divide the shape, `only` ones run one [transA, transB] case.
  */
 const VARIANTS = {
   tiled: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS), block: [64, 64], vec4: false, exact: false },
@@ -27,6 +27,7 @@ const VARIANTS = {
   direct: { kernel: kernel(scalar, 'matmul_direct', BINDINGS), block: [32, 32], vec4: false, exact: false },
   direct_narrow: { kernel: kernel(scalar, 'matmul_direct', BINDINGS, { WGX: 4, WGY: 4 }), block: [16, 16], vec4: false, exact: false },
   vec4: { kernel: kernel(vec4, 'matmul_vec4', BINDINGS), block: [32, 32], vec4: true, exact: false },
+  vec4_tn8: { kernel: kernel(vec4, 'matmul_vec4_tn8', BINDINGS), block: [64, 64], vec4: true, exact: false, only: [true, false] },
   vec4_narrow: { kernel: kernel(vec4, 'matmul_vec4', BINDINGS, { WGX: 4, WGY: 4 }), block: [16, 16], vec4: true, exact: false },
 } as const;
 export type MatmulVariant = keyof typeof VARIANTS;
@@ -52,7 +53,8 @@ export type MatmulOp = Op & { variant: string };
 
 /** Whether a variant can run a shape. */
 export function variantFits(variant: MatmulVariant, M: number, N: number, K: number, transA: boolean, transB: boolean): boolean {
-  const v = VARIANTS[variant];
+  const v: { block: readonly number[]; vec4: boolean; exact: boolean; only?: readonly boolean[] } = VARIANTS[variant];
+  if (v.only && (v.only[0] !== transA || v.only[1] !== transB)) return false;
   if (v.exact && (M % v.block[0] !== 0 || N % v.block[1] !== 0 || K % 16 !== 0)) return false;
   return !v.vec4 || ((transA ? M : K) % 4 === 0 && (transB ? K : N) % 4 === 0);
 }
@@ -60,7 +62,8 @@ export function variantFits(variant: MatmulVariant, M: number, N: number, K: num
 /**
  * The kernel variant for a shape and adapter: the one place a variant is picked. On lavapipe
  * (measurements in the matmul commits) vec4 loads give 1.3-1.7x over scalar ones wherever the
- * axes allow, the tiled kernel runs at a third of the direct ones, and outputs at most 16 wide
+ * axes allow, 8×8 outputs per invocation another 2x for dW = dYᵀ·X (only there), the tiled
+ * kernel runs at a third of the direct ones, and outputs at most 16 wide
  * (a layer into 10 classes) run 1.2-1.4x faster in 4×4-invocation workgroups, which spread a
  * few columns over more workgroups. Hardware GPUs get the tiled kernel for large outputs
  * (not measured here: no hardware adapter on the machine these were tuned on).
@@ -68,6 +71,7 @@ export function variantFits(variant: MatmulVariant, M: number, N: number, K: num
 export function chooseMatmulVariant(M: number, N: number, K: number, transA: boolean, transB: boolean, software = false): MatmulVariant {
   if (!software && M * N >= 512 * 512) return variantFits('tiled_exact', M, N, K, transA, transB) ? 'tiled_exact' : 'tiled';
   const narrow = N <= 16;
+  if (!narrow && variantFits('vec4_tn8', M, N, K, transA, transB)) return 'vec4_tn8';
   if (variantFits('vec4', M, N, K, transA, transB)) return narrow ? 'vec4_narrow' : 'vec4';
   return narrow ? 'direct_narrow' : 'direct';
 }

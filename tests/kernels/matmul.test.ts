@@ -42,7 +42,12 @@ describe('matmul vs float64', () => {
     }
   }
 
-  const combos = MATMUL_VARIANTS.flatMap((v) => TRANS.map(([tA, tB]) => [v, tA, tB] as const));
+  // Every variant with every transpose case it runs (vec4_tn8 runs transA only).
+  const runs = (v: MatmulVariant, tA: boolean, tB: boolean) => SHAPES.some(([M, N, K]) => variantFits(v, M, N, K, tA, tB));
+  const combos = MATMUL_VARIANTS.flatMap((v) => TRANS.filter(([tA, tB]) => runs(v, tA, tB)).map(([tA, tB]) => [v, tA, tB] as const));
+  it('covers every variant, and every transpose case of all but vec4_tn8', () => {
+    for (const v of MATMUL_VARIANTS) expect(combos.filter((c) => c[0] === v).length).toBe(v === 'vec4_tn8' ? 1 : 4);
+  });
   it.each(combos)('%s transA=%s transB=%s on every shape it runs', async (variant, tA, tB) => {
     const shapes = SHAPES.filter(([M, N, K]) => variantFits(variant, M, N, K, tA, tB));
     // Coverage: several shapes, one with K >= 2048, and (unless the variant needs whole blocks)
@@ -64,17 +69,18 @@ describe('matmul vs float64', () => {
   });
 
   const ACTS: Activation[] = ['identity', 'relu', 'tanh', 'sigmoid', 'gelu'];
-  it.each(MATMUL_VARIANTS.flatMap((v) => ACTS.map((fn) => [v, fn] as const)))('%s: fused act(A·Bᵀ + bias) with %s, preactivation stored', async (variant, fn) => {
+  it.each(MATMUL_VARIANTS.flatMap((v) => ACTS.map((fn) => [v, fn] as const)))('%s: fused act(A·Bᵀ + bias) (Aᵀ·B for vec4_tn8) with %s, preactivation stored', async (variant, fn) => {
     const ctx = gpu();
-    const [M, N, K] = [[65, 67, 36], [64, 64, 32]].find(([m, n, k]) => variantFits(variant, m, n, k, false, true))!;
+    const tA = variant === 'vec4_tn8'; // the one transpose case it runs; A is then stored [K, M]
+    const [M, N, K] = [[65, 67, 36], [68, 60, 33], [64, 64, 32]].find(([m, n, k]) => variantFits(variant, m, n, k, tA, !tA))!;
     const x = asF32(uniform(1, M * K));
     const w = asF32(uniform(2, N * K));
     const bias = asF32(uniform(3, N));
-    const [tx, tw, tbias] = [tensor(ctx, x, [M, K]), tensor(ctx, w, [N, K]), canaried(ctx, bias, [N], 'f32', 'bias')];
+    const [tx, tw, tbias] = [tensor(ctx, x, tA ? [K, M] : [M, K]), tensor(ctx, w, tA ? [K, N] : [N, K]), canaried(ctx, bias, [N], 'f32', 'bias')];
     const y = canaried(ctx, M * N, [M, N], 'f32', 'y');
     const z = canaried(ctx, M * N, [M, N], 'f32', 'z');
-    matmul(ctx, y.tensor, tx, tw, { transB: true, bias: tbias.tensor, activation: fn, preactivation: z.tensor, variant });
-    const ref = linearRef(x, w, bias, M, N, K, fn, true);
+    matmul(ctx, y.tensor, tx, tw, { transA: tA, transB: !tA, bias: tbias.tensor, activation: fn, preactivation: z.tensor, variant });
+    const ref = linearRef(x, w, bias, M, N, K, fn, !tA, tA);
     expectClose(await z.tensor.download(), ref.z, tol(K), 'z');
     expectClose(await y.tensor.download(), ref.y, tol(K), 'y');
     for (const t of [y, z, tbias]) {
@@ -165,7 +171,8 @@ describe('matmul vs float64', () => {
     expect(chooseMatmulVariant(32, 10, 784, false, true, true)).toBe('vec4_narrow'); // forward into 10 classes
     expect(chooseMatmulVariant(32, 784, 10, false, false, true)).toBe('direct'); // dX from 10 classes: K = 10
     expect(chooseMatmulVariant(10, 784, 32, true, false, true)).toBe('direct'); // dW [10, 784]: M = 10
-    expect(chooseMatmulVariant(256, 784, 32, true, false, true)).toBe('vec4'); // dW [256, 784]
+    expect(chooseMatmulVariant(256, 784, 32, true, false, true)).toBe('vec4_tn8'); // dW [256, 784]
+    expect(chooseMatmulVariant(256, 12, 32, true, false, true)).toBe('vec4_narrow'); // dW [256, 12]
     expect(chooseMatmulVariant(512, 512, 512, false, false, false)).toBe('tiled_exact');
     expect(chooseMatmulVariant(513, 512, 512, false, false, false)).toBe('tiled');
   });

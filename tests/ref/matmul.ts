@@ -23,8 +23,8 @@ export function biasGradRef(dc: ArrayLike<number>, M: number, N: number): Float6
 }
 
 /** z = op(A)·op(B) + bias[n], y = act(z): the matmul with its fused epilogue. */
-export function linearRef(a: ArrayLike<number>, b: ArrayLike<number>, bias: ArrayLike<number>, M: number, N: number, K: number, act: Activation, transB = false) {
-  const z = matmulRef(a, b, M, N, K, false, transB).map((v, i) => v + bias[i % N]);
+export function linearRef(a: ArrayLike<number>, b: ArrayLike<number>, bias: ArrayLike<number>, M: number, N: number, K: number, act: Activation, transB = false, transA = false) {
+  const z = matmulRef(a, b, M, N, K, transA, transB).map((v, i) => v + bias[i % N]);
   return { z, y: z.map(activations[act].f) };
 }
 
