@@ -1,9 +1,8 @@
-// out[m, n] = act(Σ_k op(A)[m, k]·op(B)[k, n] + bias[n])   (=)
-// vec4 loads along each operand's contiguous axis: A along K (or M when TRANS_A), B along N (or K
-// when TRANS_B). The wrapper picks this family only when those axes are multiples of 4, so every
-// vec4 is aligned and whole; ragged M and N are clamped on load and skipped on store.
-// Each invocation keeps a 4×4 block of C in registers (no workgroup memory: on CPU-backed adapters
-// caches serve the reuse, and barriers cost more than they save).
+// Matmul kernels with vec4 loads along each operand's contiguous axis: A along K (M when TRANS_A),
+// B along N (K when TRANS_B). The wrapper uses this family only when those axes are multiples of
+// 4, so every vec4 is aligned and whole; ragged M and N are clamped on load and skipped on store.
+// Blocks of C stay in registers (no workgroup memory: on CPU-backed adapters caches serve the
+// reuse, and barriers cost more than they save). Epilogue and overrides: matmul_common.wgsl.
 @group(0) @binding(2) var<storage, read> a: array<vec4f>;
 @group(0) @binding(3) var<storage, read> b: array<vec4f>;
 
@@ -33,6 +32,7 @@ fn b_block(k: u32, n0: u32) -> mat4x4f {
   return transpose(mat4x4f(b[k * s + c], b[(k + 1u) * s + c], b[(k + 2u) * s + c], b[(k + 3u) * s + c]));
 }
 
+// out[m, n] = act(Σ_k op(A)[m, k]·op(B)[k, n] + bias[n])   (=)
 @compute @workgroup_size(WGX, WGY)
 fn matmul_vec4(@builtin(global_invocation_id) gid: vec3u) {
   let m0 = gid.y * 4u;
@@ -55,8 +55,8 @@ fn matmul_vec4(@builtin(global_invocation_id) gid: vec3u) {
 }
 
 // The same product for TRANS_A && !TRANS_B only (dW = dYᵀ·X), 8×8 outputs per invocation as four
-// 4×4 blocks: per k, four vec4 loads feed 64 FMAs (2x the 4×4 kernel's rate on lavapipe; the
-// K-step-4 layouts above lose at 8×8, their 128 live values spill).
+// 4×4 blocks: per k, four vec4 loads feed 64 FMAs (2x the 4×4 kernel's rate on lavapipe). The
+// K-step-4 layouts above ran 20-40% slower at 8×8 (128 live values: register spills, likely).
 @compute @workgroup_size(WGX, WGY)
 fn matmul_vec4_tn8(@builtin(global_invocation_id) gid: vec3u) {
   let m0 = gid.y * 8u;

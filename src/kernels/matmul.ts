@@ -93,8 +93,8 @@ export function matmulOp(ctx: GpuContext, out: Tensor, a: Tensor, b: Tensor, opt
   const [o0, o1] = dims(out, 'output');
   if (o0 !== M || o1 !== N) throw new Error(`matmul: output ${out.label} has shape [${out.shape}], expected [${M}, ${N}]`);
   if (bias && (bias.size !== N || bias.dtype !== 'f32')) throw new Error(`matmul: bias ${bias.label} must be f32 [${N}], got ${bias.dtype} [${bias.shape}]`);
-  if (preactivation && (preactivation.shape[0] !== M || preactivation.shape[1] !== N)) {
-    throw new Error(`matmul: preactivation ${preactivation.label} must be [${M}, ${N}], got [${preactivation.shape}]`);
+  if (preactivation && (preactivation.shape.length !== 2 || preactivation.shape[0] !== M || preactivation.shape[1] !== N || preactivation.dtype !== 'f32')) {
+    throw new Error(`matmul: preactivation ${preactivation.label} must be f32 [${M}, ${N}], got ${preactivation.dtype} [${preactivation.shape}]`);
   }
   for (const t of [a, b, bias]) {
     if (t && (t.buffer === out.buffer || t.buffer === preactivation?.buffer)) throw new Error(`matmul: output may not share a buffer with input ${t.label}`);

@@ -201,7 +201,7 @@ describe('matmul vs float64', () => {
     expect(() => matmul(ctx, out, b, a)).toThrow(/output C22 has shape \[2,2\], expected \[4, 3\]/);
     expect(() => matmul(ctx, out, a, b32, { bias })).toThrow(/bias bias3 must be f32 \[2\]/);
     expect(() => matmul(ctx, out, a, b32, { variant: 'vec4' })).toThrow(/variant vec4 cannot run M=2 N=2 K=3/);
-    expect(() => matmul(ctx, out, a, b32, { preactivation: bias })).toThrow(/preactivation bias3 must be \[2, 2\]/);
+    expect(() => matmul(ctx, out, a, b32, { preactivation: bias })).toThrow(/preactivation bias3 must be f32 \[2, 2\]/);
     expect(() => biasGrad(ctx, bias, out)).toThrow(/bias3 has 3 elements, expected 2/);
     for (const t of [a, b, b32, out, bias]) t.dispose();
   });
