@@ -20,6 +20,9 @@ const kernels = {
   rmsprop: kernel(family, 'rmsprop', bindings),
 };
 
+/** Parameters each invocation updates (PER in shaders/optimizers.wgsl). */
+const PER_INVOCATION = 4;
+
 export interface OptimizerState {
   /** m (momentum / first moment) and v (second moment), each as long as the parameters. */
   buffers: Tensor[];
@@ -66,7 +69,7 @@ export function optimizerStepOp(
   const [m, v] = state.buffers;
   const k = kernels[config.type];
   const buffers = config.type === 'sgd' ? { param: params, m, grad: grads, scale } : { param: params, m, v, grad: grads, scale };
-  const op = ctx.op(k as typeof kernels.adam, buffers as Record<'param' | 'm' | 'v' | 'grad' | 'scale', Tensor>, fields(), n, `optimizer.${config.type}`);
+  const op = ctx.op(k as typeof kernels.adam, buffers as Record<'param' | 'm' | 'v' | 'grad' | 'scale', Tensor>, fields(), Math.ceil(n / PER_INVOCATION), `optimizer.${config.type}`);
   return {
     ...op,
     cost: { bytes: n * 4 * (config.type === 'sgd' ? 4 : 6) },
