@@ -106,12 +106,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// The exit code is set, not forced: a clean process ends by itself once the device is destroyed
+// (tests/cli checks it does, within seconds).
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => (process.exitCode = code),
   (e) => {
     const err = e as Error;
     console.error(`gradscope: ${err.message}${err instanceof UsageError || err.name === 'TypeError' ? '\n\n' + USAGE : ''}`);
     if (process.env.GRADSCOPE_DEBUG) console.error(err.stack);
-    process.exit(err instanceof UsageError ? 2 : 1);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
   },
 );

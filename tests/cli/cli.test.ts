@@ -82,3 +82,17 @@ describe('gradscope command line', () => {
     expect(r.stderr).toMatch(/unknown command "frobnicate"/);
   });
 });
+
+describe('process lifetime', () => {
+  it('exits by itself within a few seconds of its last output (no exit() call: nothing is left holding the process)', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn('node', ['bin/gradscope.mjs', 'train', '--config', config, '--steps', '20'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let lastOutput = Date.now();
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; lastOutput = Date.now(); });
+    const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? -1)));
+    expect(code).toBe(0);
+    expect(out).toMatch(/held-out loss/);
+    expect(Date.now() - lastOutput).toBeLessThan(5000);
+  });
+});
