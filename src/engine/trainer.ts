@@ -5,18 +5,18 @@
 import type { GpuContext, Op } from '../gpu/context';
 import { Tensor, upload, write, zeros } from '../gpu/tensor';
 import { gatherRowsOp } from '../kernels/elementwise';
-import { bceWithLogitsOp, mseOp, softmaxCrossEntropyOp } from '../kernels/losses';
 import { createOptimizerState, optimizerStepOp, type OptimizerConfig, type OptimizerState } from '../kernels/optimizers';
 import { stepGuardOp } from '../kernels/clip';
 import { Batcher, outputsFor, targetsFor, type Dataset } from './data';
 import { buildGraph, type Graph } from './graph';
 import { initWeights } from './init';
+import { accuracyOf, lossOp } from './loss';
 import { describeModel, type ModelInfo } from './model';
 import { Profiler } from './profiler';
 import { readTrainingState, saveTrainingState } from './resume';
 import { ReadbackRing } from './readback';
 import { Rng } from './rng';
-import { SpecError, type Loss, type Spec } from './spec';
+import { SpecError, type Spec } from './spec';
 import { checkBufferSize, GpuLimitError } from '../gpu/buffers';
 import { buildDiagnostics, type Diagnostics, type StepRecord } from './diagnostics';
 
@@ -318,24 +318,4 @@ function checkFits(ctx: GpuContext, model: ModelInfo, batch: number, data: Datas
   checkBufferSize(limits, data.train.n * data.features * 4, storage, `training data (${data.train.n} × ${data.features})`);
   for (const l of model.flat) checkBufferSize(limits, batch * Math.max(l.inWidth, l.outWidth) * 4, storage, `${l.path} (${l.spec.type}, batch ${batch} × ${Math.max(l.inWidth, l.outWidth)})`);
   for (const p of model.params) checkBufferSize(limits, p.size * 4, storage, `${p.layer.path} ${p.name} [${p.shape}]`);
-}
-
-function lossOp(ctx: GpuContext, loss: Loss, out: Tensor, dOut: Tensor, logits: Tensor, targets: Tensor): Op {
-  if (loss === 'cross_entropy') return softmaxCrossEntropyOp(ctx, { loss: out, dlogits: dOut }, logits, targets);
-  if (loss === 'mse') return mseOp(ctx, { loss: out, dpred: dOut }, logits, targets);
-  return bceWithLogitsOp(ctx, { loss: out, dlogits: dOut }, logits, targets);
-}
-
-/** Fraction of rows `indices` whose prediction matches `labels`; null for regression. */
-export function accuracyOf(logits: Float32Array, outputs: number, indices: Uint32Array, labels: Int32Array, classes: number): number | null {
-  if (classes === 0) return null;
-  let correct = 0;
-  for (let r = 0; r < indices.length; r++) {
-    const row = logits.subarray(r * outputs, (r + 1) * outputs);
-    let pred = 0;
-    if (outputs === 1) pred = row[0] > 0 ? 1 : 0;
-    else for (let c = 1; c < outputs; c++) if (row[c] > row[pred]) pred = c;
-    if (pred === labels[indices[r]]) correct++;
-  }
-  return correct / indices.length;
 }
