@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ARTIFACTS, startLab, type Lab } from './browser';
 
-type Hook = { gradscope: { lab: { lab: { runs: { trainer: { step: number; model: { params: unknown[] } }; records: unknown[]; name: string }[]; stepsRun: number }; stats: { rebuilds: number }; settings: Record<string, unknown>[] } | null } };
+type Hook = { gradscope: { lab: { lab: { ctx: { pool: { counts: { inUse: number; inUseBytes: number } } }; runs: { trainer: { step: number; model: { params: unknown[] } }; records: unknown[]; name: string }[]; stepsRun: number }; stats: { rebuilds: number }; settings: Record<string, unknown>[] } | null } };
 
 async function labReady(page: Page): Promise<void> {
   await page.waitForFunction(() => (window as unknown as Hook).gradscope?.lab?.lab.runs.length, null, { timeout: 60_000 });
@@ -24,6 +24,8 @@ describe('the lab', () => {
     const page = await lab.newPage();
     await page.goto(`${lab.url}?depth=4&width=16`);
     await labReady(page);
+    const pool = () => page.evaluate(() => { const c = (window as unknown as Hook).gradscope.lab!.lab.ctx.pool.counts; return { inUse: c.inUse, inUseBytes: c.inUseBytes }; });
+    const fresh = await pool(); // GPU buffers of a freshly built depth-4 model
     await page.click('#play');
     await page.waitForFunction(() => (window as unknown as Hook).gradscope.lab!.lab.runs[0].records.length >= 3, null, { timeout: 60_000 });
     await page.click('#play'); // pause
@@ -39,33 +41,51 @@ describe('the lab', () => {
     await page.waitForFunction((n) => (window as unknown as Hook).gradscope.lab!.stats.rebuilds > n, rebuilds, { timeout: 30_000 });
     expect(await page.evaluate(() => (window as unknown as Hook).gradscope.lab!.lab.runs[0].trainer.model.params.length)).toBe(14);
     expect(new URL(page.url()).searchParams.get('depth')).toBe('6');
+    // Two changes in one task, the second before the first rebuild is done: one run at the end, and
+    // exactly the GPU buffers of a fresh depth-4 model (the old trainers were all disposed).
+    const before = await page.evaluate(() => (window as unknown as Hook).gradscope.lab!.stats.rebuilds);
+    await depth.evaluate((input: HTMLInputElement) => {
+      for (const v of ['5', '4']) { // lil-gui applies on input and finishes the change on blur
+        input.value = v;
+        input.dispatchEvent(new Event('input'));
+        input.dispatchEvent(new Event('blur'));
+      }
+    });
+    await page.waitForFunction((n) => (window as unknown as Hook).gradscope.lab!.stats.rebuilds >= n + 2, before, { timeout: 30_000 });
+    expect(await page.evaluate(() => (window as unknown as Hook).gradscope.lab!.lab.runs.map((r) => r.trainer.model.params.length))).toEqual([10]);
+    expect(await pool()).toEqual(fresh);
   });
 
-  it('compare mode and a preset show two runs with the expected outcome stated', async () => {
+  it('compare mode shows two runs; the Glorot preset loads three and states the expected outcome', async () => {
     const page = await lab.newPage();
-    await page.goto(lab.url);
+    await page.goto(`${lab.url}?depth=3&width=8`);
     await labReady(page);
     await page.click('#add-run');
     await page.waitForFunction(() => (window as unknown as Hook).gradscope.lab!.lab.runs.length === 2, null, { timeout: 30_000 });
+    expect(await page.locator('.lil-gui.lil-root').count()).toBe(2);
+    expect(new URL(page.url()).searchParams.get('runs')).toBe('2');
     await page.locator('.presets button', { hasText: 'Glorot vs standard' }).click();
     await page.waitForFunction(() => {
       const l = (window as unknown as Hook).gradscope.lab!.lab;
-      return l.runs.length === 2 && l.runs.every((r) => r.records.length >= 2);
+      return l.runs.length === 3 && l.runs.every((r) => r.records.length >= 2);
     }, null, { timeout: 60_000 });
     await page.click('#play');
     expect(await page.locator('.expect').textContent()).toMatch(/Glorot & Bengio 2010.*Expected:/);
+    const legend = await page.locator('#charts-gradients .u-legend').first().textContent();
+    expect(legend).toMatch(/run A.*run B.*run C/);
     const url = new URL(page.url());
-    expect(url.searchParams.get('runs')).toBe('2');
+    expect(url.searchParams.get('runs')).toBe('3');
     expect(url.searchParams.get('act')).toBe('sigmoid');
     expect(url.searchParams.get('init')).toBe('standard');
-    expect(url.searchParams.get('b.init')).toBe('glorot_uniform');
+    expect(url.searchParams.get('b.act')).toBe('tanh');
+    expect(url.searchParams.get('c.init')).toBe('glorot_uniform');
     await page.screenshot({ path: join(ARTIFACTS, 'lab-compare.png'), fullPage: true });
-    // The URL round-trips: opening it gives the same two runs.
+    // The URL round-trips: opening it gives the same three runs.
     const again = await lab.newPage();
     await again.goto(page.url());
     await labReady(again);
     const settings = await again.evaluate(() => (window as unknown as Hook).gradscope.lab!.settings.map((s) => [s.activation, s.init]));
-    expect(settings).toEqual([['sigmoid', 'standard'], ['sigmoid', 'glorot_uniform']]);
+    expect(settings).toEqual([['sigmoid', 'standard'], ['tanh', 'standard'], ['tanh', 'glorot_uniform']]);
   });
 
   it('refuses a malicious URL visibly, without injecting markup', async () => {

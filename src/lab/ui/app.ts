@@ -67,8 +67,12 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
       const run = lab.runs[i];
       const gui = new GUI({ container: controls, title: `${run?.name ?? `run ${i + 1}`}`, width: 250 });
       gui.domElement.style.setProperty('--title-background-color', run?.color ?? '#444');
-      const rebuild = () => void apply(page.settings);
+      // `s` is what this panel edits; after a rebuild started from another change, page.settings
+      // holds copies, so both callbacks carry this panel's values over explicitly (a second change
+      // made while the first rebuild runs is not lost).
+      const rebuild = () => void apply(page.settings.map((x, k) => (k === i ? s : x)));
       const retune = () => {
+        Object.assign(page.settings[i], { lrLog10: s.lrLog10, clip: s.clip });
         history.replaceState(null, '', `?${settingsToQuery(page.settings)}`);
         lab.retune(i, page.settings[i]);
       };
@@ -164,10 +168,8 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
 
   // Redraw at most once per frame, only when the runs have new data.
   const frame = () => {
-    const before = lab.version;
-    charts.draw();
+    if (charts.draw()) page.stats.frames++;
     profile.draw();
-    if (before !== -1) page.stats.frames++;
     const run = lab.runs[0];
     status.textContent = run ? `step ${run.trainer.step}${run.trainer.stopped ? ` — stopped: non-finite values at step ${run.trainer.stopped.step} in ${run.trainer.stopped.where}` : ''}` : '';
     requestAnimationFrame(frame);

@@ -5,6 +5,8 @@ import type { Lab, Run } from './runs';
 import { align, canvasFigure, depthColor, drawHeatmap, LineChart } from './plots';
 
 const SNAPSHOTS = 3;
+/** Class colours of the decision-boundary plots. */
+const PALETTE_RGB = [[31, 119, 180], [214, 39, 40], [44, 160, 44], [255, 127, 14], [148, 103, 189], [140, 86, 75]];
 
 /** Weight tensors of dense layers, input to output: the per-layer series of every chart. */
 function weights(run: Run): string[] {
@@ -24,6 +26,8 @@ export class Charts {
   private boundaries: HTMLElement;
   /** Snapshots of run A's per-layer norms at earlier steps (the fading curves). */
   private snapshots: { step: number; norms: number[] }[] = [];
+  /** The boundary each canvas shows, so an unchanged one is not drawn again. */
+  private boundaryDrawn = new WeakMap<HTMLCanvasElement, Run['boundary']>();
 
   constructor(root: HTMLElement, private lab: Lab) {
     const grid = (id: string) => { const d = document.createElement('div'); d.className = 'grid'; d.id = id; root.append(d); return d; };
@@ -56,8 +60,9 @@ export class Charts {
     this.drawn = -1;
   }
 
-  draw(): void {
-    if (this.drawn === this.lab.version || this.lab.runs.length === 0) return;
+  /** Redraws if the runs have news since the last call; says whether it did. */
+  draw(): boolean {
+    if (this.drawn === this.lab.version || this.lab.runs.length === 0) return false;
     this.drawn = this.lab.version;
     const runs = this.lab.runs;
     const a = runs[0];
@@ -130,6 +135,7 @@ export class Charts {
     }));
 
     this.drawBoundaries(runs);
+    return true;
   }
 
   private drawHistograms(hists: { name: string; counts: Uint32Array }[]): void {
@@ -157,28 +163,34 @@ export class Charts {
       if (!fig) fig = canvasFigure(this.boundaries, '', 220, 220).root;
       fig.querySelector('figcaption')!.textContent = `${run.name}: decision boundary${run.boundary ? ` at step ${run.boundary.step}` : ''}`;
       const canvas = fig.querySelector('canvas')!;
+      const b = run.boundary;
+      if (b && this.boundaryDrawn.get(canvas) === b) return; // new only every evaluation
+      this.boundaryDrawn.set(canvas, b);
       const g = canvas.getContext('2d')!;
       g.clearRect(0, 0, canvas.width, canvas.height);
-      const b = run.boundary;
       if (!b) {
         fig.querySelector('.note')!.textContent = run.data.features === 2 ? 'appears after the first evaluation' : 'only for 2-D data sets';
         return;
       }
       fig.querySelector('.note')!.textContent = '';
-      const palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'];
-      const cell = canvas.width / b.grid;
-      for (let j = 0; j < b.grid; j++) {
-        for (let i = 0; i < b.grid; i++) {
-          const row = b.probs.subarray((j * b.grid + i) * b.classes, (j * b.grid + i + 1) * b.classes);
-          let best = 0;
-          if (b.classes === 1) best = row[0] > 0 ? 1 : 0;
-          else for (let c = 1; c < b.classes; c++) if (row[c] > row[best]) best = c;
-          g.globalAlpha = 0.35;
-          g.fillStyle = palette[best % palette.length];
-          g.fillRect(i * cell, j * cell, Math.ceil(cell), Math.ceil(cell));
-        }
+      // One pixel per grid cell in the predicted class's colour mixed 35% into white, scaled up
+      // without smoothing (overlapping translucent rectangles left darker seams between cells).
+      const cells = new ImageData(b.grid, b.grid);
+      for (let k = 0; k < b.grid * b.grid; k++) {
+        const row = b.probs.subarray(k * b.classes, (k + 1) * b.classes);
+        let best = 0;
+        if (b.classes === 1) best = row[0] > 0 ? 1 : 0;
+        else for (let c = 1; c < b.classes; c++) if (row[c] > row[best]) best = c;
+        const rgb = PALETTE_RGB[best % PALETTE_RGB.length];
+        for (let c = 0; c < 3; c++) cells.data[4 * k + c] = Math.round(255 - 0.35 * (255 - rgb[c]));
+        cells.data[4 * k + 3] = 255;
       }
-      g.globalAlpha = 1;
+      const small = document.createElement('canvas');
+      small.width = small.height = b.grid;
+      small.getContext('2d')!.putImageData(cells, 0, 0);
+      g.imageSmoothingEnabled = false;
+      g.drawImage(small, 0, 0, canvas.width, canvas.height);
+      const palette = PALETTE_RGB.map(([r, gr, bl]) => `rgb(${r},${gr},${bl})`);
       const x = run.data.test.x;
       for (let s = 0; s < run.data.test.n; s++) {
         const px = ((x[2 * s] / b.extent + 1) / 2) * canvas.width;

@@ -1,4 +1,6 @@
-// One-click classic experiments: each sets up compare mode and says what to expect.
+// One-click classic experiments: each sets up compare mode and says, in one sentence, what to
+// expect. The sentences are checked against the real engine by tests/lab/presets.test.ts (seed 1,
+// the spiral), so a change to a preset or the engine that makes one untrue fails a test.
 import { DEFAULTS, type Settings } from './settings';
 
 export interface Preset {
@@ -8,38 +10,54 @@ export interface Preset {
   runs: Partial<Settings>[];
 }
 
-const deep = { depth: 10, width: 32, optimizer: 'sgd', lrLog10: -1 } as const;
+const sgd = (lrLog10: number) => ({ optimizer: 'sgd', lrLog10 }) as const;
 
 export const PRESETS: Preset[] = [
   {
-    name: 'Glorot vs standard init (deep sigmoid)',
+    name: 'Glorot vs standard init (deep sigmoid/tanh)',
     paper: 'Glorot & Bengio 2010',
-    expect: 'With the "standard" U(±1/√n) init the gradient shrinks by orders of magnitude toward the input; Glorot init keeps the layers far closer.',
-    runs: [{ ...deep, activation: 'sigmoid', init: 'standard' }, { ...deep, activation: 'sigmoid', init: 'glorot_uniform' }],
+    expect: 'Sigmoid with the "standard" U(±1/√n) init loses about seven orders of magnitude of gradient from the last hidden layer to the first; tanh with that init keeps the slope flat but every gradient is small and it learns slowly; tanh with Glorot init has gradients tens of times larger at every depth and learns fastest.',
+    runs: [
+      { depth: 10, activation: 'sigmoid', init: 'standard', ...sgd(-1) },
+      { depth: 10, activation: 'tanh', init: 'standard', ...sgd(-1) },
+      { depth: 10, activation: 'tanh', init: 'glorot_uniform', ...sgd(-1) },
+    ],
   },
   {
     name: 'He vs Glorot init (30-layer ReLU)',
     paper: 'He et al. 2015',
-    expect: 'Glorot init halves the signal variance at every ReLU layer, so 30 layers down the gradient has vanished; He init keeps it level.',
-    runs: [{ depth: 30, width: 32, activation: 'relu', init: 'glorot_normal', optimizer: 'sgd', lrLog10: -2 }, { depth: 30, width: 32, activation: 'relu', init: 'he_normal', optimizer: 'sgd', lrLog10: -2 }],
+    expect: 'With Glorot init every ReLU halves the signal\'s variance, so 30 layers deep the gradients are around 1e-6 and the loss stays at ln 3 ≈ 1.10; He init doubles the weight variance to make up for it, gradients stay near 0.1-1 and the net learns.',
+    runs: [
+      { depth: 30, activation: 'relu', init: 'glorot_normal', ...sgd(-2) },
+      { depth: 30, activation: 'relu', init: 'he_normal', ...sgd(-2) },
+    ],
   },
   {
     name: 'Batch norm in a deep sigmoid net',
     paper: 'Ioffe & Szegedy 2015',
-    expect: 'Without normalisation the deep sigmoid net barely moves; with batch norm every layer gets a usable gradient and the loss falls.',
-    runs: [{ ...deep, depth: 15, activation: 'sigmoid', init: 'standard' }, { ...deep, depth: 15, activation: 'sigmoid', init: 'standard', norm: 'batch' }],
+    expect: 'Without normalisation the 15-layer sigmoid net\'s gradient falls by about ten orders of magnitude toward the input and the loss barely moves; with batch norm before each sigmoid every layer gets a usable gradient and the training loss falls.',
+    runs: [
+      { depth: 15, activation: 'sigmoid', init: 'standard', ...sgd(-1) },
+      { depth: 15, activation: 'sigmoid', init: 'standard', norm: 'batch', ...sgd(-1) },
+    ],
   },
   {
-    name: 'Plain vs residual (depth 32)',
+    name: 'Plain vs residual (depth 32, batch norm)',
     paper: 'He et al. 2016',
-    expect: 'The plain 32-layer net trains slowly with gradients fading toward the input; skip connections carry the gradient straight through.',
-    runs: [{ depth: 32, width: 32, activation: 'relu', init: 'he_normal', optimizer: 'sgd', lrLog10: -2 }, { depth: 32, width: 32, activation: 'relu', init: 'he_normal', optimizer: 'sgd', lrLog10: -2, residual: true }],
+    expect: 'The plain 32-layer ReLU + batch-norm net starts with gradients hundreds of times larger at the input than at the output and trains slowly; with skip connections the gradient reaches every layer at a similar scale and the net fits the spiral.',
+    runs: [
+      { depth: 32, activation: 'relu', init: 'he_normal', norm: 'batch', ...sgd(-2) },
+      { depth: 32, activation: 'relu', init: 'he_normal', norm: 'batch', residual: true, ...sgd(-2) },
+    ],
   },
   {
     name: 'Exploding gradients and clipping',
     paper: 'Pascanu et al. 2013',
-    expect: 'A large init (normal, std 1.5) makes gradients explode and training diverge; clipping the global norm at 1 keeps the steps bounded.',
-    runs: [{ depth: 8, width: 32, activation: 'tanh', init: 'normal', initStd: 1.5, optimizer: 'sgd', lrLog10: -1 }, { depth: 8, width: 32, activation: 'tanh', init: 'normal', initStd: 1.5, optimizer: 'sgd', lrLog10: -1, clip: 1 }],
+    expect: 'With normal(0, 0.5²) weights each ReLU layer doubles the signal, the first gradients are in the tens and the unclipped run blows up to non-finite values within a few steps (the lab stops it and says where); clipping the global gradient norm at 1 bounds every step and the same net trains.',
+    runs: [
+      { depth: 8, activation: 'relu', init: 'normal', initStd: 0.5, ...sgd(-1) },
+      { depth: 8, activation: 'relu', init: 'normal', initStd: 0.5, clip: 1, ...sgd(-1) },
+    ],
   },
 ];
 

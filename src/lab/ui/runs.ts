@@ -25,7 +25,7 @@ export interface Run {
   evals: { step: number; trainLoss: number; testLoss: number; testAccuracy: number | null }[];
   boundary: { step: number; probs: Float32Array; classes: number; grid: number; extent: number } | null;
   /** The last in-memory checkpoint (every 50 steps), for recovery from a lost device. */
-  checkpoint: { step: number; bytes: Uint8Array } | null;
+  checkpoint: { step: number; bytes: Uint8Array; state: Uint8Array } | null;
 }
 
 export class Lab {
@@ -38,6 +38,7 @@ export class Lab {
   deviceLost = false;
   private datasets = new Map<string, Promise<Dataset>>();
   private looping = false;
+  private tail: Promise<void> = Promise.resolve();
 
   constructor(public ctx: GpuContext, private onError: (message: string) => void) {}
 
@@ -52,13 +53,29 @@ export class Lab {
     return d;
   }
 
+  /**
+   * Everything that touches the trainers runs one piece at a time, in call order, so a rebuild
+   * never disposes a trainer that a step, an evaluation or another rebuild is still using (and two
+   * quick slider changes cannot both build a set of runs and leak one).
+   */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(fn);
+    this.tail = result.then(() => undefined, () => undefined);
+    return result;
+  }
+
   /** Replaces all runs (structural change, preset, URL): old trainers are disposed first. */
   async setRuns(settings: Settings[]): Promise<void> {
     const wasPlaying = this.playing;
     this.pause();
-    while (this.looping) await new Promise((r) => setTimeout(r, 5));
+    await this.exclusive(() => this.build(settings));
+    if (wasPlaying) this.play();
+  }
+
+  private async build(settings: Settings[]): Promise<void> {
     for (const r of this.runs) r.trainer.dispose();
     this.runs = [];
+    this.version++;
     for (const [i, s] of settings.entries()) {
       const spec = settingsToSpec(s);
       const data = await this.dataset(spec);
@@ -72,12 +89,12 @@ export class Lab {
       this.runs.push(run);
     }
     this.version++;
-    if (wasPlaying) this.play();
   }
 
   /** Learning rate and clipping apply on the next step, without a rebuild. */
   retune(i: number, s: Settings): void {
     const run = this.runs[i];
+    if (!run) return; // being rebuilt: the new trainer reads `s` when it is built
     run.settings = s;
     run.trainer.setLearningRate(10 ** s.lrLog10);
     run.trainer.setClipNorm(s.clip > 0 ? s.clip : null);
@@ -94,9 +111,8 @@ export class Lab {
 
   async stepOnce(): Promise<void> {
     this.pause();
-    while (this.looping) await new Promise((r) => setTimeout(r, 5));
     try {
-      await this.advance(1);
+      await this.exclusive(() => this.advance(1));
     } catch (e) {
       this.report(e);
     }
@@ -106,7 +122,7 @@ export class Lab {
     this.looping = true;
     try {
       while (this.playing) {
-        await this.advance(5);
+        await this.exclusive(() => this.advance(5));
         await new Promise((r) => setTimeout(r, 0)); // let the page paint between rounds
       }
     } catch (e) {
@@ -126,7 +142,7 @@ export class Lab {
       this.stepsRun += run.trainer.step - before;
       const step = run.trainer.step;
       if (Math.floor(step / 50) !== Math.floor(before / 50) || before === 0) await this.evaluate(run);
-      if (Math.floor(step / 50) !== Math.floor(before / 50) || before === 0) run.checkpoint = { step, bytes: await saveCheckpoint(run.trainer) };
+      if (Math.floor(step / 50) !== Math.floor(before / 50) || before === 0) run.checkpoint = { step, bytes: await saveCheckpoint(run.trainer), state: await run.trainer.saveTrainingState() };
     }
     this.version++;
   }
@@ -147,17 +163,21 @@ export class Lab {
    * Returns the step each run resumed from (0: no checkpoint yet, initial weights).
    */
   async resume(ctx: GpuContext): Promise<number[]> {
-    const saved = this.runs.map((r) => ({ settings: r.settings, checkpoint: r.checkpoint }));
-    this.runs = []; // the old trainers died with their device
-    this.ctx = ctx;
-    this.deviceLost = false;
-    await this.setRuns(saved.map((s) => s.settings));
-    return saved.map((s, i) => {
-      if (!s.checkpoint) return 0;
-      loadCheckpoint(this.runs[i].trainer, s.checkpoint.bytes);
-      this.runs[i].trainer.step = s.checkpoint.step;
-      this.runs[i].checkpoint = s.checkpoint;
-      return s.checkpoint.step;
+    this.pause();
+    return this.exclusive(async () => {
+      const saved = this.runs.map((r) => ({ settings: r.settings, checkpoint: r.checkpoint }));
+      this.runs = []; // the old trainers died with their device
+      this.ctx = ctx;
+      this.deviceLost = false;
+      await this.build(saved.map((s) => s.settings));
+      return saved.map((s, i) => {
+        const run = this.runs[i];
+        if (!s.checkpoint) return 0;
+        loadCheckpoint(run.trainer, s.checkpoint.bytes);
+        run.trainer.loadTrainingState(s.checkpoint.state); // optimizer moments, data position, step
+        run.checkpoint = s.checkpoint;
+        return run.trainer.step;
+      });
     });
   }
 

@@ -114,9 +114,11 @@ export function settingsToQuery(runs: Settings[]): string {
 
 export function queryToSettings(query: string): { runs: Settings[]; rejected: string[] } {
   const q = new URLSearchParams(query);
-  const count = Math.min(4, Math.max(1, Number.parseInt(q.get('runs') ?? '1', 10) || 1));
   const runs: Settings[] = [];
   const rejected: string[] = [];
+  const runsRaw = q.get('runs');
+  if (runsRaw !== null && !/^[1-4]$/.test(runsRaw)) rejected.push('runs');
+  const count = runsRaw !== null && /^[1-4]$/.test(runsRaw) ? Number(runsRaw) : 1;
   for (let i = 0; i < count; i++) {
     const prefix = i === 0 ? '' : `${String.fromCharCode(97 + i)}.`;
     const raw: Record<string, unknown> = i === 0 ? {} : { ...runs[0] };

@@ -1,0 +1,60 @@
+// The lab's settings (no GPU): settingsToSpec gives a spec parseSpec accepts for every choice the
+// controls offer; the URL form round-trips 1-4 runs exactly; hostile or out-of-range URL values
+// are refused field by field (named in `rejected`) and replaced by defaults.
+import { describe, expect, it } from 'vitest';
+import { ACTIVATIONS } from '../../src/kernels/activation_ids';
+import { describeModel } from '../../src/engine/model';
+import { INITIALISERS } from '../../src/engine/spec';
+import { PRESETS, presetSettings } from '../../src/lab/ui/presets';
+import { DEFAULTS, LAB_DATASETS, LAB_OPTIMIZERS, LIMITS, NORMS, queryToSettings, sanitize, settingsToQuery, settingsToSpec, type Settings } from '../../src/lab/ui/settings';
+import { rng } from '../reference';
+
+function randomSettings(next: () => number): Settings {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)];
+  const int = ([lo, hi]: readonly [number, number]) => lo + Math.floor(next() * (hi - lo + 1));
+  return {
+    dataset: pick(LAB_DATASETS), depth: int(LIMITS.depth), width: int(LIMITS.width), activation: pick(Object.keys(ACTIVATIONS)) as Settings['activation'],
+    init: pick(INITIALISERS), initStd: Number((0.01 + next() * 3).toFixed(3)), norm: pick(NORMS), residual: next() < 0.5, optimizer: pick(LAB_OPTIMIZERS),
+    lrLog10: Number((-5 + next() * 5).toFixed(1)) || 0, batch: int(LIMITS.batch), clip: next() < 0.5 ? 0 : Number((next() * 10).toFixed(1)), seed: int(LIMITS.seed),
+  };
+}
+
+describe('lab settings', () => {
+  it('every combination of the controls makes a valid spec (300 seeded draws, the extremes and every preset)', () => {
+    const next = rng(7);
+    const all = [...Array.from({ length: 300 }, () => randomSettings(next)), ...PRESETS.flatMap(presetSettings),
+      { ...DEFAULTS, depth: LIMITS.depth[1], width: LIMITS.width[1], residual: true, norm: 'layer' as const, dataset: 'fashion_mnist' as const },
+      { ...DEFAULTS, depth: LIMITS.depth[0], width: LIMITS.width[0] }];
+    for (const s of all) {
+      const spec = settingsToSpec(s);
+      const model = describeModel(spec);
+      const dense = model.params.filter((p) => p.role === 'weight').length;
+      expect(dense, JSON.stringify(s)).toBe(s.depth + 1 + (s.residual ? 1 : 0));
+      expect(spec.optimizer.lr).toBeCloseTo(10 ** s.lrLog10, 12);
+      expect(spec.clip.global_norm ?? 0).toBe(s.clip);
+      expect(spec.seed).toBe(s.seed);
+    }
+  });
+
+  it('the URL round-trips one to four runs exactly', () => {
+    const next = rng(11);
+    for (let trial = 0; trial < 100; trial++) {
+      const runs = Array.from({ length: 1 + (trial % 4) }, () => randomSettings(next));
+      const back = queryToSettings(settingsToQuery(runs));
+      expect(back.rejected).toEqual([]);
+      expect(back.runs).toEqual(runs);
+    }
+    expect(queryToSettings('').runs).toEqual([DEFAULTS]);
+  });
+
+  it('refuses hostile and out-of-range values by name and keeps the defaults', () => {
+    const q = new URLSearchParams({ data: '<img src=x onerror=alert(1)>', depth: '1e9', width: '3.5', act: 'constructor', init: '__proto__', lr: 'NaN', clip: '-1', res: 'yes', seed: '0x10', batch: ' 64', runs: '<b>' });
+    const { runs, rejected } = queryToSettings(q.toString());
+    expect(rejected.sort()).toEqual(['act', 'batch', 'clip', 'data', 'depth', 'init', 'lr', 'res', 'runs', 'seed', 'width']);
+    expect(runs).toEqual([DEFAULTS]);
+    expect(queryToSettings('runs=9').rejected).toEqual(['runs']);
+    expect(queryToSettings('runs=2&b.act=%3Cscript%3E').rejected).toEqual(['b.act']);
+    expect(sanitize({ depth: 60, width: 256 }).rejected).toEqual([]);
+    expect(sanitize({ depth: 61 }).rejected).toEqual(['depth']);
+  });
+});
