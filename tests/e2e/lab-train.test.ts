@@ -73,6 +73,9 @@ describe('the lab', () => {
     expect(await page.locator('.expect').textContent()).toMatch(/Glorot & Bengio 2010.*Expected:/);
     const legend = await page.locator('#charts-gradients .u-legend').first().textContent();
     expect(legend).toMatch(/run A.*run B.*run C/);
+    // The per-layer charts follow the run picked in the focus menu.
+    await page.selectOption('#focus-run', '2');
+    await page.locator('#charts-maps figcaption', { hasText: 'layer × step (run C)' }).waitFor({ timeout: 10_000 });
     const url = new URL(page.url());
     expect(url.searchParams.get('runs')).toBe('3');
     expect(url.searchParams.get('act')).toBe('sigmoid');
@@ -86,6 +89,18 @@ describe('the lab', () => {
     await labReady(again);
     const settings = await again.evaluate(() => (window as unknown as Hook).gradscope.lab!.settings.map((s) => [s.activation, s.init]));
     expect(settings).toEqual([['sigmoid', 'standard'], ['tanh', 'standard'], ['tanh', 'glorot_uniform']]);
+  });
+
+  it('the exploding preset: the unclipped run stops and says where, the clipped run trains on', async () => {
+    const page = await lab.newPage();
+    await page.goto(lab.url);
+    await labReady(page);
+    await page.locator('.presets button', { hasText: 'Exploding gradients' }).click();
+    await page.locator('.status-line', { hasText: /run A: step \d+ \(stopped: non-finite values at step \d+ in / }).waitFor({ timeout: 60_000 });
+    await page.waitForFunction(() => (window as unknown as Hook).gradscope.lab!.lab.runs[1].trainer.step >= 60, null, { timeout: 60_000 });
+    await page.click('#play'); // pause
+    expect(await page.locator('.status-line').textContent()).toMatch(/run B: step \d+$/);
+    await page.screenshot({ path: join(ARTIFACTS, 'lab-exploding.png'), fullPage: true });
   });
 
   it('refuses a malicious URL visibly, without injecting markup', async () => {

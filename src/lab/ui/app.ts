@@ -170,8 +170,11 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
   const frame = () => {
     if (charts.draw()) page.stats.frames++;
     profile.draw();
-    const run = lab.runs[0];
-    status.textContent = run ? `step ${run.trainer.step}${run.trainer.stopped ? ` — stopped: non-finite values at step ${run.trainer.stopped.step} in ${run.trainer.stopped.where}` : ''}` : '';
+    // Every run's step; a run the non-finite guard stopped says where (the others train on).
+    status.textContent = lab.runs.map((r) => {
+      const stop = r.trainer.stopped;
+      return `${r.name}: step ${r.trainer.step}${stop ? ` (stopped: non-finite values at step ${stop.step} in ${stop.where})` : ''}`;
+    }).join(' · ');
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);

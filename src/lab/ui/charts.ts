@@ -1,6 +1,6 @@
 // Every chart of the lab, fed from the runs' records. draw() is cheap to call and only redraws
 // when the lab's version moved; the page calls it once per animation frame.
-import { HISTOGRAM } from '../../engine/diagnostics';
+import { HISTOGRAM, type StepRecord } from '../../engine/diagnostics';
 import type { Lab, Run } from './runs';
 import { align, canvasFigure, depthColor, drawHeatmap, LineChart } from './plots';
 
@@ -8,9 +8,12 @@ const SNAPSHOTS = 3;
 /** Class colours of the decision-boundary plots. */
 const PALETTE_RGB = [[31, 119, 180], [214, 39, 40], [44, 160, 44], [255, 127, 14], [148, 103, 189], [140, 86, 75]];
 
-/** Weight tensors of dense layers, input to output: the per-layer series of every chart. */
-function weights(run: Run): string[] {
-  return run.trainer.model.params.filter((p) => p.role === 'weight').map((p) => p.name);
+/**
+ * Where the dense layers' weight tensors sit in a record's `params` (the model's parameter order),
+ * input to output: the per-layer series of every chart.
+ */
+function weights(run: Run): number[] {
+  return run.trainer.model.params.flatMap((p, i) => (p.role === 'weight' ? [i] : []));
 }
 
 export class Charts {
@@ -24,19 +27,32 @@ export class Charts {
   private heat: ReturnType<typeof canvasFigure>;
   private hist: ReturnType<typeof canvasFigure>;
   private boundaries: HTMLElement;
-  /** Snapshots of run A's per-layer norms at earlier steps (the fading curves). */
+  /** Snapshots of the focus run's per-layer norms at earlier steps (the fading curves). */
   private snapshots: { step: number; norms: number[] }[] = [];
   /** The boundary each canvas shows, so an unchanged one is not drawn again. */
   private boundaryDrawn = new WeakMap<HTMLCanvasElement, Run['boundary']>();
 
+  /** The run whose layers the per-layer charts show (the user picks it). */
+  private focus = 0;
+  private focusSelect = document.createElement('select');
+
   constructor(root: HTMLElement, private lab: Lab) {
+    const label = document.createElement('label');
+    label.className = 'focus';
+    label.append('Per-layer charts (over steps, heatmap, histograms, snapshots) show ', this.focusSelect);
+    this.focusSelect.id = 'focus-run';
+    this.focusSelect.addEventListener('change', () => {
+      this.focus = Number(this.focusSelect.value);
+      this.reset();
+    });
+    root.append(label);
     const grid = (id: string) => { const d = document.createElement('div'); d.className = 'grid'; d.id = id; root.append(d); return d; };
     const top = grid('charts-gradients');
     this.vanishing = new LineChart(top, { title: 'Gradient norm vs layer depth (the vanishing curve)', xLabel: 'layer (input → output)', yLabel: '‖∂L/∂W‖', logY: true });
-    this.perLayer = new LineChart(top, { title: 'Per-layer gradient norm over steps (run A, coloured by depth)', xLabel: 'step', yLabel: '‖∂L/∂W‖', logY: true });
+    this.perLayer = new LineChart(top, { title: 'Per-layer gradient norm over steps (coloured by depth: input dark, output yellow)', xLabel: 'step', yLabel: '‖∂L/∂W‖', logY: true });
     const mid = grid('charts-maps');
-    this.heat = canvasFigure(mid, 'log10 gradient norm, layer × step (run A)', 420, 220);
-    this.hist = canvasFigure(mid, `Histograms of log10|gradient| per layer (run A, ${HISTOGRAM.lo}…${HISTOGRAM.hi})`, 420, 220);
+    this.heat = canvasFigure(mid, 'log10 gradient norm, layer × step', 420, 220);
+    this.hist = canvasFigure(mid, `Histograms of log10|gradient| per layer (${HISTOGRAM.lo}…${HISTOGRAM.hi})`, 420, 220);
     const train = grid('charts-training');
     this.loss = new LineChart(train, { title: 'Loss (solid: training batch, dashed: held-out)', xLabel: 'step', yLabel: 'loss', logY: true });
     this.accuracy = new LineChart(train, { title: 'Accuracy (solid: training batch, dashed: held-out)', xLabel: 'step', yLabel: 'accuracy', yRange: [0, 1] });
@@ -65,14 +81,17 @@ export class Charts {
     if (this.drawn === this.lab.version || this.lab.runs.length === 0) return false;
     this.drawn = this.lab.version;
     const runs = this.lab.runs;
-    const a = runs[0];
-    const last = (r: Run) => r.records[r.records.length - 1];
+    this.syncFocus(runs);
+    const a = runs[this.focus];
+    // The latest record with finite values: a run the non-finite guard stopped keeps showing the
+    // last state it was in before (its NaN record still reaches the heatmap, in red, and the loss).
+    const allFinite = (rec: StepRecord) => Number.isFinite(rec.loss) && rec.params.every((p) => Number.isFinite(p.gradNorm));
+    const last = (r: Run) => r.records.findLast(allFinite);
 
-    // Vanishing curve: every run's latest norms by depth, plus run A's earlier snapshots dashed.
+    // Vanishing curve: every run's latest norms by depth, plus the focus run's earlier snapshots dashed.
     const la = last(a);
     if (la) {
-      const names = weights(a);
-      const norms = names.map((n) => la.params.find((p) => p.name === n)!.gradNorm);
+      const norms = weights(a).map((k) => la.params[k].gradNorm);
       const lastSnap = this.snapshots[this.snapshots.length - 1];
       if (!lastSnap || la.step >= lastSnap.step * 3 + 20) {
         this.snapshots.push({ step: la.step, norms });
@@ -81,10 +100,11 @@ export class Charts {
     }
     const depth = Math.max(...runs.map((r) => weights(r).length));
     const xs = Array.from({ length: depth }, (_, i) => i + 1);
-    const vLines = runs.map((r) => ({ label: `${r.name} step ${last(r)?.step ?? 0}`, color: r.color, width: 2.5 }));
+    const vLines = runs.map((r) => ({ label: `${r.name} step ${last(r)?.step ?? 0}${r.trainer.stopped ? ' (last finite)' : ''}`, color: r.color, width: 2.5 }));
     const vYs = runs.map((r) => {
       const rec = last(r);
-      return xs.map((_, i) => (rec ? rec.params.find((p) => p.name === weights(r)[i])?.gradNorm ?? null : null));
+      const w = weights(r);
+      return xs.map((_, i) => (rec && i < w.length ? rec.params[w[i]].gradNorm : null));
     });
     this.snapshots.slice(0, -1).forEach((s) => {
       vLines.push({ label: `${a.name} step ${s.step}`, color: a.color, width: 1 });
@@ -92,19 +112,24 @@ export class Charts {
     });
     this.vanishing.set(xs, vLines.map((l, i) => ({ ...l, dash: i >= runs.length ? [4, 4] : undefined })), vYs);
 
-    // Per-layer gradient norm over steps for run A.
-    const names = weights(a);
+    // Per-layer gradient norm over steps for the focus run.
+    const w = weights(a);
+    const names = w.map((k) => `${a.name} ${a.trainer.model.params[k].name}`);
     this.perLayer.set(
       a.records.map((r) => r.step),
       names.map((n, i) => ({ label: n, color: depthColor(i / Math.max(1, names.length - 1)), width: 1.2 })),
-      names.map((n) => a.records.map((r) => r.params.find((p) => p.name === n)!.gradNorm)),
+      w.map((k) => a.records.map((r) => r.params[k].gradNorm)),
     );
 
-    // Heatmap (rows: output at the top, input at the bottom) and histograms of run A.
-    const logs = names.map((n) => a.records.map((r) => Math.log10(r.params.find((p) => p.name === n)!.gradNorm)));
+    // Heatmap (rows: output at the top, input at the bottom) and histograms of the focus run.
+    const logs = w.map((k) => a.records.map((r) => Math.log10(r.params[k].gradNorm)));
     const finite = logs.flat().filter(Number.isFinite);
-    drawHeatmap(this.heat.canvas, logs.reverse(), Math.min(-8, ...finite), Math.max(1, ...finite));
-    this.heat.note.textContent = finite.length ? `range 1e${Math.floor(Math.min(...finite))} … 1e${Math.ceil(Math.max(...finite))}` : '';
+    // A fixed colour scale (widened only when the data leave it), so colours compare across runs.
+    const [lo, hi] = [Math.floor(Math.min(-8, ...finite)), Math.ceil(Math.max(1, ...finite))];
+    drawHeatmap(this.heat.canvas, logs.reverse(), lo, hi);
+    this.heat.note.textContent = finite.length
+      ? `rows: output layer at the top, input at the bottom; colour 1e${lo} (dark) … 1e${hi} (yellow), red: not finite; data 1e${Math.floor(Math.min(...finite))} … 1e${Math.ceil(Math.max(...finite))}`
+      : '';
     if (la) this.drawHistograms(la.histograms);
 
     // Loss and accuracy for all runs.
@@ -131,11 +156,25 @@ export class Charts {
     }));
     this.ratio.set(xs, runs.map((r) => ({ label: r.name, color: r.color })), runs.map((r) => {
       const rec = last(r);
-      return xs.map((_, i) => rec?.params.find((p) => p.name === weights(r)[i])?.updateRatio ?? null);
+      const w = weights(r);
+      return xs.map((_, i) => (rec && i < w.length ? rec.params[w[i]].updateRatio : null));
     }));
 
     this.drawBoundaries(runs);
     return true;
+  }
+
+  /** Keeps the focus menu's entries in step with the runs (added, removed, rebuilt). */
+  private syncFocus(runs: Run[]): void {
+    const names = runs.map((r) => r.name);
+    if ([...this.focusSelect.options].map((o) => o.text).join() !== names.join()) {
+      this.focusSelect.replaceChildren(...names.map((n, i) => new Option(n, String(i))));
+    }
+    if (this.focus >= runs.length) this.focus = 0;
+    this.focusSelect.value = String(this.focus);
+    this.perLayer.root.querySelector('figcaption')!.textContent = `Per-layer gradient norm over steps (${runs[this.focus].name}; colour by depth: input dark, output yellow)`;
+    this.heat.root.querySelector('figcaption')!.textContent = `log10 gradient norm, layer × step (${runs[this.focus].name})`;
+    this.hist.root.querySelector('figcaption')!.textContent = `Histograms of log10|gradient| per layer (${runs[this.focus].name}, 1e${HISTOGRAM.lo} … 1e${HISTOGRAM.hi})`;
   }
 
   private drawHistograms(hists: { name: string; counts: Uint32Array }[]): void {
@@ -161,7 +200,7 @@ export class Charts {
     runs.forEach((run, k) => {
       let fig = this.boundaries.children[k] as HTMLElement | undefined;
       if (!fig) fig = canvasFigure(this.boundaries, '', 220, 220).root;
-      fig.querySelector('figcaption')!.textContent = `${run.name}: decision boundary${run.boundary ? ` at step ${run.boundary.step}` : ''}`;
+      fig.querySelector('figcaption')!.textContent = `${run.name}: decision boundary${run.boundary ? ` at step ${run.boundary.step}` : ''}${run.trainer.stopped ? ' (stopped: non-finite values)' : ''}`;
       const canvas = fig.querySelector('canvas')!;
       const b = run.boundary;
       if (b && this.boundaryDrawn.get(canvas) === b) return; // new only every evaluation

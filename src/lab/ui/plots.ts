@@ -54,12 +54,17 @@ export class LineChart {
           { label: this.spec.xLabel, size: 36 },
           { label: this.spec.yLabel, size: 60, values: this.spec.logY ? (_u, vals) => vals.map(logTick) : undefined },
         ],
-        series: [{ label: this.spec.xLabel }, ...lines.map((l) => ({ label: l.label, stroke: l.color, width: l.width ?? 1.5, dash: l.dash, spanGaps: true, points: { show: false } }))],
+        series: [{ label: this.spec.xLabel }, ...lines.map((l) => ({ label: l.label, stroke: l.color, width: l.width ?? 1.5, dash: l.dash, spanGaps: true, points: { show: fewPoints } }))],
       }, data, this.root);
     } else {
       this.plot.setData(data);
     }
   }
+}
+
+/** Dots only while a chart has so few x values that a line could not show them (a single point). */
+function fewPoints(u: uPlot, _series: number, idx0: number, idx1: number): boolean {
+  return u.data[0].length <= 2 || idx1 - idx0 < 2;
 }
 
 /** Powers of ten as 1eN, other log-axis ticks with two significant digits. */
