@@ -2,6 +2,7 @@
 // the model; compare mode shows two runs; a preset loads and explains itself; the URL round-trips
 // the settings; a malicious URL is refused visibly and injects no markup. Screenshots go to
 // test-artifacts/ (lab-*.png).
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -101,6 +102,25 @@ describe('the lab', () => {
     await page.click('#play'); // pause
     expect(await page.locator('.status-line').textContent()).toMatch(/run B: step \d+$/);
     await page.screenshot({ path: join(ARTIFACTS, 'lab-exploding.png'), fullPage: true });
+  });
+
+  it('exports the metrics as CSV and the charts as PNG', async () => {
+    const page = await lab.newPage();
+    await page.goto(`${lab.url}?depth=3&width=8`);
+    await labReady(page);
+    await page.click('#step');
+    await page.click('#step');
+    await page.waitForFunction(() => (window as unknown as Hook).gradscope.lab!.lab.runs[0].records.length >= 1, null, { timeout: 30_000 });
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+    expect(csv.suggestedFilename()).toBe('gradscope-metrics.csv');
+    const lines = (await readFile(await csv.path(), 'utf8')).trim().split('\n');
+    expect(lines[0]).toBe('run,step,loss,accuracy,global_grad_norm,grad_norm:layers.0.weight,grad_norm:layers.0.bias,grad_norm:layers.2.weight,grad_norm:layers.2.bias,grad_norm:layers.4.weight,grad_norm:layers.4.bias,grad_norm:layers.6.weight,grad_norm:layers.6.bias');
+    expect(lines[1]).toMatch(/^run A,1,[\d.]+,[\d.]+,[\d.e-]+(,[\d.e-]+){8}$/);
+    const pngs: string[] = [];
+    page.on('download', (d) => pngs.push(d.suggestedFilename()));
+    await page.click('#export-png');
+    await expect.poll(() => pngs.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(9);
+    expect(pngs).toEqual(expect.arrayContaining(['gradscope-vanishing.png', 'gradscope-heatmap.png', 'gradscope-histograms.png', 'gradscope-boundary-0.png']));
   });
 
   it('refuses a malicious URL visibly, without injecting markup', async () => {
