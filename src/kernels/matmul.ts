@@ -1,6 +1,6 @@
 // Matrix products for dense layers: C = op(A)·op(B) with transposes read in place and a fused
 // epilogue (bias, activation, preactivation store); shaders/matmul.wgsl (scalar loads, any shape),
-// shaders/matmul_vec4.wgsl (vec4 loads), shaders/matmul_common.wgsl (their shared epilogue).
+// shaders/matmul_vec4.wgsl (vec4 loads for dW = dYᵀ·X), shaders/matmul_common.wgsl (epilogue).
 // chooseMatmulVariant is the one place a kernel variant is picked from the shape.
 import matmulCommonWgsl from '../../shaders/matmul_common.wgsl?raw';
 import matmulWgsl from '../../shaders/matmul.wgsl?raw';
@@ -22,13 +22,11 @@ const BINDINGS = { out: 0, pre: 1, a: 2, b: 3, bias: 4, params: 5 };
  * (and tiled's K step, 16) to divide the shape, `only` ones run one [transA, transB] case.
  */
 const VARIANTS = {
+  direct: { kernel: kernel(scalar, 'matmul_direct', BINDINGS), block: [32, 32], vec4: false, exact: false },
+  direct_narrow: { kernel: kernel(scalar, 'matmul_direct', BINDINGS, { WGX: 2, WGY: 8 }), block: [64, 16], vec4: false, exact: false },
+  tn_vec4: { kernel: kernel(vec4, 'matmul_tn_vec4', BINDINGS), block: [32, 32], vec4: true, exact: false, only: [true, false] },
   tiled: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS), block: [64, 64], vec4: false, exact: false },
   tiled_exact: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS, { CLAMP: 0 }), block: [64, 64], vec4: false, exact: true },
-  direct: { kernel: kernel(scalar, 'matmul_direct', BINDINGS), block: [32, 32], vec4: false, exact: false },
-  direct_narrow: { kernel: kernel(scalar, 'matmul_direct', BINDINGS, { WGX: 4, WGY: 4 }), block: [16, 16], vec4: false, exact: false },
-  vec4: { kernel: kernel(vec4, 'matmul_vec4', BINDINGS), block: [32, 32], vec4: true, exact: false },
-  vec4_tn8: { kernel: kernel(vec4, 'matmul_vec4_tn8', BINDINGS), block: [64, 64], vec4: true, exact: false, only: [true, false] },
-  vec4_narrow: { kernel: kernel(vec4, 'matmul_vec4', BINDINGS, { WGX: 4, WGY: 4 }), block: [16, 16], vec4: true, exact: false },
 } as const;
 export type MatmulVariant = keyof typeof VARIANTS;
 export const MATMUL_VARIANTS = Object.keys(VARIANTS) as MatmulVariant[];
@@ -61,19 +59,16 @@ export function variantFits(variant: MatmulVariant, M: number, N: number, K: num
 
 /**
  * The kernel variant for a shape and adapter: the one place a variant is picked. On lavapipe
- * (measurements in the matmul commits) vec4 loads give 1.3-1.7x over scalar ones wherever the
- * axes allow, 8×8 outputs per invocation another 2x for dW = dYᵀ·X (only there), the tiled
- * kernel runs at a third of the direct ones, and outputs at most 16 wide
- * (a layer into 10 classes) run 1.2-1.4x faster in 4×4-invocation workgroups, which spread a
- * few columns over more workgroups. Hardware GPUs get the tiled kernel for large outputs
- * (not measured here: no hardware adapter on the machine these were tuned on).
+ * (measurements in the matmul commits): the direct kernel everywhere, except dW = dYᵀ·X with
+ * M and N multiples of 4 (tn_vec4, 1.2-1.4x) and outputs at most 16 wide (a layer into 10
+ * classes: direct_narrow, 1.2-1.6x), whose workgroups cover 64 rows × 16 columns instead of
+ * 32 × 32 and so are fuller and more numerous. Hardware GPUs get the workgroup-memory kernel for
+ * large outputs (5x slower on lavapipe; not measured on a hardware adapter).
  */
 export function chooseMatmulVariant(M: number, N: number, K: number, transA: boolean, transB: boolean, software = false): MatmulVariant {
   if (!software && M * N >= 512 * 512) return variantFits('tiled_exact', M, N, K, transA, transB) ? 'tiled_exact' : 'tiled';
-  const narrow = N <= 16;
-  if (!narrow && variantFits('vec4_tn8', M, N, K, transA, transB)) return 'vec4_tn8';
-  if (variantFits('vec4', M, N, K, transA, transB)) return narrow ? 'vec4_narrow' : 'vec4';
-  return narrow ? 'direct_narrow' : 'direct';
+  if (N <= 16) return 'direct_narrow';
+  return variantFits('tn_vec4', M, N, K, transA, transB) ? 'tn_vec4' : 'direct';
 }
 
 function dims(t: Tensor, what: string): [number, number] {

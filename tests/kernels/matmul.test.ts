@@ -42,11 +42,11 @@ describe('matmul vs float64', () => {
     }
   }
 
-  // Every variant with every transpose case it runs (vec4_tn8 runs transA only).
+  // Every variant with every transpose case it runs (tn_vec4 runs transA only).
   const runs = (v: MatmulVariant, tA: boolean, tB: boolean) => SHAPES.some(([M, N, K]) => variantFits(v, M, N, K, tA, tB));
   const combos = MATMUL_VARIANTS.flatMap((v) => TRANS.filter(([tA, tB]) => runs(v, tA, tB)).map(([tA, tB]) => [v, tA, tB] as const));
-  it('covers every variant, and every transpose case of all but vec4_tn8', () => {
-    for (const v of MATMUL_VARIANTS) expect(combos.filter((c) => c[0] === v).length).toBe(v === 'vec4_tn8' ? 1 : 4);
+  it('covers every variant, and every transpose case of all but tn_vec4', () => {
+    for (const v of MATMUL_VARIANTS) expect(combos.filter((c) => c[0] === v).length).toBe(v === 'tn_vec4' ? 1 : 4);
   });
   it.each(combos)('%s transA=%s transB=%s on every shape it runs', async (variant, tA, tB) => {
     const shapes = SHAPES.filter(([M, N, K]) => variantFits(variant, M, N, K, tA, tB));
@@ -69,9 +69,9 @@ describe('matmul vs float64', () => {
   });
 
   const ACTS: Activation[] = ['identity', 'relu', 'tanh', 'sigmoid', 'gelu'];
-  it.each(MATMUL_VARIANTS.flatMap((v) => ACTS.map((fn) => [v, fn] as const)))('%s: fused act(A·Bᵀ + bias) (Aᵀ·B for vec4_tn8) with %s, preactivation stored', async (variant, fn) => {
+  it.each(MATMUL_VARIANTS.flatMap((v) => ACTS.map((fn) => [v, fn] as const)))('%s: fused act(A·Bᵀ + bias) (Aᵀ·B for tn_vec4) with %s, preactivation stored', async (variant, fn) => {
     const ctx = gpu();
-    const tA = variant === 'vec4_tn8'; // the one transpose case it runs; A is then stored [K, M]
+    const tA = variant === 'tn_vec4'; // the one transpose case it runs; A is then stored [K, M]
     const [M, N, K] = [[65, 67, 36], [68, 60, 33], [64, 64, 32]].find(([m, n, k]) => variantFits(variant, m, n, k, tA, !tA))!;
     const x = asF32(uniform(1, M * K));
     const w = asF32(uniform(2, N * K));
@@ -160,19 +160,19 @@ describe('matmul vs float64', () => {
     },
   );
 
-  it('chooseMatmulVariant: always a variant that runs the shape; vec4 where the axes allow', () => {
+  it('chooseMatmulVariant: always a variant that runs the shape; the measured picks at training shapes', () => {
     const dims = [1, 3, 4, 10, 16, 17, 32, 64, 65, 256, 512, 784, 1024];
     for (const M of dims) for (const N of dims) for (const K of dims) for (const [tA, tB] of TRANS) for (const sw of [true, false]) {
       const v = chooseMatmulVariant(M, N, K, tA, tB, sw);
       if (!variantFits(v, M, N, K, tA, tB)) throw new Error(`${v} chosen for M=${M} N=${N} K=${K} tA=${tA} tB=${tB} but cannot run it`);
       if (sw) expect(v.startsWith('tiled')).toBe(false);
     }
-    expect(chooseMatmulVariant(32, 256, 784, false, true, true)).toBe('vec4'); // forward
-    expect(chooseMatmulVariant(32, 10, 784, false, true, true)).toBe('vec4_narrow'); // forward into 10 classes
-    expect(chooseMatmulVariant(32, 784, 10, false, false, true)).toBe('direct'); // dX from 10 classes: K = 10
+    expect(chooseMatmulVariant(32, 256, 784, false, true, true)).toBe('direct'); // forward X·Wᵀ
+    expect(chooseMatmulVariant(32, 10, 784, false, true, true)).toBe('direct_narrow'); // forward into 10 classes
+    expect(chooseMatmulVariant(32, 784, 10, false, false, true)).toBe('direct'); // dX = dY·W from 10 classes
+    expect(chooseMatmulVariant(256, 784, 32, true, false, true)).toBe('tn_vec4'); // dW = dYᵀ·X [256, 784]
     expect(chooseMatmulVariant(10, 784, 32, true, false, true)).toBe('direct'); // dW [10, 784]: M = 10
-    expect(chooseMatmulVariant(256, 784, 32, true, false, true)).toBe('vec4_tn8'); // dW [256, 784]
-    expect(chooseMatmulVariant(256, 12, 32, true, false, true)).toBe('vec4_narrow'); // dW [256, 12]
+    expect(chooseMatmulVariant(256, 12, 32, true, false, true)).toBe('direct_narrow'); // dW [256, 12]
     expect(chooseMatmulVariant(512, 512, 512, false, false, false)).toBe('tiled_exact');
     expect(chooseMatmulVariant(513, 512, 512, false, false, false)).toBe('tiled');
   });
@@ -200,7 +200,7 @@ describe('matmul vs float64', () => {
     expect(() => matmul(ctx, out, a, b, { transB: true })).toThrow(/inner dimensions differ/);
     expect(() => matmul(ctx, out, b, a)).toThrow(/output C22 has shape \[2,2\], expected \[4, 3\]/);
     expect(() => matmul(ctx, out, a, b32, { bias })).toThrow(/bias bias3 must be f32 \[2\]/);
-    expect(() => matmul(ctx, out, a, b32, { variant: 'vec4' })).toThrow(/variant vec4 cannot run M=2 N=2 K=3/);
+    expect(() => matmul(ctx, out, a, b32, { variant: 'tn_vec4' })).toThrow(/variant tn_vec4 cannot run M=2 N=2 K=3/);
     expect(() => matmul(ctx, out, a, b32, { preactivation: bias })).toThrow(/preactivation bias3 must be f32 \[2, 2\]/);
     expect(() => biasGrad(ctx, bias, out)).toThrow(/bias3 has 3 elements, expected 2/);
     for (const t of [a, b, b32, out, bias]) t.dispose();
