@@ -12,7 +12,9 @@ async function gunzip(gz: Uint8Array): Promise<Uint8Array> {
 
 /** Decodes the subset; pixels scaled to [0, 1]. `limit` keeps the first n training images. */
 export async function decodeFashion(gz: Uint8Array, limit?: { train?: number; test?: number }): Promise<Dataset> {
-  const raw = await gunzip(gz);
+  // Static servers (Vite's included) may send a .gz file with Content-Encoding: gzip, and the
+  // browser then hands over the bytes already decompressed: gunzip only what is still gzip.
+  const raw = gz[0] === 0x1f && gz[1] === 0x8b ? await gunzip(gz) : gz;
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   if (new TextDecoder().decode(raw.subarray(0, 4)) !== 'GSFM') throw new Error(`${FASHION_FILE}: not a gradscope Fashion-MNIST file`);
   const nTrain = view.getUint32(4, true);
