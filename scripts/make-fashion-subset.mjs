@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Builds public/data/fashion-mnist-subset.bin.gz from Debian's dataset-fashion-mnist package
-// (MIT licence; `apt-get install dataset-fashion-mnist`): the first N_TRAIN/10 training images of
+// Builds public/data/fashion-mnist-subset.bin from Debian's dataset-fashion-mnist package (MIT
+// licence; `apt-get install dataset-fashion-mnist`). The file is gzip-compressed but not named
+// .gz: static servers would add Content-Encoding: gzip and the browser would unpack it first.
+// It holds the first N_TRAIN/10 training images of
 // each class and the first N_TEST/10 test images of each class, in data-set order.
 // Format (after gunzip): "GSFM", u32 nTrain, u32 nTest (little-endian), then nTrain labels (u8),
 // nTrain×784 pixels (u8), nTest labels, nTest×784 pixels. Read by src/engine/fashion.ts.
@@ -8,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 
 const SRC = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
-const OUT = new URL('../public/data/fashion-mnist-subset.bin.gz', import.meta.url);
+const OUT = new URL('../public/data/fashion-mnist-subset.bin', import.meta.url);
 const N_TRAIN = 10_000;
 const N_TEST = 2_000;
 

@@ -1,8 +1,8 @@
-// The shipped Fashion-MNIST subset (public/data/fashion-mnist-subset.bin.gz, made by
+// The shipped Fashion-MNIST subset (public/data/fashion-mnist-subset.bin, made by
 // scripts/make-fashion-subset.mjs): 10,000 train and 2,000 test images, 10 balanced classes.
 import type { Dataset, Split } from './data';
 
-export const FASHION_FILE = 'data/fashion-mnist-subset.bin.gz';
+export const FASHION_FILE = 'data/fashion-mnist-subset.bin';
 export const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 
 async function gunzip(gz: Uint8Array): Promise<Uint8Array> {
