@@ -12,8 +12,8 @@ async function gunzip(gz: Uint8Array): Promise<Uint8Array> {
 
 /** Decodes the subset; pixels scaled to [0, 1]. `limit` keeps the first n training images. */
 export async function decodeFashion(gz: Uint8Array, limit?: { train?: number; test?: number }): Promise<Dataset> {
-  // Static servers (Vite's included) may send a .gz file with Content-Encoding: gzip, and the
-  // browser then hands over the bytes already decompressed: gunzip only what is still gzip.
+  // A server that sends the file with Content-Encoding: gzip (as static servers do for .gz names,
+  // which is why it is not called .gz) hands the page decompressed bytes: gunzip only gzip.
   const raw = gz[0] === 0x1f && gz[1] === 0x8b ? await gunzip(gz) : gz;
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   if (new TextDecoder().decode(raw.subarray(0, 4)) !== 'GSFM') throw new Error(`${FASHION_FILE}: not a gradscope Fashion-MNIST file`);
