@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ARTIFACTS, startLab, type Lab } from './browser';
 
-type Hook = { gradscope: { lab: { lab: { ctx: { pool: { counts: { inUse: number; inUseBytes: number } } }; runs: { trainer: { step: number; model: { params: unknown[] } }; records: unknown[]; name: string }[]; stepsRun: number }; stats: { rebuilds: number }; settings: Record<string, unknown>[] } | null } };
+type Hook = { gradscope: { lab: { lab: { ctx: { pool: { counts: { inUse: number; inUseBytes: number } } }; runs: { trainer: { step: number; model: { params: unknown[] }; spec: { optimizer: { lr: number } } }; records: unknown[]; name: string }[]; stepsRun: number }; stats: { rebuilds: number; frames: number }; settings: Record<string, unknown>[] } | null } };
 
 async function labReady(page: Page): Promise<void> {
   await page.waitForFunction(() => (window as unknown as Hook).gradscope?.lab?.lab.runs.length, null, { timeout: 60_000 });
@@ -33,6 +33,7 @@ describe('the lab', () => {
     const params = await page.evaluate(() => (window as unknown as Hook).gradscope.lab!.lab.runs[0].trainer.model.params.length);
     expect(params).toBe(10); // 4 hidden dense layers + output, weight and bias each
     expect(await page.locator('.uplot').count()).toBeGreaterThanOrEqual(6);
+    expect(await page.evaluate(() => (window as unknown as Hook).gradscope.lab!.stats.frames)).toBeGreaterThanOrEqual(2); // redraws with new data
     await page.screenshot({ path: join(ARTIFACTS, 'lab-training.png'), fullPage: true });
     // Structural change through the URL-backed settings: depth 6.
     const rebuilds = await page.evaluate(() => (window as unknown as Hook).gradscope.lab!.stats.rebuilds);
@@ -42,6 +43,13 @@ describe('the lab', () => {
     await page.waitForFunction((n) => (window as unknown as Hook).gradscope.lab!.stats.rebuilds > n, rebuilds, { timeout: 30_000 });
     expect(await page.evaluate(() => (window as unknown as Hook).gradscope.lab!.lab.runs[0].trainer.model.params.length)).toBe(14);
     expect(new URL(page.url()).searchParams.get('depth')).toBe('6');
+    // The learning rate applies to the running trainer on its next step: no rebuild.
+    const lr = page.locator('.lil-controller').filter({ hasText: 'log10 learning rate' }).locator('input').first();
+    await lr.fill('-3');
+    await lr.press('Enter');
+    expect(await page.evaluate(() => (window as unknown as Hook).gradscope.lab!.lab.runs[0].trainer.spec.optimizer.lr)).toBeCloseTo(1e-3, 12);
+    expect(await page.evaluate(() => (window as unknown as Hook).gradscope.lab!.stats.rebuilds)).toBe(rebuilds + 1);
+    expect(new URL(page.url()).searchParams.get('lr')).toBe('-3');
     // Two changes in one task, the second before the first rebuild is done: one run at the end, and
     // exactly the GPU buffers of a fresh depth-4 model (the old trainers were all disposed).
     const before = await page.evaluate(() => (window as unknown as Hook).gradscope.lab!.stats.rebuilds);
