@@ -131,16 +131,6 @@ describe('the lab', () => {
     expect(pngs).toEqual(expect.arrayContaining(['gradscope-vanishing.png', 'gradscope-heatmap.png', 'gradscope-histograms.png', 'gradscope-boundary-0.png']));
   });
 
-  it('trains on Fashion-MNIST fetched from the page\'s origin (no decision boundary: not 2-D)', async () => {
-    const page = await lab.newPage();
-    await page.goto(`${lab.url}?data=fashion_mnist&depth=2&width=16`);
-    await labReady(page);
-    await page.click('#step');
-    await page.waitForFunction(() => (window as unknown as Hook).gradscope.lab!.lab.runs[0].records.length >= 1, null, { timeout: 30_000 });
-    expect(await page.locator('#charts-boundary .note').first().textContent()).toBe('only for 2-D data sets');
-    expect(await page.locator('.message').textContent()).toBe('');
-  });
-
   it('refuses a malicious URL visibly, without injecting markup', async () => {
     const page = await lab.newPage();
     let dialogs = 0;
