@@ -48,17 +48,17 @@ export class Charts {
     root.append(label);
     const grid = (id: string) => { const d = document.createElement('div'); d.className = 'grid'; d.id = id; root.append(d); return d; };
     const top = grid('charts-gradients');
-    this.vanishing = new LineChart(top, { title: 'Gradient norm vs layer depth (the vanishing curve)', xLabel: 'layer (input → output)', yLabel: '‖∂L/∂W‖', logY: true });
-    this.perLayer = new LineChart(top, { title: 'Per-layer gradient norm over steps (coloured by depth: input dark, output yellow)', xLabel: 'step', yLabel: '‖∂L/∂W‖', logY: true });
+    this.vanishing = new LineChart(top, { title: 'Gradient norm vs layer depth (the vanishing curve)', xLabel: 'layer (input → output)', integerX: true, yLabel: '‖∂L/∂W‖', logY: true });
+    this.perLayer = new LineChart(top, { title: 'Per-layer gradient norm over steps (coloured by depth: input dark, output yellow)', xLabel: 'step', integerX: true, yLabel: '‖∂L/∂W‖', logY: true });
     const mid = grid('charts-maps');
     this.heat = canvasFigure(mid, 'log10 gradient norm, layer × step', 420, 220);
     this.hist = canvasFigure(mid, `Histograms of log10|gradient| per layer (${HISTOGRAM.lo}…${HISTOGRAM.hi})`, 420, 220);
     const train = grid('charts-training');
-    this.loss = new LineChart(train, { title: 'Loss (solid: training batch, dashed: held-out)', xLabel: 'step', yLabel: 'loss', logY: true });
-    this.accuracy = new LineChart(train, { title: 'Accuracy (solid: training batch, dashed: held-out)', xLabel: 'step', yLabel: 'accuracy', yRange: [0, 1] });
+    this.loss = new LineChart(train, { title: 'Loss (solid: training batch, dashed: held-out)', xLabel: 'step', integerX: true, yLabel: 'loss', logY: true });
+    this.accuracy = new LineChart(train, { title: 'Accuracy (solid: training batch, dashed: held-out)', xLabel: 'step', integerX: true, yLabel: 'accuracy', yRange: [0, 1] });
     const health = grid('charts-health');
-    this.saturation = new LineChart(health, { title: 'Saturated (sigmoid/tanh) or dead (ReLU) units per layer', xLabel: 'activation layer', yLabel: 'fraction', yRange: [0, 1] });
-    this.ratio = new LineChart(health, { title: 'Update-to-weight ratio per layer', xLabel: 'layer', yLabel: '‖ΔW‖/‖W‖', logY: true });
+    this.saturation = new LineChart(health, { title: 'Saturated (sigmoid/tanh) or dead (ReLU) units per layer', xLabel: 'activation layer', integerX: true, yLabel: 'fraction', yRange: [0, 1] });
+    this.ratio = new LineChart(health, { title: 'Update-to-weight ratio per layer', xLabel: 'layer', integerX: true, yLabel: '‖ΔW‖/‖W‖', logY: true });
     this.boundaries = grid('charts-boundary');
   }
 

@@ -9,6 +9,8 @@ export interface LineSpec {
   logY?: boolean;
   /** fixed y range (e.g. [0, 1] for fractions) */
   yRange?: [number, number];
+  /** x values are whole numbers (layers, steps): ticks only at integers */
+  integerX?: boolean;
   height?: number;
 }
 
@@ -51,7 +53,7 @@ export class LineChart {
         legend: { show: lines.length <= 8 },
         scales: { x: { time: false }, y: this.spec.logY ? { distr: 3 } : this.spec.yRange ? { range: this.spec.yRange } : {} },
         axes: [
-          { label: this.spec.xLabel, size: 36 },
+          { label: this.spec.xLabel, size: 36, incrs: this.spec.integerX ? [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] : undefined },
           { label: this.spec.yLabel, size: 60, values: this.spec.logY ? (_u, vals) => vals.map(logTick) : undefined },
         ],
         series: [{ label: this.spec.xLabel }, ...lines.map((l) => ({ label: l.label, stroke: l.color, width: l.width ?? 1.5, dash: l.dash, spanGaps: true, points: { show: fewPoints } }))],
