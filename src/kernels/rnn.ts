@@ -1,0 +1,201 @@
+// Recurrent layers (PyTorch nn.RNN / nn.LSTM / nn.GRU, one layer, batch_first, with biases):
+// forward and backpropagation through time, every step recorded into the caller's pass.
+// Forward: one matmul projects the inputs of all steps (xg = X·W_ihᵀ + b_ih), then one small
+// dispatch per step adds W_hh·h_{t-1} + b_hh and applies the cell (shaders/rnn.wgsl, lstm.wgsl,
+// gru.wgsl; layouts in rnn_common.wgsl). Backward: one dispatch per step in reverse stores the
+// gate gradients of every step, then matmuls give dW_ih = dgxᵀ·X, dW_hh = dghᵀ·h_prev, dX = dgx·W_ih
+// and column sums the biases: summed over time in a fixed order, no float atomics.
+// The step index reaches the kernel through the params uniform: one uniform buffer holds the
+// params of every step at 256-byte strides and each step has its own bind group on its slice
+// (T bind groups, built once; for T = 1000 that is 1000 small objects and one buffer).
+import rnnCommonWgsl from '../../shaders/rnn_common.wgsl?raw';
+import rnnWgsl from '../../shaders/rnn.wgsl?raw';
+import lstmWgsl from '../../shaders/lstm.wgsl?raw';
+import gruWgsl from '../../shaders/gru.wgsl?raw';
+import activationFnsWgsl from '../../shaders/activation_fns.wgsl?raw';
+import { packParams, sequenceOp, u32, type Bindable, type GpuContext, type Op } from '../gpu/context';
+import { kernel, shaderFamily, withConstants, type Kernel } from '../gpu/shaders';
+import { Tensor, zeros } from '../gpu/tensor';
+import { biasGradOp, matmulOp } from './matmul';
+
+export type Cell = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru';
+/** Gate blocks per cell: weight_ih_l0 is [GATES·H, in], weight_hh_l0 [GATES·H, H]. */
+export const GATES: Record<Cell, number> = { rnn_tanh: 1, rnn_relu: 1, lstm: 4, gru: 3 };
+
+const libs = [activationFnsWgsl, rnnCommonWgsl];
+const families = { rnn: shaderFamily('rnn', rnnWgsl, libs), lstm: shaderFamily('lstm', lstmWgsl, libs), gru: shaderFamily('gru', gruWgsl, libs) };
+// Binding numbers are rnn_common.wgsl's; each entry point lists exactly the ones it uses.
+const B = { y: 0, hs: 1, cs: 2, gates: 3, dgx: 4, dgh: 5, dhs: 6, dcs: 7, xg: 8, w_hh: 9, b_hh: 10, dy: 11, params: 12 } as const;
+const pick = <K extends keyof typeof B>(...names: K[]) => Object.fromEntries(names.map((n) => [n, B[n]])) as Record<string, number>;
+const WG = { WG: 64 };
+const rnnForward = kernel(families.rnn, 'rnn_step_forward', pick('y', 'hs', 'xg', 'w_hh', 'b_hh', 'params'), WG);
+const rnnBackward = kernel(families.rnn, 'rnn_step_backward', pick('hs', 'dgx', 'dgh', 'dhs', 'w_hh', 'dy', 'params'), WG);
+const KERNELS: Record<Cell, { forward: Kernel; backward: Kernel }> = {
+  rnn_tanh: { forward: rnnForward, backward: rnnBackward },
+  rnn_relu: { forward: withConstants(rnnForward, { RELU: 1 }), backward: withConstants(rnnBackward, { RELU: 1 }) },
+  lstm: {
+    forward: kernel(families.lstm, 'lstm_step_forward', pick('y', 'hs', 'cs', 'gates', 'xg', 'w_hh', 'b_hh', 'params'), WG),
+    backward: kernel(families.lstm, 'lstm_step_backward', pick('cs', 'gates', 'dgx', 'dgh', 'dhs', 'dcs', 'w_hh', 'dy', 'params'), WG),
+  },
+  gru: {
+    forward: kernel(families.gru, 'gru_step_forward', pick('y', 'hs', 'gates', 'xg', 'w_hh', 'b_hh', 'params'), WG),
+    backward: kernel(families.gru, 'gru_step_backward', pick('hs', 'gates', 'dgx', 'dgh', 'dhs', 'w_hh', 'dy', 'params'), WG),
+  },
+};
+
+export interface RecurrentDims {
+  batch: number;
+  time: number;
+  features: number;
+  hidden: number;
+  /** true: y is [batch, time·hidden] (every h_t); false: [batch, hidden] (h_{T-1}) */
+  returnSequences: boolean;
+}
+
+/** PyTorch's weight_ih_l0 [G·H, F], weight_hh_l0 [G·H, H], bias_ih_l0 [G·H], bias_hh_l0 [G·H]. */
+export interface RecurrentWeights { weightIh: Tensor; weightHh: Tensor; biasIh: Tensor; biasHh: Tensor }
+/** Gradients of the weights (=) and of the input (=; null: not needed). */
+export interface RecurrentGrads extends RecurrentWeights { dx: Tensor | null }
+
+export interface RecurrentLayer {
+  forward: Op;
+  /** null unless grads and dy were given. */
+  backward: Op | null;
+  /** h_t for t = -1 … T-1, time-major [(T+1)·B, H] (h_{-1} = 0). */
+  hs: Tensor;
+  /** dL/dh_t (output and recurrence), time-major [T·B, H]: one segment of B·H per step. */
+  dh: Tensor | null;
+  dispose(): void;
+}
+
+function check(what: string, t: Tensor, shape: number[]): void {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (t.dtype !== 'f32' || t.size !== n) throw new Error(`recurrent: ${what} ${t.label} must be f32 [${shape.join(', ')}], got ${t.dtype} [${t.shape}]`);
+}
+
+/**
+ * T dispatches of `k` over B·H invocations, step t = order[i] with its own params slice and bind
+ * group; the pipeline is set once.
+ */
+function stepsOp(ctx: GpuContext, k: Kernel, buffers: Record<string, Bindable>, d: RecurrentDims, order: number[], label: string): Op {
+  const stride = Math.max(256, ctx.device.limits.minUniformBufferOffsetAlignment);
+  const data = new Uint8Array(stride * d.time);
+  for (let t = 0; t < d.time; t++) {
+    data.set(new Uint8Array(packParams([u32(d.time), u32(d.batch), u32(d.hidden), u32(t), u32(+d.returnSequences)])), t * stride);
+  }
+  let uniform: GPUBuffer | null = ctx.pool.acquire(data.byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, `${label}.params`);
+  ctx.device.queue.writeBuffer(uniform, 0, data);
+  const groups = order.map((t) => ctx.bind(k, { ...buffers, params: { buffer: uniform!, offset: t * stride, size: 32 } }, `${label} t=${t}`));
+  const pipeline = ctx.pipeline(k);
+  const grid = ctx.grid(k, d.batch * d.hidden);
+  return {
+    label,
+    record(pass) {
+      if (!uniform) throw new Error(`${label}: recorded after dispose`);
+      pass.setPipeline(pipeline);
+      for (const g of groups) {
+        pass.setBindGroup(0, g);
+        pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
+      }
+    },
+    setParams() {
+      throw new Error(`${label}: sizes are fixed when the op is built; build a new op`);
+    },
+    dispose() {
+      if (uniform) ctx.pool.release(uniform);
+      uniform = null;
+    },
+  };
+}
+
+/**
+ * Builds a recurrent layer's ops over x [B, T·F] (batch_first, flattened) into y; with `grads`
+ * and `dy` (shaped like y) also backpropagation through time. Saved activations and gradient
+ * scratch are owned by the layer and released by dispose().
+ */
+export function recurrentLayer(
+  ctx: GpuContext, cell: Cell, d: RecurrentDims,
+  io: { y: Tensor; x: Tensor; weights: RecurrentWeights; grads?: RecurrentGrads; dy?: Tensor },
+  label = cell,
+): RecurrentLayer {
+  const { batch: Bn, time: T, features: F, hidden: H } = d;
+  for (const [k, v] of Object.entries({ batch: Bn, time: T, features: F, hidden: H })) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`recurrent: ${k} must be a positive integer, got ${v}`);
+  }
+  if (!Object.hasOwn(GATES, cell)) throw new Error(`recurrent: unknown cell "${cell}" (known: ${Object.keys(GATES).join(', ')})`);
+  const G = GATES[cell];
+  const { y, x, weights: w, grads, dy } = io;
+  const yShape = d.returnSequences ? [Bn, T * H] : [Bn, H];
+  check('input', x, [Bn, T * F]);
+  check('output', y, yShape);
+  check('weight_ih_l0', w.weightIh, [G * H, F]);
+  check('weight_hh_l0', w.weightHh, [G * H, H]);
+  check('bias_ih_l0', w.biasIh, [G * H]);
+  check('bias_hh_l0', w.biasHh, [G * H]);
+  if (!!grads !== !!dy) throw new Error('recurrent: backward needs both grads and dy');
+  if (grads && dy) {
+    check('dy', dy, yShape);
+    check('grad of weight_ih_l0', grads.weightIh, [G * H, F]);
+    check('grad of weight_hh_l0', grads.weightHh, [G * H, H]);
+    check('grad of bias_ih_l0', grads.biasIh, [G * H]);
+    check('grad of bias_hh_l0', grads.biasHh, [G * H]);
+    if (grads.dx) check('dx', grads.dx, [Bn, T * F]);
+  }
+
+  const owned: Tensor[] = [];
+  // Zeroed once at build: hs[0] and cs[0] (h_{-1}, c_{-1}) must be, and are never written.
+  const tensor = (shape: number[], what: string) => {
+    const t = zeros(ctx, shape, 'f32', `${label}.${what}`);
+    owned.push(t);
+    return t;
+  };
+  const rows = (t: Tensor, cols: number, what: string) => Tensor.view(ctx, t.buffer, t.offset, [Bn * T, cols], 'f32', `${t.label}.${what}`);
+  const xRows = rows(x, F, 'rows'); // [B, T·F] is [B·T, F]: row b·T + t is x_t of sample b
+  const xg = tensor([Bn * T, G * H], 'xg');
+  const hs = tensor([(T + 1) * Bn, H], 'hs');
+  const cs = cell === 'lstm' ? tensor([(T + 1) * Bn, H], 'cs') : null;
+  const gates = cell === 'lstm' || cell === 'gru' ? tensor([T * Bn, 4 * H], 'gates') : null;
+  const saved: Record<string, Tensor> = { hs, xg, w_hh: w.weightHh, b_hh: w.biasHh };
+  if (cs) saved.cs = cs;
+  if (gates) saved.gates = gates;
+  const forwardIndex = Array.from({ length: T }, (_, t) => t);
+  const k = KERNELS[cell];
+  const only = (kk: Kernel, all: Record<string, Bindable>) => Object.fromEntries(Object.keys(kk.bindings).filter((n) => n !== 'params').map((n) => [n, all[n]]));
+  const forwardOps = [
+    matmulOp(ctx, xg, xRows, w.weightIh, { transB: true, bias: w.biasIh }),
+    stepsOp(ctx, k.forward, only(k.forward, { ...saved, y }), d, forwardIndex, `${label}.forward`),
+  ];
+  const forward = sequenceOp(`${label}.forward`, forwardOps);
+
+  let backward: Op | null = null;
+  let dh: Tensor | null = null;
+  if (grads && dy) {
+    const dgx = tensor([Bn * T, G * H], 'dgx');
+    const dgh = tensor([T * Bn, G * H], 'dgh');
+    dh = tensor([T * Bn, H], 'dh');
+    const dcs = cell === 'lstm' ? tensor([T * Bn, H], 'dc') : null;
+    const all: Record<string, Bindable> = { ...saved, dgx, dgh, dhs: dh, dy };
+    if (dcs) all.dcs = dcs;
+    const hPrev = Tensor.view(ctx, hs.buffer, hs.offset, [T * Bn, H], 'f32', `${label}.h_prev`); // rows t·B + b: h_{t-1}
+    const ops: Op[] = [
+      stepsOp(ctx, k.backward, only(k.backward, all), d, forwardIndex.slice().reverse(), `${label}.backward`),
+      matmulOp(ctx, grads.weightIh, dgx, xRows, { transA: true }), // dW_ih = dgxᵀ·X   (=)
+      biasGradOp(ctx, grads.biasIh, dgx), // db_ih = Σ_rows dgx   (=)
+      matmulOp(ctx, grads.weightHh, dgh, hPrev, { transA: true }), // dW_hh = dghᵀ·h_prev   (=)
+      biasGradOp(ctx, grads.biasHh, dgh), // db_hh = Σ_rows dgh   (=)
+    ];
+    if (grads.dx) ops.push(matmulOp(ctx, rows(grads.dx, F, 'rows'), dgx, w.weightIh)); // dX = dgx·W_ih   (=)
+    backward = sequenceOp(`${label}.backward`, ops);
+  }
+  let live = true;
+  return {
+    forward, backward, hs, dh,
+    dispose() {
+      if (!live) return;
+      live = false;
+      forward.dispose();
+      backward?.dispose();
+      for (const t of owned) t.dispose();
+    },
+  };
+}
