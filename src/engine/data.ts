@@ -1,8 +1,9 @@
 // Seeded data sets, split into train and held-out parts, and a seeded batcher whose position is
 // part of a checkpoint. 2D toys are generated; Fashion-MNIST comes from a shipped subset
-// (src/engine/fashion.ts).
+// (src/engine/fashion.ts); sequence tasks from src/engine/sequences.ts.
 import { Rng } from './rng';
-import type { DataSpec, Loss } from './spec';
+import { makeSequenceDataset, sequenceShape } from './sequences';
+import { isSequenceData, type DataSpec, type Loss } from './spec';
 
 export interface Split {
   n: number;
@@ -92,6 +93,7 @@ function toy(spec: DataSpec, rng: Rng): Point[] {
 
 /** Number of classes a toy data set has, whatever the spec says for the fixed two-class ones. */
 export function toyClasses(spec: DataSpec): number {
+  if (isSequenceData(spec.name)) return sequenceShape(spec).classes;
   if (spec.name === 'regression') return 0;
   if (spec.name === 'spiral' || spec.name === 'blobs') return spec.classes;
   return 2;
@@ -113,6 +115,7 @@ function toSplit(points: Point[], regression: boolean): Split {
 
 /** Generates a 2D toy data set, shuffled with the seed and split train / held-out. */
 export function makeToyDataset(spec: DataSpec, seed: number): Dataset {
+  if (isSequenceData(spec.name)) return makeSequenceDataset(spec, seed); // src/engine/sequences.ts
   const rng = new Rng(seed).fork(0xda7a);
   const points = toy(spec, rng);
   rng.shuffle(points);

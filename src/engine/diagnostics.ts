@@ -38,6 +38,12 @@ export interface StepRecord {
   nonFinite: { step: number; where: string } | null;
   /** The step's output logits [batch, outputs] (accuracy and decision plots use them). */
   logits: Float32Array;
+  /**
+   * Per recurrent layer (PyTorch prefix, e.g. "layers.0"): norms[t] = ‖∂L/∂h_t‖ over the batch
+   * (Frobenius norm of the [batch, units] gradient at step t, output and recurrence paths both),
+   * t = 0 … T−1: the vanishing-through-time curve. Empty for models without recurrent layers.
+   */
+  hiddenGradNorms: { name: string; norms: Float32Array }[];
 }
 
 export interface Diagnostics {
@@ -77,6 +83,7 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
   const at = {
     loss: field(1), flag: field(4), gradSq: field(T), weightSq: field(T), updateSq: field(T),
     stats: field(4 * L), fractions: field(2 * L), dead: field(L), hist: field(weights.length * HISTOGRAM.bins), logits: field(B * C),
+    hidden: graph.recurrent.map((r) => field(r.time)),
   };
   const bytes = words * 4;
   const buffer = ctx.device.createBuffer({ label: 'diagnostics', size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
@@ -105,6 +112,11 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
     thresholdFractionsOp(ctx, view(at.fractions, 2 * L, 'f32', 'fractions'), acts, actSegs, 0.01, 0.99),
     deadUnitsOp(ctx, view(at.dead, L, 'u32', 'dead'), acts, nodes.map((n, i) => ({ offset: actSegs[i].offset, rows: B, width: n.layer.outWidth }))),
   ];
+  // ‖∂L/∂h_t‖²: dh is time-major, so step t is one contiguous segment of batch·units values.
+  graph.recurrent.forEach((r, i) => {
+    const segs = Array.from({ length: r.time }, (_, t) => ({ offset: t * B * r.units, length: B * r.units }));
+    after.push(sumSquaresOp(ctx, view(at.hidden[i], r.time, 'f32', `${r.name}.dh_sq`), r.dh, segs));
+  });
   if (weights.length) after.push(log10HistogramOp(ctx, view(at.hist, weights.length * HISTOGRAM.bins, 'u32', 'hist'), t.grads, weightSegs, HISTOGRAM.bins, HISTOGRAM.lo, HISTOGRAM.hi));
 
   const fnOf = (i: number) => { const s = nodes[i].layer.spec; return s.type === 'activation' ? s.fn : null; };
@@ -153,6 +165,7 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
         histograms: weights.map((p, i) => ({ name: p.name, counts: u.slice(at.hist + i * HISTOGRAM.bins, at.hist + (i + 1) * HISTOGRAM.bins) })),
         nonFinite,
         logits: f.slice(at.logits, at.logits + B * C),
+        hiddenGradNorms: graph.recurrent.map((r, i) => ({ name: r.name, norms: f.slice(at.hidden[i], at.hidden[i] + r.time).map(Math.sqrt) })),
       };
     },
     dispose() {

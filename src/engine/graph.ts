@@ -11,6 +11,7 @@ import { dropoutBackwardOp, dropoutForwardOp, type DropoutOp } from '../kernels/
 import { addScaledOp } from '../kernels/elementwise';
 import { biasGradOp, matmulOp } from '../kernels/matmul';
 import { batchNormBackwardOp, batchNormForwardOp, layerNormBackwardOp, layerNormForwardOp } from '../kernels/norm';
+import { recurrentLayer, type Cell } from '../kernels/rnn';
 import type { LayerInfo, ModelInfo, ParamInfo } from './model';
 
 export interface FlatBuffers {
@@ -40,6 +41,11 @@ export interface Graph {
   backward: Op[];
   /** Dropout ops, whose seed changes every step. */
   dropout: DropoutOp[];
+  /**
+   * Recurrent layers of a training graph: dL/dh_t of each, time-major [T·batch, units] (step t is
+   * the contiguous rows t·batch … t·batch + batch − 1), written by backward.
+   */
+  recurrent: { name: string; time: number; units: number; dh: Tensor }[];
   dispose(): void;
 }
 
@@ -51,6 +57,8 @@ export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers,
   const owned: Tensor[] = [];
   const forward: Op[] = [];
   const dropout: DropoutOp[] = [];
+  const recurrent: Graph['recurrent'] = [];
+  const layersOwned: { dispose(): void }[] = [];
   const nodes: Node[] = [];
   const backwardOf = new Map<Node, Op[]>(); // emitted in reverse node order at the end
   const tensor = (shape: number[], label: string) => {
@@ -135,6 +143,24 @@ export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers,
             }
           }
           break;
+        case 'rnn':
+        case 'lstm':
+        case 'gru': {
+          // Forward: one input-projection matmul and one dispatch per step; backward through time
+          // writes every weight gradient (=) and dx (=) (src/kernels/rnn.ts).
+          const cell: Cell = s.type === 'rnn' ? (s.nonlinearity === 'relu' ? 'rnn_relu' : 'rnn_tanh') : s.type;
+          const [wIh, wHh, bIh, bHh] = layer.params;
+          const T = model.time;
+          const dims = { batch, time: T, features: layer.inWidth / T, hidden: s.units, returnSequences: s.return_sequences };
+          const weights = { weightIh: param(wIh), weightHh: param(wHh), biasIh: param(bIh), biasHh: param(bHh) };
+          const grads = dOut ? { weightIh: grad(wIh), weightHh: grad(wHh), biasIh: grad(bIh), biasHh: grad(bHh), dx } : undefined;
+          const rl = recurrentLayer(ctx, cell, dims, { y: out, x, weights, grads, dy: dOut ?? undefined }, `${layer.prefix}.${cell}`);
+          layersOwned.push(rl);
+          forward.push(rl.forward);
+          if (rl.backward) back.push(rl.backward);
+          if (rl.dh) recurrent.push({ name: layer.prefix, time: T, units: s.units, dh: rl.dh });
+          break;
+        }
         case 'residual': {
           // out = x + f(x). Backward: the block's layers write dx (=) from dOut, then dx += dOut.
           const node: Node = { layer, input: x, output: out, dInput: dx, dOutput: dOut };
@@ -163,9 +189,10 @@ export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers,
   const last = nodes.filter((n) => model.layers.includes(n.layer)).at(-1)!;
 
   return {
-    batch, training, input, output, dOutput: last.dOutput, nodes, forward, backward, dropout,
+    batch, training, input, output, dOutput: last.dOutput, nodes, forward, backward, dropout, recurrent,
     dispose() {
       for (const o of [...forward, ...backward]) o.dispose();
+      for (const l of layersOwned) l.dispose();
       for (const t of owned) t.dispose();
     },
   };

@@ -1,7 +1,10 @@
 // The model's architecture on the CPU: every layer with its input and output width, every
 // parameter and buffer with its PyTorch name, shape and place in the flat parameter buffer.
 // Built from a validated spec; width mismatches are SpecErrors naming the layer.
-import { SpecError, type LayerSpec, type Spec } from './spec';
+import { isRecurrent, isSequenceData, SpecError, type LayerSpec, type Spec } from './spec';
+
+/** Gate blocks of each recurrent layer type (PyTorch: RNN 1; LSTM i, f, g, o; GRU r, z, n). */
+export const RECURRENT_GATES = { rnn: 1, lstm: 4, gru: 3 } as const;
 
 /** Binding offsets must be multiples of 256 bytes: every tensor starts on a 64-element boundary. */
 export const ALIGN_ELEMENTS = 64;
@@ -50,12 +53,31 @@ export interface ModelInfo {
   stateElements: number;
   /** Layers in forward order, residual children included (each once). */
   flat: LayerInfo[];
+  /**
+   * Time steps T of a sequence model (one with recurrent layers; data.seq_len), else 1. A
+   * sequence model's input rows are [T, model.input] flattened: `input` is T·model.input wide.
+   */
+  time: number;
+}
+
+/** T of a sequence model (1 if it has no recurrent layer); a SpecError if the data has none. */
+export function modelTime(spec: Spec): number {
+  const i = spec.model.layers.findIndex(isRecurrent);
+  if (i < 0) return 1;
+  if (!isSequenceData(spec.data.name) || !spec.data.seq_len) {
+    throw new SpecError(`model.layers[${i}]`, `sequence data (data.seq_len) for a ${spec.model.layers[i].type} layer`, `data "${spec.data.name}"`);
+  }
+  return spec.data.seq_len;
 }
 
 /** Width of the model's output, from the spec alone. */
 export function lastWidth(spec: Spec): number {
-  let width = spec.model.input;
-  for (const l of spec.model.layers) if (l.type === 'dense') width = l.units;
+  const T = modelTime(spec);
+  let width = spec.model.input * T;
+  for (const l of spec.model.layers) {
+    if (l.type === 'dense') width = l.units;
+    else if (isRecurrent(l)) width = l.return_sequences ? T * l.units : l.units;
+  }
   return width;
 }
 
@@ -79,6 +101,10 @@ export function describeModel(spec: Spec, outputs = lastWidth(spec)): ModelInfo 
     stateElements += alignUp(size);
   };
 
+  const time = modelTime(spec);
+  // Per-step features while the width is still a sequence [T, features]; null once a dense layer
+  // or a last-step recurrent output has mixed or dropped the time axis.
+  let stepFeatures: number | null = spec.model.layers.some(isRecurrent) ? spec.model.input : null;
   const build = (specs: LayerSpec[], width: number, path: string, prefix: string): { layers: LayerInfo[]; width: number } => {
     const layers: LayerInfo[] = [];
     specs.forEach((s, i) => {
@@ -110,19 +136,37 @@ export function describeModel(spec: Spec, outputs = lastWidth(spec)): ModelInfo 
         case 'activation':
         case 'dropout':
           break;
+        case 'rnn':
+        case 'lstm':
+        case 'gru': {
+          if (stepFeatures === null || width !== time * stepFeatures) {
+            throw new SpecError(layer.path, `a sequence input [${time}, features] (a first layer, or after a recurrent layer with return_sequences)`, `width ${width} without a time axis`);
+          }
+          const H = s.units;
+          const GH = RECURRENT_GATES[s.type] * H;
+          addParam(layer, 'weight', 'weight_ih_l0', [GH, stepFeatures]);
+          addParam(layer, 'weight', 'weight_hh_l0', [GH, H]);
+          addParam(layer, 'bias', 'bias_ih_l0', [GH]);
+          addParam(layer, 'bias', 'bias_hh_l0', [GH]);
+          layer.outWidth = s.return_sequences ? time * H : H;
+          stepFeatures = s.return_sequences ? H : null;
+          break;
+        }
       }
+      if (s.type === 'dense') stepFeatures = null;
       width = layer.outWidth;
       layers.push(layer);
     });
     return { layers, width };
   };
 
-  const { layers, width } = build(spec.model.layers, spec.model.input, 'model.layers', 'layers');
+  const input = spec.model.input * time;
+  const { layers, width } = build(spec.model.layers, input, 'model.layers', 'layers');
   if (width !== outputs) {
     throw new SpecError('model.layers', `a last layer of width ${outputs} (what loss "${spec.loss}" needs for data "${spec.data.name}")`, `width ${width}`);
   }
   return {
-    input: spec.model.input, output: width, layers, params, states, flat,
+    input, output: width, layers, params, states, flat, time,
     paramElements: Math.max(ALIGN_ELEMENTS, paramElements),
     paramCount: params.reduce((a, p) => a + p.size, 0),
     stateElements: Math.max(ALIGN_ELEMENTS, stateElements),

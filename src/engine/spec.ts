@@ -11,7 +11,17 @@ export type Initialiser = (typeof INITIALISERS)[number];
 export const LOSSES = ['cross_entropy', 'mse', 'bce_with_logits'] as const;
 export type Loss = (typeof LOSSES)[number];
 export const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop'] as const;
-export const DATASETS = ['spiral', 'moons', 'circles', 'xor', 'blobs', 'checkerboard', 'regression', 'fashion_mnist'] as const;
+export const DATASETS = ['spiral', 'moons', 'circles', 'xor', 'blobs', 'checkerboard', 'regression', 'fashion_mnist', 'adding', 'memory', 'temporal_order'] as const;
+/** Seeded sequence tasks (src/engine/sequences.ts): inputs [batch, seq_len, features]. */
+export const SEQUENCE_DATASETS = ['adding', 'memory', 'temporal_order'] as const;
+export const isSequenceData = (name: string) => (SEQUENCE_DATASETS as readonly string[]).includes(name);
+/**
+ * Initialisers of a recurrent layer's weight_hh_l0 (weight_ih_l0 and the biases always get
+ * PyTorch's U(±1/√H)): `default` U(±1/√H) as PyTorch, `orthogonal` per gate block, `identity`
+ * (IRNN, Le et al. 2015) per gate block.
+ */
+export const RECURRENT_INITS = ['default', 'orthogonal', 'identity'] as const;
+export type RecurrentInit = (typeof RECURRENT_INITS)[number];
 export type DatasetName = (typeof DATASETS)[number];
 
 /** Limits that keep a spec from asking for something absurd before any device limit applies. */
@@ -24,14 +34,38 @@ export type LayerSpec =
   | { type: 'batchnorm' }
   | { type: 'layernorm' }
   | { type: 'dropout'; p: number }
-  | { type: 'residual'; layers: LayerSpec[] };
+  | { type: 'residual'; layers: LayerSpec[] }
+  | RecurrentSpec;
+
+/**
+ * A recurrent layer (PyTorch nn.RNN / nn.LSTM / nn.GRU, one layer, batch_first) over [batch, T,
+ * features] flattened to [batch, T·features]; output [batch, T·units] with return_sequences, else
+ * the last step's [batch, units]. `spectral_radius` rescales each gate block of weight_hh_l0 to
+ * that spectral radius after its initialiser; LSTM `forget_bias` sets the forget gate's bias_ih_l0
+ * block (bias_hh_l0's is then 0) so the gate starts open.
+ */
+export interface RecurrentSpec {
+  type: 'rnn' | 'lstm' | 'gru';
+  units: number;
+  return_sequences: boolean;
+  /** rnn only; lstm and gru are always tanh */
+  nonlinearity: 'tanh' | 'relu';
+  init: RecurrentInit;
+  spectral_radius?: number;
+  forget_bias?: number;
+}
+export const isRecurrent = (l: LayerSpec): l is RecurrentSpec => l.type === 'rnn' || l.type === 'lstm' || l.type === 'gru';
 
 export type OptimizerSpec =
   | { type: 'sgd'; lr: number; momentum: number; nesterov: boolean; weight_decay: number }
   | { type: 'adam' | 'adamw'; lr: number; beta1: number; beta2: number; eps: number; weight_decay: number }
   | { type: 'rmsprop'; lr: number; alpha: number; eps: number; momentum: number; weight_decay: number };
 
-export interface DataSpec { name: DatasetName; classes: number; samples: number; noise: number; test_fraction: number }
+export interface DataSpec {
+  name: DatasetName; classes: number; samples: number; noise: number; test_fraction: number;
+  /** Sequence length T of the sequence tasks (set only for them). */
+  seq_len?: number;
+}
 
 export interface Spec {
   model: { input: number; layers: LayerSpec[] };
@@ -96,7 +130,7 @@ function oneOf<T extends string>(v: unknown, path: string, options: readonly T[]
 
 function parseLayer(v: unknown, path: string, depth: number): LayerSpec {
   const type = (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj).type : undefined);
-  const kinds = ['dense', 'activation', 'batchnorm', 'layernorm', 'dropout', 'residual'] as const;
+  const kinds = ['dense', 'activation', 'batchnorm', 'layernorm', 'dropout', 'residual', 'rnn', 'lstm', 'gru'] as const;
   switch (oneOf(type, `${path}.type`, kinds)) {
     case 'dense': {
       const o = object(v, path, ['type', 'units', 'init', 'bias', 'std', 'limit', 'gain']);
@@ -129,6 +163,24 @@ function parseLayer(v: unknown, path: string, depth: number): LayerSpec {
       const o = object(v, path, ['type', 'layers']);
       if (depth >= 8) throw new SpecError(path, 'residual blocks nested at most 8 deep', v);
       return { type: 'residual', layers: parseLayers(o.layers, `${path}.layers`, depth + 1) };
+    }
+    case 'rnn':
+    case 'lstm':
+    case 'gru': {
+      const o = object(v, path, ['type', 'units', 'return_sequences', 'nonlinearity', 'init', 'spectral_radius', 'forget_bias']);
+      const type = o.type as RecurrentSpec['type'];
+      if (type !== 'rnn' && o.nonlinearity !== undefined) throw new SpecError(`${path}.nonlinearity`, `no nonlinearity (only rnn takes one; ${type} is tanh)`, o.nonlinearity);
+      if (type !== 'lstm' && o.forget_bias !== undefined) throw new SpecError(`${path}.forget_bias`, 'no forget_bias (only lstm has a forget gate)', o.forget_bias);
+      if (depth > 0) throw new SpecError(path, 'recurrent layers at the top level (not inside a residual block)', v);
+      const layer: RecurrentSpec = {
+        type, units: int(o.units, `${path}.units`, 1, 4096),
+        return_sequences: bool(o.return_sequences, `${path}.return_sequences`, false),
+        nonlinearity: oneOf(o.nonlinearity, `${path}.nonlinearity`, ['tanh', 'relu'] as const, 'tanh'),
+        init: oneOf(o.init, `${path}.init`, RECURRENT_INITS, 'default'),
+      };
+      if (o.spectral_radius !== undefined) layer.spectral_radius = num(o.spectral_radius, `${path}.spectral_radius`, 0, 100, undefined, true);
+      if (o.forget_bias !== undefined) layer.forget_bias = num(o.forget_bias, `${path}.forget_bias`, -100, 100);
+      return layer;
     }
   }
 }
@@ -172,7 +224,7 @@ export function parseSpec(v: unknown): Spec {
   const clip: Spec['clip'] = {};
   if (c.global_norm !== undefined) clip.global_norm = num(c.global_norm, 'clip.global_norm', 0, 1e12, undefined, true);
   if (c.value !== undefined) clip.value = num(c.value, 'clip.value', 0, 1e12, undefined, true);
-  const d = object(o.data ?? { name: 'spiral' }, 'data', ['name', 'classes', 'samples', 'noise', 'test_fraction']);
+  const d = object(o.data ?? { name: 'spiral' }, 'data', ['name', 'classes', 'samples', 'noise', 'test_fraction', 'seq_len']);
   const data: DataSpec = {
     name: oneOf(d.name, 'data.name', DATASETS),
     classes: int(d.classes, 'data.classes', 1, 1000, 2),
@@ -180,6 +232,8 @@ export function parseSpec(v: unknown): Spec {
     noise: num(d.noise, 'data.noise', 0, 10, 0.1),
     test_fraction: num(d.test_fraction, 'data.test_fraction', 0, 0.9, 0.2),
   };
+  if (isSequenceData(data.name)) data.seq_len = int(d.seq_len, 'data.seq_len', 1, 10_000, 50);
+  else if (d.seq_len !== undefined) throw new SpecError('data.seq_len', `no seq_len (only ${SEQUENCE_DATASETS.join(', ')} are sequences)`, d.seq_len);
   const steps = int(o.steps, 'steps', 0, SPEC_LIMITS.maxSteps, 1000);
   return {
     model, loss, optimizer, clip, data,

@@ -116,7 +116,7 @@ function stepsOp(ctx: GpuContext, k: Kernel, buffers: Record<string, Bindable>, 
 export function recurrentLayer(
   ctx: GpuContext, cell: Cell, d: RecurrentDims,
   io: { y: Tensor; x: Tensor; weights: RecurrentWeights; grads?: RecurrentGrads; dy?: Tensor },
-  label = cell,
+  label: string = cell,
 ): RecurrentLayer {
   const { batch: Bn, time: T, features: F, hidden: H } = d;
   for (const [k, v] of Object.entries({ batch: Bn, time: T, features: F, hidden: H })) {

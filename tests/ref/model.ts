@@ -1,7 +1,8 @@
 // A float64 CPU forward pass of a whole model (dense, activation, batchnorm and layernorm in
 // training mode, residual) and its loss: the reference the engine's gradients are checked
-// against, by central finite differences of this function.
+// against, by central finite differences of this function. Recurrent layers come from ./rnn.ts.
 import type { LayerSpec, Loss } from '../../src/engine/spec';
+import { GATES as RNN_GATES, recurrentForward } from './rnn';
 
 export type Params = Map<string, Float64Array>;
 
@@ -91,6 +92,18 @@ function layerForward(l: LayerSpec, prefix: string, x: M, p: Params): M {
     }
     case 'dropout':
       throw new Error('no float64 reference for dropout (its mask is the kernel hash)');
+    case 'rnn':
+    case 'lstm':
+    case 'gru': {
+      // Recurrent layers: tests/ref/rnn.ts; x is [rows, T·F], F from weight_ih_l0 [G·H, F].
+      const cell = l.type === 'rnn' ? (l.nonlinearity === 'relu' ? 'rnn_relu' : 'rnn_tanh') : l.type;
+      const H = l.units;
+      const w = { wIh: p.get(`${prefix}.weight_ih_l0`)!, wHh: p.get(`${prefix}.weight_hh_l0`)!, bIh: p.get(`${prefix}.bias_ih_l0`)!, bHh: p.get(`${prefix}.bias_hh_l0`)! };
+      const F = w.wIh.length / (RNN_GATES[cell] * H);
+      const T = x.cols / F;
+      const v = recurrentForward(cell, { B: x.rows, T, F, H, seq: l.return_sequences }, x.v, w);
+      return { rows: x.rows, cols: v.length / x.rows, v };
+    }
   }
 }
 
