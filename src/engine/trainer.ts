@@ -16,7 +16,8 @@ import { Profiler } from './profiler';
 import { readTrainingState, saveTrainingState } from './resume';
 import { ReadbackRing } from './readback';
 import { Rng } from './rng';
-import { SpecError, type Spec } from './spec';
+import { initRecurrent } from './recurrent_init';
+import { isRecurrent, SpecError, type Spec } from './spec';
 import { checkBufferSize, GpuLimitError } from '../gpu/buffers';
 import { buildDiagnostics, type Diagnostics, type StepRecord } from './diagnostics';
 
@@ -124,6 +125,7 @@ export class Trainer {
       if (p.role === 'weight' && s.type === 'dense') flat.set(initWeights(s, p.shape[0], p.shape[1], rng), p.offset);
       else if (p.role === 'gamma') flat.fill(1, p.offset, p.offset + p.size);
     }
+    for (const l of this.model.flat) if (isRecurrent(l.spec)) initRecurrent(l, flat, rng);
     this.ctx.device.queue.writeBuffer(this.params.buffer, 0, flat);
     const states = new Float32Array(this.model.stateElements);
     for (const s of this.model.states) if (s.name.endsWith('running_var')) states.fill(1, s.offset, s.offset + s.size);
