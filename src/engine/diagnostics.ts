@@ -41,9 +41,10 @@ export interface StepRecord {
   /**
    * Per recurrent layer (PyTorch prefix, e.g. "layers.0"): norms[t] = ‖∂L/∂h_t‖ over the batch
    * (Frobenius norm of the [batch, units] gradient at step t, output and recurrence paths both),
-   * t = 0 … T−1: the vanishing-through-time curve. Empty for models without recurrent layers.
+   * t = 0 … T−1: the vanishing-through-time curve (a plain array: JSON writes it as one). Empty
+   * for models without recurrent layers. Written to metrics.jsonl by the command line as is.
    */
-  hiddenGradNorms: { name: string; norms: Float32Array }[];
+  hiddenGradNorms: { name: string; norms: number[] }[];
 }
 
 export interface Diagnostics {
@@ -165,7 +166,7 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
         histograms: weights.map((p, i) => ({ name: p.name, counts: u.slice(at.hist + i * HISTOGRAM.bins, at.hist + (i + 1) * HISTOGRAM.bins) })),
         nonFinite,
         logits: f.slice(at.logits, at.logits + B * C),
-        hiddenGradNorms: graph.recurrent.map((r, i) => ({ name: r.name, norms: f.slice(at.hidden[i], at.hidden[i] + r.time).map(Math.sqrt) })),
+        hiddenGradNorms: graph.recurrent.map((r, i) => ({ name: r.name, norms: Array.from(f.subarray(at.hidden[i], at.hidden[i] + r.time), Math.sqrt) })),
       };
     },
     dispose() {
