@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { LAVAPIPE_ICD, openNodeDevice, SWIFTSHADER_ICD, vulkanCandidates } from '../../src/gpu/node';
 
 describe('vulkanCandidates', () => {
-  const exists = (files: string[]) => (f: string) => files.includes(f);
+  const exists = (files: string[]) => (f: unknown) => files.includes(String(f));
   it('tries the loader default, then lavapipe, then SwiftShader', () => {
     expect(vulkanCandidates({}, exists([LAVAPIPE_ICD, SWIFTSHADER_ICD])).map((c) => c.icd)).toEqual([undefined, LAVAPIPE_ICD, SWIFTSHADER_ICD]);
     expect(vulkanCandidates({}, exists([SWIFTSHADER_ICD])).map((c) => c.icd)).toEqual([undefined, SWIFTSHADER_ICD]);
