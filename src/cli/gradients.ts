@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { GpuContext } from '../gpu/context';
 import { loadCheckpoint } from '../engine/checkpoint';
 import type { Dataset } from '../engine/data';
-import { lastWidth } from '../engine/model';
+import { describeModel, lastWidth } from '../engine/model';
 import { asFloat32, f32Tensor, readSafetensors, SafetensorsError, writeSafetensors, type StTensor } from '../engine/safetensors';
 import type { Spec } from '../engine/spec';
 import { Trainer } from '../engine/trainer';
@@ -16,7 +16,8 @@ function batchDataset(spec: Spec, file: string): Dataset {
   const x = tensors.x;
   const y = tensors.y;
   if (!x || !y) throw new SafetensorsError(`${file}: needs tensors "x" (f32 [B, ${spec.model.input}]) and "y"`);
-  if (x.shape.length !== 2 || x.shape[1] !== spec.model.input) throw new SafetensorsError(`${file}: x has shape [${x.shape}], expected [B, ${spec.model.input}]`);
+  const width = describeModel(spec).input; // T·F for recurrent models
+  if (x.shape.length !== 2 || x.shape[1] !== width) throw new SafetensorsError(`${file}: x has shape [${x.shape}], expected [B, ${width}]`);
   const B = x.shape[0];
   const outputs = lastWidth(spec);
   let labels = new Int32Array(B);
@@ -31,7 +32,7 @@ function batchDataset(spec: Spec, file: string): Dataset {
     values = asFloat32(y, 'y');
   }
   const split = { n: B, x: asFloat32(x, 'x'), labels, values };
-  return { name: 'batch', features: spec.model.input, classes: spec.loss === 'cross_entropy' ? outputs : 0, train: split, test: split };
+  return { name: 'batch', features: width, classes: spec.loss === 'cross_entropy' ? outputs : 0, train: split, test: split };
 }
 
 export async function gradients(ctx: GpuContext, spec: Spec, weightsFile: string, batchFile: string, outFile: string): Promise<number> {

@@ -6,7 +6,8 @@ import { ACTIVATIONS } from '../../src/kernels/activation_ids';
 import { describeModel } from '../../src/engine/model';
 import { INITIALISERS } from '../../src/engine/spec';
 import { PRESETS, presetSettings } from '../../src/lab/ui/presets';
-import { DEFAULTS, LAB_DATASETS, LAB_OPTIMIZERS, LIMITS, NORMS, queryToSettings, sanitize, settingsToQuery, settingsToSpec, type Settings } from '../../src/lab/ui/settings';
+import { CELLS, DEFAULTS, LAB_DATASETS, LAB_OPTIMIZERS, LIMITS, NORMS, queryToSettings, RECURRENT_INITS_LAB, sanitize, settingsToQuery, settingsToSpec, type Settings } from '../../src/lab/ui/settings';
+import { isSequenceData } from '../../src/engine/spec';
 import { rng } from '../reference';
 
 function randomSettings(next: () => number): Settings {
@@ -16,6 +17,7 @@ function randomSettings(next: () => number): Settings {
     dataset: pick(LAB_DATASETS), depth: int(LIMITS.depth), width: int(LIMITS.width), activation: pick(Object.keys(ACTIVATIONS)) as Settings['activation'],
     init: pick(INITIALISERS), initStd: Number((0.01 + next() * 3).toFixed(3)), norm: pick(NORMS), residual: next() < 0.5, optimizer: pick(LAB_OPTIMIZERS),
     lrLog10: Number((-5 + next() * 5).toFixed(1)) || 0, batch: int(LIMITS.batch), clip: next() < 0.5 ? 0 : Number((next() * 10).toFixed(1)), seed: int(LIMITS.seed),
+    cell: pick(CELLS), recurrentInit: pick(RECURRENT_INITS_LAB), spectralRadius: next() < 0.5 ? 0 : Number((next() * 3).toFixed(2)) || 0, seqLen: int([10, 300]),
   };
 }
 
@@ -29,7 +31,8 @@ describe('lab settings', () => {
       const spec = settingsToSpec(s);
       const model = describeModel(spec);
       const dense = model.params.filter((p) => p.role === 'weight').length;
-      expect(dense, JSON.stringify(s)).toBe(s.depth + 1 + (s.residual ? 1 : 0));
+      if (isSequenceData(s.dataset)) expect(model.params[0].name, JSON.stringify(s)).toBe('layers.0.weight_ih_l0'); // one recurrent layer, then the read-out
+      else expect(dense, JSON.stringify(s)).toBe(s.depth + 1 + (s.residual ? 1 : 0));
       expect(spec.optimizer.lr).toBeCloseTo(10 ** s.lrLog10, 12);
       expect(spec.clip.global_norm ?? 0).toBe(s.clip);
       expect(spec.seed).toBe(s.seed);

@@ -10,7 +10,7 @@ import { Charts } from './charts';
 import { PRESETS, presetSettings } from './presets';
 import { ProfilePanel } from './profile';
 import { Lab } from './runs';
-import { LAB_DATASETS, LAB_OPTIMIZERS, LIMITS, NORMS, queryToSettings, settingsToQuery, type Settings } from './settings';
+import { CELLS, LAB_DATASETS, LAB_OPTIMIZERS, LIMITS, NORMS, queryToSettings, RECURRENT_INITS_LAB, relevant, settingsToQuery, type Settings } from './settings';
 
 export interface LabPage {
   lab: Lab;
@@ -89,6 +89,15 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
       gui.add(s, 'batch', LIMITS.batch[0], LIMITS.batch[1], 1).name('batch size').onFinishChange(rebuild);
       gui.add(s, 'clip', LIMITS.clip[0], LIMITS.clip[1], 0.1).name('clip norm (0 = off)').onChange(retune);
       gui.add(s, 'seed', LIMITS.seed[0], LIMITS.seed[1], 1).onFinishChange(rebuild);
+      gui.add(s, 'cell', [...CELLS]).name('recurrent cell').onFinishChange(rebuild);
+      gui.add(s, 'recurrentInit', [...RECURRENT_INITS_LAB]).name('recurrent init').onFinishChange(rebuild);
+      gui.add(s, 'spectralRadius', LIMITS.spectralRadius[0], LIMITS.spectralRadius[1], 0.05).name('spectral radius (0 = init)').onFinishChange(rebuild);
+      gui.add(s, 'seqLen', LIMITS.seqLen[0], LIMITS.seqLen[1], 1).name('sequence length T').onFinishChange(rebuild);
+      // Only the controls that mean something for this data set are shown (no dead controls).
+      for (const c of gui.controllers) {
+        const key = c.property as keyof Settings;
+        if (key in s) c.show(relevant(s, key));
+      }
       if (page.settings.length > 1) gui.add({ remove: () => void apply(page.settings.filter((_, k) => k !== i)) }, 'remove').name('remove this run');
       return gui;
     });

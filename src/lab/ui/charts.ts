@@ -47,6 +47,10 @@ export class Charts {
     });
     root.append(label);
     const grid = (id: string) => { const d = document.createElement('div'); d.className = 'grid'; d.id = id; root.append(d); return d; };
+    const time = grid('charts-time');
+    this.throughTime = new LineChart(time, { title: 'Gradient through time: ‖∂L/∂h_t‖ against t (recurrent runs; the loss reads the last step)', xLabel: 'time step t', integerX: true, yLabel: '‖∂L/∂h_t‖', logY: true });
+    this.timeGrid = time;
+    time.hidden = true;
     const top = grid('charts-gradients');
     this.vanishing = new LineChart(top, { title: 'Gradient norm vs layer depth (the vanishing curve)', xLabel: 'layer (input → output)', integerX: true, yLabel: '‖∂L/∂W‖', logY: true });
     this.perLayer = new LineChart(top, { title: 'Per-layer gradient norm over steps (coloured by depth: input dark, output yellow)', xLabel: 'step', integerX: true, yLabel: '‖∂L/∂W‖', logY: true });
@@ -62,9 +66,22 @@ export class Charts {
     this.boundaries = grid('charts-boundary');
   }
 
+  private throughTime: LineChart;
+  private timeGrid: HTMLElement;
+
+  /** ‖∂L/∂h_t‖ against t for every recurrent run: how the gradient fades (or grows) through time. */
+  private drawThroughTime(runs: Run[], last: (r: Run) => StepRecord | undefined): void {
+    const curves = runs.map((r) => ({ run: r, h: last(r)?.hiddenGradNorms?.[0] })).filter((c) => c.h && c.h.norms.length > 0);
+    this.timeGrid.hidden = curves.length === 0;
+    if (curves.length === 0) return;
+    const T = Math.max(...curves.map((c) => c.h!.norms.length));
+    const xs = Array.from({ length: T }, (_, t) => t + 1);
+    this.throughTime.set(xs, curves.map((c) => ({ label: `${c.run.name} (${c.run.settings.cell}) step ${last(c.run)!.step}`, color: c.run.color, width: 2 })), curves.map((c) => xs.map((_, t) => c.h!.norms[t] ?? null)));
+  }
+
   /** Chart canvases for PNG export. */
   canvases(): { name: string; canvas: HTMLCanvasElement }[] {
-    const named: [string, LineChart][] = [['vanishing', this.vanishing], ['per-layer', this.perLayer], ['loss', this.loss], ['accuracy', this.accuracy], ['saturation', this.saturation], ['update-ratio', this.ratio]];
+    const named: [string, LineChart][] = [['through-time', this.throughTime], ['vanishing', this.vanishing], ['per-layer', this.perLayer], ['loss', this.loss], ['accuracy', this.accuracy], ['saturation', this.saturation], ['update-ratio', this.ratio]];
     const out = named.flatMap(([name, c]) => (c.canvas ? [{ name, canvas: c.canvas }] : []));
     out.push({ name: 'heatmap', canvas: this.heat.canvas }, { name: 'histograms', canvas: this.hist.canvas });
     this.boundaries.querySelectorAll('canvas').forEach((canvas, i) => out.push({ name: `boundary-${i}`, canvas }));
@@ -87,6 +104,7 @@ export class Charts {
     // last state it was in before (its NaN record still reaches the heatmap, in red, and the loss).
     const allFinite = (rec: StepRecord) => Number.isFinite(rec.loss) && rec.params.every((p) => Number.isFinite(p.gradNorm));
     const last = (r: Run) => r.records.findLast(allFinite);
+    this.drawThroughTime(runs, last);
 
     // Vanishing curve: every run's latest norms by depth, plus the focus run's earlier snapshots dashed.
     const la = last(a);

@@ -2,9 +2,12 @@
 // (validated by parseSpec like any other), and its URL form. Settings from a URL are untrusted:
 // every field is checked against its allowed values, nothing is evaluated or inserted as markup.
 import { ACTIVATIONS, type Activation } from '../../kernels/activation_ids';
-import { INITIALISERS, parseSpec, type Initialiser, type Spec } from '../../engine/spec';
+import { INITIALISERS, isSequenceData, parseSpec, type Initialiser, type Spec } from '../../engine/spec';
 
-export const LAB_DATASETS = ['spiral', 'moons', 'circles', 'xor', 'blobs', 'checkerboard', 'fashion_mnist'] as const;
+export const LAB_DATASETS = ['spiral', 'moons', 'circles', 'xor', 'blobs', 'checkerboard', 'fashion_mnist', 'adding', 'memory', 'temporal_order'] as const;
+/** Recurrent cells for the sequence tasks (rnn: tanh; rnn_relu: ReLU, as in IRNN). */
+export const CELLS = ['rnn', 'rnn_relu', 'lstm', 'gru'] as const;
+export const RECURRENT_INITS_LAB = ['default', 'orthogonal', 'identity'] as const;
 export const NORMS = ['none', 'batch', 'layer'] as const;
 export const LAB_OPTIMIZERS = ['sgd', 'momentum', 'adam', 'adamw', 'rmsprop'] as const;
 
@@ -25,19 +28,62 @@ export interface Settings {
   /** global-norm clipping threshold; 0 = off */
   clip: number;
   seed: number;
+  /** sequence tasks: the recurrent cell, its weight_hh init, spectral radius (0: the init's own), T */
+  cell: (typeof CELLS)[number];
+  recurrentInit: (typeof RECURRENT_INITS_LAB)[number];
+  spectralRadius: number;
+  seqLen: number;
 }
 
 export const DEFAULTS: Settings = {
   dataset: 'spiral', depth: 10, width: 32, activation: 'tanh', init: 'glorot_uniform', initStd: 1, norm: 'none', residual: false,
   optimizer: 'adam', lrLog10: -2.5, batch: 64, clip: 0, seed: 1,
+  cell: 'lstm', recurrentInit: 'default', spectralRadius: 0, seqLen: 50,
 };
 
-export const LIMITS = { depth: [1, 60], width: [2, 256], lrLog10: [-5, 0], batch: [1, 512], clip: [0, 100], seed: [0, 1_000_000], initStd: [0.001, 10] } as const;
+export const LIMITS = {
+  depth: [1, 60], width: [2, 256], lrLog10: [-5, 0], batch: [1, 512], clip: [0, 100], seed: [0, 1_000_000], initStd: [0.001, 10],
+  spectralRadius: [0, 3], seqLen: [2, 1000],
+} as const;
 
-const CLASSES: Record<Settings['dataset'], number> = { spiral: 3, moons: 2, circles: 2, xor: 2, blobs: 4, checkerboard: 2, fashion_mnist: 10 };
+const CLASSES: Record<Settings['dataset'], number> = {
+  spiral: 3, moons: 2, circles: 2, xor: 2, blobs: 4, checkerboard: 2, fashion_mnist: 10, adding: 1, memory: 4, temporal_order: 4,
+};
+
+/** Settings that mean something for this data set (the rest are hidden in the controls). */
+export function relevant(s: Settings, key: keyof Settings): boolean {
+  const sequence = isSequenceData(s.dataset);
+  if (['cell', 'recurrentInit', 'spectralRadius', 'seqLen'].includes(key)) return sequence;
+  if (['depth', 'activation', 'init', 'norm', 'residual'].includes(key)) return !sequence;
+  if (key === 'initStd') return !sequence && s.init === 'normal';
+  return true;
+}
+
+/** A sequence task: one recurrent layer reading [batch, T, features], then a dense read-out. */
+function sequenceSpec(s: Settings): Spec {
+  const cell = s.cell === 'rnn_relu' ? 'rnn' : s.cell;
+  const recurrent: Record<string, unknown> = { type: cell, units: s.width, init: s.recurrentInit };
+  if (s.cell === 'rnn_relu') recurrent.nonlinearity = 'relu';
+  if (s.spectralRadius > 0) recurrent.spectral_radius = s.spectralRadius;
+  if (cell === 'lstm') recurrent.forget_bias = 1;
+  const regression = s.dataset === 'adding';
+  const features = s.dataset === 'adding' ? 2 : s.dataset === 'memory' ? CLASSES.memory + 1 : 6;
+  return parseSpec({
+    model: { input: features, layers: [recurrent, { type: 'dense', units: CLASSES[s.dataset], init: 'glorot_uniform' }] },
+    loss: regression ? 'mse' : 'cross_entropy',
+    optimizer: s.optimizer === 'momentum' ? { type: 'sgd', lr: 10 ** s.lrLog10, momentum: 0.9 } : { type: s.optimizer, lr: 10 ** s.lrLog10 },
+    clip: s.clip > 0 ? { global_norm: s.clip } : {},
+    data: { name: s.dataset, classes: CLASSES[s.dataset] === 1 ? 2 : CLASSES[s.dataset], samples: 4000, seq_len: s.seqLen },
+    batch_size: s.batch,
+    steps: 1_000_000,
+    seed: s.seed,
+    log_every: 5,
+  });
+}
 
 /** The one place lab settings become a run spec. */
 export function settingsToSpec(s: Settings): Spec {
+  if (isSequenceData(s.dataset)) return sequenceSpec(s);
   const fashion = s.dataset === 'fashion_mnist';
   const input = fashion ? 784 : 2;
   const hidden = (): unknown[] => {
@@ -67,10 +113,12 @@ export function settingsToSpec(s: Settings): Spec {
 
 const ENUMS: Partial<Record<keyof Settings, readonly string[]>> = {
   dataset: LAB_DATASETS, activation: Object.keys(ACTIVATIONS), init: INITIALISERS, norm: NORMS, optimizer: LAB_OPTIMIZERS,
+  cell: CELLS, recurrentInit: RECURRENT_INITS_LAB,
 };
 const SHORT: Record<keyof Settings, string> = {
   dataset: 'data', depth: 'depth', width: 'width', activation: 'act', init: 'init', initStd: 'std', norm: 'norm',
   residual: 'res', optimizer: 'opt', lrLog10: 'lr', batch: 'batch', clip: 'clip', seed: 'seed',
+  cell: 'cell', recurrentInit: 'rinit', spectralRadius: 'radius', seqLen: 'T',
 };
 
 /** Checks untrusted values field by field; returns the settings and a list of rejected fields. */
@@ -91,7 +139,7 @@ export function sanitize(raw: Record<string, unknown>): { settings: Settings; re
     } else {
       const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+(\.\d+)?(e-?\d+)?$/i.test(v) ? Number(v) : NaN;
       const [lo, hi] = LIMITS[key as keyof typeof LIMITS];
-      const integer = key === 'depth' || key === 'width' || key === 'batch' || key === 'seed';
+      const integer = key === 'depth' || key === 'width' || key === 'batch' || key === 'seed' || key === 'seqLen';
       if (Number.isFinite(n) && n >= lo && n <= hi && (!integer || Number.isInteger(n))) (s as unknown as Record<string, number>)[key] = n;
       else rejected.push(key);
     }
