@@ -1,0 +1,36 @@
+// Recurrent nets in the lab: the RNN/LSTM/GRU preset trains three cells side by side on the
+// adding problem and the ‖∂L/∂h_t‖-against-t chart shows a curve for each, over all 100 steps.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, startLab, type Lab } from './browser';
+
+type Hook = { gradscope: { lab: { lab: { runs: { records: { hiddenGradNorms: { norms: number[] }[] }[] }[] } } | null } };
+
+describe('recurrent nets in the lab', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startLab();
+  });
+  afterAll(async () => lab?.close());
+
+  it('shows the gradient through time for an RNN, an LSTM and a GRU side by side', async () => {
+    const page = await lab.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(lab.url);
+    await page.waitForFunction(() => (window as unknown as Hook).gradscope?.lab?.lab.runs.length, null, { timeout: 60_000 });
+    await page.locator('.presets button', { hasText: 'tanh RNN vs LSTM vs GRU' }).click();
+    await page.waitForFunction(() => {
+      const runs = (window as unknown as Hook).gradscope.lab!.lab.runs;
+      return runs.length === 3 && runs.every((r) => r.records.length >= 2);
+    }, null, { timeout: 90_000 });
+    await page.click('#play'); // pause
+    const lengths = await page.evaluate(() => (window as unknown as Hook).gradscope.lab!.lab.runs.map((r) => r.records[0].hiddenGradNorms[0].norms.length));
+    expect(lengths).toEqual([100, 100, 100]);
+    const chart = page.locator('#charts-time');
+    await expect.poll(() => chart.isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(await chart.locator('.u-legend .u-series').count()).toBe(4); // x plus one series per run
+    await chart.screenshot({ path: join(ARTIFACTS, 'lab-recurrent.png') });
+    expect(errors).toEqual([]);
+  });
+});
