@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick|--full] [--json] [--only matmul|training]`: gradscope against
+// `npm run bench [-- --quick|--full] [--json] [--only matmul|training] [--variants]`: gradscope against
 // TensorFlow.js (WebGPU) and jax-js (WebGPU), measured in one process on the same adapter.
 // Prints the adapter and a table of rates with ratios against the faster peer; never asserts.
 import { parseArgs } from 'node:util';
@@ -9,7 +9,7 @@ import { startPeers } from './peers';
 import { formatTable, type Row } from './timing';
 import { benchTraining } from './training';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean' }, full: { type: 'boolean' }, json: { type: 'boolean' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean' }, full: { type: 'boolean' }, json: { type: 'boolean' }, only: { type: 'string' }, variants: { type: 'boolean' } } });
 const scope = values.quick ? 'quick' : values.full ? 'full' : 'default';
 const log = (s: string) => { if (!values.json) console.error(s); };
 
@@ -21,7 +21,7 @@ const rows: Row[] = [];
 let extra: Record<string, unknown> = {};
 if (!values.only || values.only === 'matmul') {
   log('matmul:');
-  rows.push(...(await benchMatmul(ctx, peers, matmulCases(scope), scope === 'quick' ? 3 : 5, log)));
+  rows.push(...(await benchMatmul(ctx, peers, matmulCases(scope), scope === 'quick' ? 3 : 5, log, values.variants)));
 }
 if (!values.only || values.only === 'training') {
   log('training:');

@@ -3,7 +3,7 @@
 // of products and syncs by reading the last result back.
 import type { GpuContext } from '../src/gpu/context';
 import { upload } from '../src/gpu/tensor';
-import { matmulOp } from '../src/kernels/matmul';
+import { MATMUL_VARIANTS, matmulOp, variantFits, type MatmulVariant } from '../src/kernels/matmul';
 import type { Peers } from './peers';
 import { ratioVsBest, timeIt, type Row } from './timing';
 
@@ -35,7 +35,7 @@ function operands(c: MatmulCase) {
 
 const random = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898) * 0.5);
 
-export async function benchMatmul(ctx: GpuContext, peers: Peers, cases: MatmulCase[], reps: number, log: (s: string) => void): Promise<Row[]> {
+export async function benchMatmul(ctx: GpuContext, peers: Peers, cases: MatmulCase[], reps: number, log: (s: string) => void, sweep = false): Promise<Row[]> {
   const rows: Row[] = [];
   for (const c of cases) {
     const { a: as, b: bs, transA, transB } = operands(c);
@@ -48,12 +48,24 @@ export async function benchMatmul(ctx: GpuContext, peers: Peers, cases: MatmulCa
     const ta = upload(ctx, A, as, 'f32', 'bench.a');
     const tb = upload(ctx, B, bs, 'f32', 'bench.b');
     const out = upload(ctx, new Float32Array(c.M * c.N), [c.M, c.N], 'f32', 'bench.c');
-    const op = matmulOp(ctx, out, ta, tb, { transA, transB });
-    const ours = await timeIt(async (n) => {
-      ctx.submit(new Array(n).fill(op), 'bench.matmul');
-      await out.download();
-    }, { inner, reps });
-    op.dispose();
+    const timeVariant = async (variant?: MatmulVariant) => {
+      const op = matmulOp(ctx, out, ta, tb, { transA, transB, variant });
+      const ms = await timeIt(async (n) => {
+        ctx.submit(new Array(n).fill(op), 'bench.matmul');
+        await out.download();
+      }, { inner, reps });
+      op.dispose();
+      return { ms, variant: op.variant };
+    };
+    const { ms: ours, variant } = await timeVariant();
+    if (sweep) {
+      // Every variant that can run the shape: the evidence behind chooseMatmulVariant.
+      const rates: string[] = [];
+      for (const v of MATMUL_VARIANTS.filter((v) => variantFits(v, c.M, c.N, c.K, transA, transB))) {
+        rates.push(`${v} ${gflops((await timeVariant(v)).ms).toFixed(1)}`);
+      }
+      log(`  ${c.kind} ${c.M}×${c.N}×${c.K} every variant, GFLOP/s: ${rates.join(', ')}`);
+    }
     for (const t of [ta, tb, out]) t.dispose();
 
     let tfMs: number | null = null;
@@ -90,10 +102,10 @@ export async function benchMatmul(ctx: GpuContext, peers: Peers, cases: MatmulCa
     }
     const row = ratioVsBest({
       case: `${c.kind} ${c.M}×${c.N}×${c.K}`, metric: 'GFLOP/s', gradscope: gflops(ours),
-      tfjs: tfMs === null ? null : gflops(tfMs), jax: jaxMs === null ? null : gflops(jaxMs), note: op.variant,
+      tfjs: tfMs === null ? null : gflops(tfMs), jax: jaxMs === null ? null : gflops(jaxMs), note: variant,
     });
     rows.push(row);
-    log(`  ${row.case}: ${row.gradscope?.toFixed(2)} GFLOP/s (${op.variant})`);
+    log(`  ${row.case}: ${row.gradscope?.toFixed(2)} GFLOP/s (${variant})`);
   }
   return rows;
 }

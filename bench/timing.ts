@@ -1,7 +1,8 @@
 // Timing helpers: warm up, then the median of several repetitions, each a batch of `inner`
 // operations ending in one GPU sync; returns milliseconds per operation.
 export async function timeIt(run: (inner: number) => Promise<void>, opts: { inner: number; reps: number; warmup?: number }): Promise<number> {
-  for (let i = 0; i < (opts.warmup ?? 1); i++) await run(Math.max(1, Math.min(2, opts.inner)));
+  // A whole batch per warm-up round: pipelines compiled and a hardware GPU's clocks ramped up.
+  for (let i = 0; i < (opts.warmup ?? 1); i++) await run(opts.inner);
   const samples: number[] = [];
   for (let r = 0; r < opts.reps; r++) {
     const t0 = performance.now();

@@ -62,11 +62,14 @@ export function variantFits(variant: MatmulVariant, M: number, N: number, K: num
  * (measurements in the matmul commits): the direct kernel everywhere, except dW = dYᵀ·X with
  * M and N multiples of 4 (tn_vec4, 1.2-1.4x) and outputs at most 16 wide (a layer into 10
  * classes: direct_narrow, 1.2-1.6x), whose workgroups cover 64 rows × 16 columns instead of
- * 32 × 32 and so are fuller and more numerous. Hardware GPUs get the workgroup-memory kernel for
- * large outputs (5x slower on lavapipe; not measured on a hardware adapter).
+ * 32 × 32 and so are fuller and more numerous. Hardware GPUs get the workgroup-memory kernel at
+ * every shape (5x slower on lavapipe): on an NVIDIA H200 (`npm run bench -- --full --variants`)
+ * it beat the register-blocked kernels on 38 and 36 of the 39 benchmark shapes in two runs (the
+ * few losses were different shapes each time), by up to 3-4x; a 128×128-block version with 8×8
+ * outputs per invocation lost to it nearly everywhere.
  */
 export function chooseMatmulVariant(M: number, N: number, K: number, transA: boolean, transB: boolean, software = false): MatmulVariant {
-  if (!software && M * N >= 512 * 512) return variantFits('tiled_exact', M, N, K, transA, transB) ? 'tiled_exact' : 'tiled';
+  if (!software) return variantFits('tiled_exact', M, N, K, transA, transB) ? 'tiled_exact' : 'tiled';
   if (N <= 16) return 'direct_narrow';
   return variantFits('tn_vec4', M, N, K, transA, transB) ? 'tn_vec4' : 'direct';
 }

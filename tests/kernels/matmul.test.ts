@@ -173,8 +173,9 @@ describe('matmul vs float64', () => {
     expect(chooseMatmulVariant(256, 784, 32, true, false, true)).toBe('tn_vec4'); // dW = dYᵀ·X [256, 784]
     expect(chooseMatmulVariant(10, 784, 32, true, false, true)).toBe('direct'); // dW [10, 784]: M = 10
     expect(chooseMatmulVariant(256, 12, 32, true, false, true)).toBe('direct_narrow'); // dW [256, 12]
-    expect(chooseMatmulVariant(512, 512, 512, false, false, false)).toBe('tiled_exact');
+    expect(chooseMatmulVariant(512, 512, 512, false, false, false)).toBe('tiled_exact'); // hardware GPUs: workgroup memory
     expect(chooseMatmulVariant(513, 512, 512, false, false, false)).toBe('tiled');
+    expect(chooseMatmulVariant(32, 10, 784, false, true, false)).toBe('tiled');
   });
 
   it('matmulOp reports the variant it runs', () => {
