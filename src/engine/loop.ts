@@ -1,6 +1,7 @@
 // Runs training steps at the GPU's pace: the CPU records steps without waiting, but never more
 // than `inFlight` steps ahead of the GPU (otherwise a slow GPU would queue unbounded work).
-// Waiting happens between steps, never inside one.
+// Waiting happens between steps, never inside one: for the GPU, and before a step that logs, for a
+// free readback slot, so that every diagnostics record asked for is delivered.
 import type { Trainer } from './trainer';
 
 export interface LoopOptions {
@@ -17,6 +18,8 @@ export async function trainSteps(trainer: Trainer, steps: number, options: LoopO
   let done = 0;
   let previous: Promise<unknown> = Promise.resolve();
   while (done < steps && !trainer.stopped && !options.signal?.aborted) {
+    await trainer.readyToLog();
+    if (trainer.stopped || options.signal?.aborted) break;
     trainer.runStep();
     done++;
     if (options.onStep?.(trainer.step) === false) break;

@@ -1,7 +1,8 @@
 // Reads GPU results back without ever making the GPU wait: a small ring of MAP_READ staging
 // buffers. A step copies its results into a free slot inside its own command encoder; after the
-// submit the slot is mapped asynchronously and handed to `onData`. When every slot is still in
-// flight the copy is skipped (and counted), never waited for.
+// submit the slot is mapped asynchronously and handed to `onData`. A step never waits for a slot:
+// when every slot is still in flight the copy is skipped (and counted); a caller that must not
+// lose a record waits for `slotFree()` between steps.
 
 export class ReadbackRing {
   private slots: { buffer: GPUBuffer; busy: boolean }[];
@@ -43,6 +44,11 @@ export class ReadbackRing {
         .finally(() => this.pending.delete(p));
       this.pending.add(p);
     };
+  }
+
+  /** Resolves when a slot is free (at once if one is). */
+  async slotFree(): Promise<void> {
+    while (this.slots.every((s) => s.busy) && this.pending.size) await Promise.race([...this.pending]);
   }
 
   /** Resolves when every read in flight has been delivered. */

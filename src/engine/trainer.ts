@@ -173,7 +173,7 @@ export class Trainer {
     for (const d of this.graph.dropout) d.setSeed(dropSeed);
     this.update.setStep(t);
     this.guard.setStep(t);
-    const log = update && (t % this.spec.log_every === 0 || t === 1);
+    const log = update && this.logsStep(t);
 
     const encoder = ctx.device.createCommandEncoder({ label: `step ${t}` });
     const ops = [...this.gather, ...this.graph.forward, this.lossOp, ...this.graph.backward, this.diag.gradSq, this.guard];
@@ -282,11 +282,24 @@ export class Trainer {
     }
   }
 
+  private logsStep(t: number): boolean {
+    return t % this.spec.log_every === 0 || t === 1;
+  }
+
+  /**
+   * Resolves when the next training step's diagnostics, if it logs, have a readback slot: the loop
+   * awaits this between steps so that no record is dropped (runStep alone never waits).
+   */
+  readyToLog(): Promise<void> {
+    return this.logsStep(this.step + 1) ? this.ring.slotFree() : Promise.resolve();
+  }
+
   /** Waits for every diagnostics readback in flight. */
   flush(): Promise<void> {
     return this.ring.flush();
   }
 
+  /** Diagnostics records skipped because every readback slot was busy (runStep without the loop). */
   get droppedReadbacks(): number {
     return this.ring.dropped;
   }

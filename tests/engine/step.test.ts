@@ -69,4 +69,24 @@ describe('a training step', () => {
       t.dispose();
     }
   });
+
+  it('trainSteps delivers a diagnostics record for every step that logs, in order, none dropped', async () => {
+    // 60 steps logging every step, with up to 8 in flight: more records than readback slots, so
+    // without waiting for a free slot most of them would be skipped.
+    const ctx = gpu();
+    const spec = parseSpec({
+      model: { input: 2, layers: [{ type: 'dense', units: 8 }, { type: 'activation', fn: 'tanh' }, { type: 'dense', units: 3 }] },
+      loss: 'cross_entropy', optimizer: { type: 'adam', lr: 0.01 }, data: { name: 'spiral', classes: 3, samples: 100 }, batch_size: 16, seed: 2, log_every: 1,
+    });
+    const t = new Trainer(ctx, spec, makeToyDataset(spec.data, 2));
+    try {
+      const steps: number[] = [];
+      t.onStep((r) => steps.push(r.step));
+      await trainSteps(t, 60);
+      expect(steps).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+      expect(t.droppedReadbacks).toBe(0);
+    } finally {
+      t.dispose();
+    }
+  });
 });
