@@ -96,3 +96,19 @@ describe('process lifetime', () => {
     expect(Date.now() - lastOutput).toBeLessThan(5000);
   });
 });
+
+describe('a lost GPU device', () => {
+  it('ends a training run with exit code 4 and one clear line, the metrics written so far kept', async () => {
+    // tests/cli/lose-device.mjs destroys the device 1.5 s after it is created, mid-training.
+    const out = join(dir, 'lost');
+    const r = await promisify(execFile)('node', ['--import', './tests/cli/lose-device.mjs', 'bin/gradscope.mjs', 'train', '--config', config, '--steps', '1000000', '--out', out], {
+      timeout: 120_000, env: { ...process.env, LOSE_DEVICE_AFTER_MS: '1500' },
+    }).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/^gradscope: the GPU device was lost \(destroyed\)/m);
+    expect(r.stderr).not.toMatch(/^\s+at /m); // no stack trace, no unhandled rejection
+    const csv = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n');
+    expect(csv.length).toBeGreaterThan(2); // the header and the rows logged before the loss
+  });
+});
+
