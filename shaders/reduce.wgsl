@@ -1,5 +1,6 @@
-// Sum of squares and (min, max, mean, std) per segment of a flat f32 buffer: per-layer gradient
-// norms, the global norm for clipping, weight and activation statistics. Two passes per op over
+// Sum of squares, norm and distance, and (min, max, mean, std) per segment of a flat f32 buffer:
+// per-layer gradient norms, the global norm for clipping, weight and update norms, activation
+// statistics. Two passes per op over
 // the chunk and segment tables described in reduce_segments.wgsl; fp32 accumulation in a fixed
 // order. Bindings: outputs, then inputs, then the uniform params last.
 override WG: u32 = 256; // a power of two: the tree reductions halve it
@@ -13,6 +14,7 @@ struct Params { chunks: u32, segments: u32 }
 @group(0) @binding(4) var<storage, read> chunks: array<vec4u>;
 @group(0) @binding(5) var<storage, read> segs: array<vec4u>;
 @group(0) @binding(6) var<uniform> p: Params;
+@group(0) @binding(7) var<storage, read> y: array<vec4f>; // norm_and_distance only
 
 var<workgroup> sums: array<f32, WG>;
 
@@ -43,16 +45,53 @@ fn sum_squares_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups
   if (lid == 0u) { partial[c] = total; }
 }
 
-// out[s] = Σ_{c ∈ segment s} partial[c]   (an empty segment gives 0)
+// out[s] = Σ_{c ∈ segment s} partial[c] in chunk order   (an empty segment gives 0). One
+// invocation per segment: most segments are one chunk, and a workgroup's tree per segment cost
+// more than the sum (lavapipe).
 @compute @workgroup_size(WG)
 fn sum_squares_segments(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let s = flat_workgroup(wid, nwg);
+  let s = flat_workgroup(wid, nwg) * WG + lid;
   if (s >= p.segments) { return; }
   let g = segs[s];
   var acc = 0.0;
-  for (var k = lid; k < g.y; k += WG) { acc += partial_in[g.x + k]; }
-  let total = workgroup_sum(lid, acc);
-  if (lid == 0u) { out[s] = total; }
+  for (var k = 0u; k < g.y; k++) { acc += partial_in[g.x + k]; }
+  out[s] = acc;
+}
+
+// partial[2c] = Σ x², partial[2c+1] = Σ (x − y)² over chunk c: a tensor's squared norm and its
+// squared distance from y (the weights, and the update just applied to them) in one read.
+@compute @workgroup_size(WG)
+fn norm_and_distance_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let c = flat_workgroup(wid, nwg);
+  if (c >= p.chunks) { return; }
+  let r = chunks[c];
+  var acc = vec2f(0.0);
+  for (var q = r.x / 4u + lid; 4u * q < r.y; q += WG) {
+    let inside = lanes_inside(q, r.x, r.y);
+    let v = select(vec4f(0.0), x[q], inside);
+    let d = select(vec4f(0.0), x[q] - y[q], inside);
+    acc += vec2f(dot(v, v), dot(d, d));
+  }
+  let norm = workgroup_sum(lid, acc.x);
+  workgroupBarrier(); // every invocation has read the first sum before the tree is reused
+  let distance = workgroup_sum(lid, acc.y);
+  if (lid == 0u) {
+    partial[2u * c] = norm;
+    partial[2u * c + 1u] = distance;
+  }
+}
+
+// out[2s] = Σ x², out[2s+1] = Σ (x − y)² over segment s, from its chunks in order (one invocation
+// per segment; an empty segment gives 0, 0).
+@compute @workgroup_size(WG)
+fn norm_and_distance_segments(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let s = flat_workgroup(wid, nwg) * WG + lid;
+  if (s >= p.segments) { return; }
+  let g = segs[s];
+  var acc = vec2f(0.0);
+  for (var k = 0u; k < g.y; k++) { acc += vec2f(partial_in[2u * (g.x + k)], partial_in[2u * (g.x + k) + 1u]); }
+  out[2u * s] = acc.x;
+  out[2u * s + 1u] = acc.y;
 }
 
 // Count, mean, M2 = Σ (x − mean)², min and max of a set of elements.
@@ -126,24 +165,22 @@ fn stats_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
 }
 
 // out[4s .. 4s+3] = (min, max, mean, std) of segment s, std = sqrt(M2 / n) (population);
-// all NaN for an empty segment. A NaN element makes all four NaN; an Inf makes std NaN.
+// all NaN for an empty segment. A NaN element makes all four NaN; an Inf makes std NaN. One
+// invocation per segment merges its chunks in order.
 @compute @workgroup_size(WG)
 fn stats_segments(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let s = flat_workgroup(wid, nwg);
+  let s = flat_workgroup(wid, nwg) * WG + lid;
   if (s >= p.segments) { return; }
   let g = segs[s];
-  var m = Moments(0.0, 0.0, 0.0, 0.0, 0.0);
-  for (var k = lid; k < g.y; k += WG) {
+  var t = Moments(0.0, 0.0, 0.0, 0.0, 0.0);
+  for (var k = 0u; k < g.y; k++) {
     let i = 5u * (g.x + k);
-    m = merge(m, Moments(partial_in[i], partial_in[i + 1u], partial_in[i + 2u], partial_in[i + 3u], partial_in[i + 4u]));
+    t = merge(t, Moments(partial_in[i], partial_in[i + 1u], partial_in[i + 2u], partial_in[i + 3u], partial_in[i + 4u]));
   }
-  let t = workgroup_merge(lid, m);
-  if (lid == 0u) {
-    let nan = quiet_nan();
-    let empty = t.n == 0.0;
-    out[4u * s] = select(t.lo, nan, empty);
-    out[4u * s + 1u] = select(t.hi, nan, empty);
-    out[4u * s + 2u] = select(t.mean, nan, empty);
-    out[4u * s + 3u] = select(sqrt(t.m2 / t.n), nan, empty);
-  }
+  let nan = quiet_nan();
+  let empty = t.n == 0.0;
+  out[4u * s] = select(t.lo, nan, empty);
+  out[4u * s + 1u] = select(t.hi, nan, empty);
+  out[4u * s + 2u] = select(t.mean, nan, empty);
+  out[4u * s + 3u] = select(sqrt(t.m2 / t.n), nan, empty);
 }

@@ -62,22 +62,19 @@ fn threshold_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) 
 // and for an empty segment (0 / 0). ±Inf counts as above.
 @compute @workgroup_size(WG)
 fn threshold_segments(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let s = flat_workgroup(wid, nwg);
+  let s = flat_workgroup(wid, nwg) * WG + lid; // one invocation per segment
   if (s >= p.segments) { return; }
   let g = segs[s];
-  var k = vec3u(0u);
-  for (var j = lid; j < g.y; j += WG) {
+  var total = vec3u(0u);
+  for (var j = 0u; j < g.y; j++) {
     let i = 3u * (g.x + j);
-    k += vec3u(partial_in[i], partial_in[i + 1u], partial_in[i + 2u]);
+    total += vec3u(partial_in[i], partial_in[i + 1u], partial_in[i + 2u]);
   }
-  let total = workgroup_count(lid, k);
-  if (lid == 0u) {
-    let no_answer = total.z > 0u || g.z == 0u;
-    let nan = quiet_nan();
-    let len = f32(g.z);
-    fractions[2u * s] = select(f32(total.x) / len, nan, no_answer);
-    fractions[2u * s + 1u] = select(f32(total.y) / len, nan, no_answer);
-  }
+  let no_answer = total.z > 0u || g.z == 0u;
+  let nan = quiet_nan();
+  let len = f32(g.z);
+  fractions[2u * s] = select(f32(total.x) / len, nan, no_answer);
+  fractions[2u * s + 1u] = select(f32(total.y) / len, nan, no_answer);
 }
 
 // Bin of |v| on a log10 scale with `bins` equal bins over [lo, hi): below 10^lo in bin 0 (zeros

@@ -5,8 +5,7 @@
 import type { GpuContext, Op } from '../gpu/context';
 import { Tensor, zeros } from '../gpu/tensor';
 import { deadUnitsOp } from '../kernels/dead_units';
-import { addScaledOp } from '../kernels/elementwise';
-import { log10HistogramOp, statsOp, sumSquaresOp, thresholdFractionsOp, type Segment } from '../kernels/reduce';
+import { log10HistogramOp, normAndDistanceOp, statsOp, sumSquaresOp, thresholdFractionsOp, type Segment } from '../kernels/reduce';
 import type { Graph } from './graph';
 import { alignUp, type ModelInfo } from './model';
 
@@ -82,7 +81,7 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
   let words = 0;
   const field = (n: number) => { const at = words; words += alignUp(n); return at; };
   const at = {
-    loss: field(1), flag: field(4), gradSq: field(T), weightSq: field(T), updateSq: field(T),
+    loss: field(1), flag: field(4), gradSq: field(T), weightUpdateSq: field(2 * T),
     stats: field(4 * L), fractions: field(2 * L), dead: field(L), hist: field(weights.length * HISTOGRAM.bins), logits: field(B * C),
     hidden: graph.recurrent.map((r) => field(r.time)),
   };
@@ -102,13 +101,11 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
   const actSegs: Segment[] = nodes.map((n) => { const s = { offset: actWords, length: n.output.size }; actWords += alignUp(n.output.size); return s; });
   const acts = zeros(ctx, [Math.max(64, actWords)], 'f32', 'diagnostics.activations');
   const prev = zeros(ctx, [model.paramElements], 'f32', 'diagnostics.params.before');
-  const delta = zeros(ctx, [model.paramElements], 'f32', 'diagnostics.params.update');
 
   const gradSq = sumSquaresOp(ctx, views.gradSq, t.grads, paramSegs);
   const after: Op[] = [
-    addScaledOp(ctx, delta, t.params, prev, -1),
-    sumSquaresOp(ctx, view(at.updateSq, T, 'f32', 'updateSq'), delta, paramSegs),
-    sumSquaresOp(ctx, view(at.weightSq, T, 'f32', 'weightSq'), t.params, paramSegs),
+    // ‖w‖² and ‖w − w_before‖² (the update just applied) per tensor, in one read.
+    normAndDistanceOp(ctx, view(at.weightUpdateSq, 2 * T, 'f32', 'weightUpdateSq'), t.params, prev, paramSegs),
     statsOp(ctx, view(at.stats, 4 * L, 'f32', 'stats'), acts, actSegs),
     thresholdFractionsOp(ctx, view(at.fractions, 2 * L, 'f32', 'fractions'), acts, actSegs, 0.01, 0.99),
     deadUnitsOp(ctx, view(at.dead, L, 'u32', 'dead'), acts, nodes.map((n, i) => ({ offset: actSegs[i].offset, rows: B, width: n.layer.outWidth }))),
@@ -140,8 +137,8 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
       const u = new Uint32Array(data);
       const params = model.params.map((p, i) => {
         const g = Math.sqrt(f[at.gradSq + i]);
-        const w = Math.sqrt(f[at.weightSq + i]);
-        return { name: p.name, gradNorm: g, weightNorm: w, updateRatio: Math.sqrt(f[at.updateSq + i]) / (w || 1) };
+        const w = Math.sqrt(f[at.weightUpdateSq + 2 * i]);
+        return { name: p.name, gradNorm: g, weightNorm: w, updateRatio: Math.sqrt(f[at.weightUpdateSq + 2 * i + 1]) / (w || 1) };
       });
       const layers: LayerStats[] = nodes.map((n, i) => {
         const [min, max, mean, std] = f.subarray(at.stats + 4 * i, at.stats + 4 * i + 4);
@@ -171,7 +168,7 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
     },
     dispose() {
       for (const o of [gradSq, ...after]) o.dispose();
-      for (const x of [scale, acts, prev, delta, gradSqOut]) x.dispose();
+      for (const x of [scale, acts, prev, gradSqOut]) x.dispose();
       buffer.destroy();
     },
   };

@@ -36,6 +36,8 @@ const reduce = shaderFamily('reduce', reduceWgsl, [reduceSegmentsWgsl]);
 const reduceCount = shaderFamily('reduce_count', reduceCountWgsl, [reduceSegmentsWgsl]);
 export const sumSquaresChunksKernel = kernel(reduce, 'sum_squares_chunks', { partial: 1, x: 2, chunks: 4, params: 6 }, WG);
 export const sumSquaresSegmentsKernel = kernel(reduce, 'sum_squares_segments', { out: 0, partialIn: 3, segs: 5, params: 6 }, WG);
+export const normAndDistanceChunksKernel = kernel(reduce, 'norm_and_distance_chunks', { partial: 1, x: 2, chunks: 4, params: 6, y: 7 }, WG);
+export const normAndDistanceSegmentsKernel = kernel(reduce, 'norm_and_distance_segments', { out: 0, partialIn: 3, segs: 5, params: 6 }, WG);
 export const statsChunksKernel = kernel(reduce, 'stats_chunks', { partial: 1, x: 2, chunks: 4, params: 6 }, WG);
 export const statsSegmentsKernel = kernel(reduce, 'stats_segments', { out: 0, partialIn: 3, segs: 5, params: 6 }, WG);
 export const thresholdChunksKernel = kernel(reduceCount, 'threshold_chunks', { partial: 2, x: 3, chunks: 5, params: 7 }, WG);
@@ -99,8 +101,10 @@ interface SegmentOpSpec {
   tables: SegmentTables;
   /** u32/f32 words of partial results per chunk. */
   partialWords: number;
-  /** Pass 1, bindings { partial, x, chunks, params }: one workgroup per chunk. */
+  /** Pass 1, bindings { partial, x, chunks, params } and `inputs`: one workgroup per chunk. */
   chunks: Kernel;
+  /** Further inputs of pass 1, read like x (as vec4s over the same elements). */
+  inputs?: Record<string, Tensor>;
   /** Pass 2, bindings { <output>, partialIn, segs, params }, on `grid`. */
   segments: Kernel;
   output: Record<string, Tensor>;
@@ -114,6 +118,7 @@ interface SegmentOpSpec {
 function segmentOp(ctx: GpuContext, spec: SegmentOpSpec): Op {
   const { label, tables } = spec;
   const x = vec4Binding(label, spec.x); // may throw: before anything is allocated
+  const inputs = Object.fromEntries(Object.entries(spec.inputs ?? {}).map(([name, t]) => [name, vec4Binding(label, t)]));
   const storage = (data: Uint32Array | null, bytes: number, what: string): GPUBufferBinding => {
     const size = Math.max(16, bytes);
     const buffer = ctx.pool.storage(size, `${label}.${what}`);
@@ -125,7 +130,7 @@ function segmentOp(ctx: GpuContext, spec: SegmentOpSpec): Op {
   const partial = storage(null, tables.chunkCount * spec.partialWords * 4, 'partial');
   let uniform: GPUBuffer | null = ctx.uniform(spec.params, `${label}.params`);
   const passes: [Kernel, Record<string, Bindable>, Grid][] = [
-    [spec.chunks, { partial, x, chunks: chunkTable }, foldGrid(Math.max(1, tables.chunkCount), ctx.maxWorkgroupsPerDimension)],
+    [spec.chunks, { partial, x, chunks: chunkTable, ...inputs }, foldGrid(Math.max(1, tables.chunkCount), ctx.maxWorkgroupsPerDimension)],
     [spec.segments, { ...spec.output, partialIn: partial, segs: segTable }, spec.grid],
   ];
   const steps = passes.map(([k, buffers, grid]) => ({
@@ -161,8 +166,8 @@ function run(ctx: GpuContext, op: Op): void {
   op.dispose(); // safe at once: later writes to the pooled buffers queue after this submit
 }
 
-/** One workgroup per segment. */
-const perSegment = (ctx: GpuContext, segments: readonly Segment[]): Grid => foldGrid(segments.length, ctx.maxWorkgroupsPerDimension);
+/** One invocation per segment (pass 2 sums a segment's few chunk partials in order). */
+const perSegment = (ctx: GpuContext, segments: readonly Segment[]): Grid => ctx.grid(sumSquaresSegmentsKernel, segments.length);
 
 /** out[s] = Σ x[i]² over segment s (0 for an empty one; NaN if it holds a NaN). out: f32 [segments.length] */
 export function sumSquaresOp(ctx: GpuContext, out: Tensor, x: Tensor, segments: readonly Segment[]): Op {
@@ -179,6 +184,28 @@ export function sumSquaresOp(ctx: GpuContext, out: Tensor, x: Tensor, segments: 
 
 export function sumSquares(ctx: GpuContext, out: Tensor, x: Tensor, segments: readonly Segment[]): void {
   run(ctx, sumSquaresOp(ctx, out, x, segments));
+}
+
+/**
+ * out[2s] = Σ x², out[2s+1] = Σ (x − y)² over segment s, in one read of x and y: a tensor's squared
+ * norm and its squared distance from y (0, 0 for an empty segment; NaN and Inf as in sumSquares).
+ * y: f32, the same size as x. out: f32 [segments.length, 2]
+ */
+export function normAndDistanceOp(ctx: GpuContext, out: Tensor, x: Tensor, y: Tensor, segments: readonly Segment[]): Op {
+  const op = 'normAndDistance';
+  checkTensor(op, x, 'f32', x.size, `[${x.size}]`);
+  checkTensor(op, y, 'f32', x.size, `[${x.size}] (as x)`);
+  const tables = segmentTables(op, x, segments);
+  checkTensor(op, out, 'f32', 2 * segments.length, `[${segments.length}, 2] (norm², distance² per segment)`);
+  return segmentOp(ctx, {
+    label: `${op}(${x.label}, ${y.label})`, x, inputs: { y }, tables, partialWords: 2,
+    chunks: normAndDistanceChunksKernel, segments: normAndDistanceSegmentsKernel, output: { out }, grid: perSegment(ctx, segments),
+    params: [u32(tables.chunkCount), u32(segments.length)], setParams: null,
+  });
+}
+
+export function normAndDistance(ctx: GpuContext, out: Tensor, x: Tensor, y: Tensor, segments: readonly Segment[]): void {
+  run(ctx, normAndDistanceOp(ctx, out, x, y, segments));
 }
 
 /**

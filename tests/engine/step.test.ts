@@ -7,6 +7,7 @@ import { makeToyDataset } from '../../src/engine/data';
 import { trainSteps } from '../../src/engine/loop';
 import { parseSpec } from '../../src/engine/spec';
 import { Trainer } from '../../src/engine/trainer';
+import type { StepRecord } from '../../src/engine/diagnostics';
 import { activationBackwardOp } from '../../src/kernels/activations';
 import { stepGuardOp } from '../../src/kernels/clip';
 import { biasGradOp, matmulOp } from '../../src/kernels/matmul';
@@ -89,4 +90,37 @@ describe('a training step', () => {
       t.dispose();
     }
   });
+
+  it("a step's record has each tensor's gradient norm, weight norm and update/weight ratio, against float64 from the buffers", async () => {
+    // Adam moves every weight by about lr, so the update is far from zero and not proportional
+    // to the gradient: a swapped or misplaced field shows.
+    const ctx = gpu();
+    const spec = parseSpec({
+      model: { input: 2, layers: [{ type: 'dense', units: 11 }, { type: 'activation', fn: 'relu' }, { type: 'dense', units: 5 }, { type: 'batchnorm' }, { type: 'dense', units: 3 }] },
+      loss: 'cross_entropy', optimizer: { type: 'adam', lr: 0.05 }, data: { name: 'spiral', classes: 3, samples: 100 }, batch_size: 9, seed: 8, log_every: 1,
+    });
+    const t = new Trainer(ctx, spec, makeToyDataset(spec.data, 8));
+    try {
+      await trainSteps(t, 2);
+      const before = await t.params.download();
+      const records: StepRecord[] = [];
+      t.onStep((r) => records.push(r));
+      await trainSteps(t, 1);
+      const [after, grads] = [await t.params.download(), await t.grads.download()];
+      const norm = (f: (i: number) => number, n: number) => Math.sqrt(Array.from({ length: n }, (_, i) => f(i) ** 2).reduce((a, b) => a + b, 0));
+      expect(records.map((r) => r.step)).toEqual([3]);
+      const got = records[0].params;
+      expect(got.map((p) => p.name)).toEqual(t.model.params.map((p) => p.name));
+      t.model.params.forEach((p, k) => {
+        const at = (a: Float32Array) => (i: number) => a[p.offset + i];
+        const w = norm(at(after), p.size);
+        const want = { gradNorm: norm(at(grads), p.size), weightNorm: w, updateRatio: norm((i) => after[p.offset + i] - before[p.offset + i], p.size) / w };
+        for (const key of ['gradNorm', 'weightNorm', 'updateRatio'] as const) expect(got[k][key], `${p.name} ${key}`).toBeCloseTo(want[key], 5);
+      });
+      expect(records[0].globalGradNorm).toBeCloseTo(norm((i) => grads[i], grads.length), 5);
+    } finally {
+      t.dispose();
+    }
+  });
 });
+

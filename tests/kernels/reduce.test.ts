@@ -2,7 +2,7 @@
 // x is one flat f32 buffer; segments start at offsets that are not multiples of 4, and every
 // element outside the segments is NaN, as are the canary words after x: a vec4 lane that is not
 // masked turns a result NaN. Outputs are canaried. Tolerances:
-//   sumSquares  rtol 1e-5 (f32 sums of positive terms, tree order);
+//   sumSquares, normAndDistance  rtol 1e-5 (f32 sums of positive terms, tree order);
 //   stats       min and max exact; mean and std within 1e-5 · max|x| of the segment;
 //   fractions   atol 1e-6 (thresholds are powers of two, so counts are exact; one f32 division);
 //   histogram   exact (values within 1% of a bin of an edge are nudged off it first).
@@ -15,6 +15,8 @@ import {
   REDUCE_WG,
   log10Histogram,
   log10HistogramOp,
+  normAndDistance,
+  normAndDistanceOp,
   statsOp,
   stats,
   sumSquares,
@@ -91,23 +93,31 @@ function expectStats(got: ArrayLike<number>, want: Float64Array, x: Float64Array
   expectSame(pick(got, 3, true), pick(want, 3, true), { atol: 1e-5, rtol: 0 }, 'stats std / max|x|');
 }
 
-/** Runs the four ops on x with canaried outputs and checks them against the references. */
+/**
+ * Runs the five ops on x with canaried outputs and checks them against the references; y for
+ * normAndDistance is x/2 + sin(i) (NaN where x is, so unmasked lanes show there too).
+ */
 async function checkAll(ctx: GpuContext, x: Float64Array, segments: readonly Segment[]): Promise<void> {
   const S = segments.length;
+  const y = asF32(x.map((v, i) => v * 0.5 + Math.sin(i)));
   const tx = canaried(ctx, x, undefined, 'f32', 'x');
+  const ty = canaried(ctx, y, undefined, 'f32', 'y');
+  const nd = canaried(ctx, 2 * S, undefined, 'f32', 'normdist');
   const ss = canaried(ctx, S, undefined, 'f32', 'sumsq');
   const st = canaried(ctx, 4 * S, undefined, 'f32', 'stats');
   const fr = canaried(ctx, 2 * S, undefined, 'f32', 'fractions');
   const hi = canaried(ctx, S * HIST.bins, undefined, 'u32', 'hist');
   sumSquares(ctx, ss.tensor, tx.tensor, segments);
+  normAndDistance(ctx, nd.tensor, tx.tensor, ty.tensor, segments);
   stats(ctx, st.tensor, tx.tensor, segments);
   thresholdFractions(ctx, fr.tensor, tx.tensor, segments, BELOW, ABOVE);
   log10Histogram(ctx, hi.tensor, tx.tensor, segments, HIST.bins, HIST.lo, HIST.hi);
   expectSame(await ss.tensor.download(), ref.sumSquares(x, segments), SUM_TOL, 'sumSquares');
+  expectSame(await nd.tensor.download(), ref.normAndDistance(x, y, segments), SUM_TOL, 'normAndDistance');
   expectStats(await st.tensor.download(), ref.stats(x, segments), x, segments);
   expectSame(await fr.tensor.download(), ref.thresholdFractions(x, segments, BELOW, ABOVE), FRACTION_TOL, 'thresholdFractions');
   expectSame(await hi.tensor.download(), ref.log10Histogram(x, segments, HIST.bins, HIST.lo, HIST.hi), EXACT, 'log10Histogram');
-  for (const c of [tx, ss, st, fr, hi]) {
+  for (const c of [tx, ty, nd, ss, st, fr, hi]) {
     await c.check();
     c.dispose();
   }
@@ -128,14 +138,14 @@ const SETS: [string, number[]][] = [
   ['only empty segments (no chunks at all)', [0, 0]],
   ['60 segments of 1..600 elements', Array.from({ length: 60 }, () => 1 + Math.floor(600 * r60()))],
   ['7, 63, 65, 127, 2048, 2049, 9001', [7, 63, 65, 127, 2048, 2049, 9001]],
-  // More chunks than a pass-2 workgroup has invocations: each invocation combines several.
+  // More chunks than a workgroup has invocations, combined in order by one pass-2 invocation.
   [`one segment of ${2 * REDUCE_WG + 1} chunks (${2 * REDUCE_WG * CHUNK + 5} elements)`, [2 * REDUCE_WG * CHUNK + 5]],
 ];
 
 describe('segment reductions vs float64', () => {
   const gpu = useGpu();
 
-  it.each(SETS)('sumSquares, stats, thresholdFractions, log10Histogram on %s', async (_, lengths) => {
+  it.each(SETS)('sumSquares, normAndDistance, stats, thresholdFractions, log10Histogram on %s', async (_, lengths) => {
     const ctx = gpu();
     const { segments, size } = layout(lengths);
     await checkAll(ctx, data(lengths.length, segments, size), segments);
@@ -188,14 +198,15 @@ describe('segment reductions vs float64', () => {
     const x = empty(ctx, [100 * 50], 'f32', 'x');
     for (const S of [1, 100]) {
       const segments = Array.from({ length: S }, (_, s) => ({ offset: s * 50, length: 50 }));
-      const outs = [empty(ctx, [S], 'f32', 'ss'), empty(ctx, [4 * S], 'f32', 'st'), empty(ctx, [2 * S], 'f32', 'fr'), empty(ctx, [8 * S], 'u32', 'hi')];
+      const outs = [empty(ctx, [S], 'f32', 'ss'), empty(ctx, [4 * S], 'f32', 'st'), empty(ctx, [2 * S], 'f32', 'fr'), empty(ctx, [8 * S], 'u32', 'hi'), empty(ctx, [2 * S], 'f32', 'nd')];
       const ops = [
         sumSquaresOp(ctx, outs[0], x, segments),
+        normAndDistanceOp(ctx, outs[4], x, x, segments),
         statsOp(ctx, outs[1], x, segments),
         thresholdFractionsOp(ctx, outs[2], x, segments, 0.1, 10),
         log10HistogramOp(ctx, outs[3], x, segments, 8, -4, 4),
       ];
-      expect(ops.map(countDispatches), `${S} segments`).toEqual([2, 2, 2, 2]);
+      expect(ops.map(countDispatches), `${S} segments`).toEqual([2, 2, 2, 2, 2]);
       for (const o of [...ops, ...outs]) o.dispose();
     }
     x.dispose();
@@ -261,6 +272,8 @@ describe('segment reductions vs float64', () => {
     expect(() => sumSquares(ctx, out, x, two)).toThrow(/norms has 3 elements, expected \[2\] \(one per segment\) = 2/);
     expect(() => stats(ctx, out, x, two)).toThrow(/norms has 3 elements, expected \[2, 4\]/);
     expect(() => sumSquares(ctx, ints, x, two)).toThrow(/ints is i32, expected f32/);
+    expect(() => normAndDistance(ctx, empty(ctx, [4], 'f32', 'nd'), x, empty(ctx, [9], 'f32', 'before'), two)).toThrow(/before has 9 elements, expected \[10\] \(as x\)/);
+    expect(() => normAndDistance(ctx, out, x, x, two)).toThrow(/norms has 3 elements, expected \[2, 2\]/);
     expect(() => log10Histogram(ctx, out, x, two, 0, -1, 1)).toThrow(/bins must be an integer in \[1, 256\]/);
     expect(() => log10Histogram(ctx, out, x, two, 257, -1, 1)).toThrow(/bins must be/);
     expect(() => log10Histogram(ctx, empty(ctx, [6], 'f32', 'hf'), x, two, 3, -1, 1)).toThrow(/hf is f32, expected u32/);

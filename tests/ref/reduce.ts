@@ -9,6 +9,15 @@ export function sumSquares(x: ArrayLike<number>, segments: readonly Segment[]): 
   return Float64Array.from(segments, (seg) => values(x, seg).reduce((acc, v) => acc + v * v, 0));
 }
 
+/** Σ x² and Σ (x − y)² per segment, interleaved (0, 0 for an empty segment). */
+export function normAndDistance(x: ArrayLike<number>, y: ArrayLike<number>, segments: readonly Segment[]): Float64Array {
+  return Float64Array.from(segments.flatMap((seg) => {
+    const xs = values(x, seg);
+    const ys = values(y, seg);
+    return [xs.reduce((a, v) => a + v * v, 0), xs.reduce((a, v, i) => a + (v - ys[i]) ** 2, 0)];
+  }));
+}
+
 /** min, max, mean, population std per segment, flattened; NaN ×4 for an empty segment. */
 export function stats(x: ArrayLike<number>, segments: readonly Segment[]): Float64Array {
   const out: number[] = [];
