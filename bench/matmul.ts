@@ -48,8 +48,8 @@ export async function benchMatmul(ctx: GpuContext, peers: Peers, cases: MatmulCa
     const ta = upload(ctx, A, as, 'f32', 'bench.a');
     const tb = upload(ctx, B, bs, 'f32', 'bench.b');
     const out = upload(ctx, new Float32Array(c.M * c.N), [c.M, c.N], 'f32', 'bench.c');
-    const timeVariant = async (variant?: MatmulVariant) => {
-      const op = matmulOp(ctx, out, ta, tb, { transA, transB, variant });
+    const timeVariant = async (variant?: MatmulVariant, splits?: number) => {
+      const op = matmulOp(ctx, out, ta, tb, { transA, transB, variant, splits });
       const ms = await timeIt(async (n) => {
         ctx.submit(new Array(n).fill(op), 'bench.matmul');
         await out.download();
@@ -62,7 +62,10 @@ export async function benchMatmul(ctx: GpuContext, peers: Peers, cases: MatmulCa
       // Every variant that can run the shape: the evidence behind chooseMatmulVariant.
       const rates: string[] = [];
       for (const v of MATMUL_VARIANTS.filter((v) => variantFits(v, c.M, c.N, c.K, transA, transB))) {
-        rates.push(`${v} ${gflops((await timeVariant(v)).ms).toFixed(1)}`);
+        for (const splits of v === 'tiled_split' ? [2, 4, 8, 16, 32].filter((s) => s <= c.K / 16) : [undefined]) {
+          const t = await timeVariant(v, splits);
+          rates.push(`${t.variant} ${gflops(t.ms).toFixed(1)}`);
+        }
       }
       log(`  ${c.kind} ${c.M}×${c.N}×${c.K} every variant, GFLOP/s: ${rates.join(', ')}`);
     }

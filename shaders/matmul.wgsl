@@ -50,14 +50,14 @@ const BK = 16u;
 var<workgroup> As: array<f32, 1024>; // [BK][BM]
 var<workgroup> Bs: array<f32, 1024>; // [BK][BN]
 
-@compute @workgroup_size(16, 16)
-fn matmul_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
+// This invocation's 4×4 block of Σ_{k ∈ [k_begin, k_end)} op(A)[m, k]·op(B)[k, n].
+fn tiled_block(wid: vec3u, lid: vec3u, li: u32, k_begin: u32, k_end: u32) -> mat4x4f {
   var acc = mat4x4f();
-  for (var k0 = 0u; k0 < p.K; k0 += BK) {
+  for (var k0 = k_begin; k0 < k_end; k0 += BK) {
     for (var i = 0u; i < 4u; i++) { // 256 invocations load 1024 elements of each tile
       let e = li + i * 256u;
       let k = k0 + e / BM;
-      let inside = !CLAMP || k < p.K; // loads past K read 0
+      let inside = !CLAMP || k < k_end; // loads past the range read 0
       let kk = select(k, min(k, p.K - 1u), CLAMP);
       As[e] = select(0.0, load_a(wid.y * BM + e % BM, kk), inside);
       Bs[e] = select(0.0, load_b(kk, wid.x * BN + e % BN), inside);
@@ -70,7 +70,42 @@ fn matmul_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id)
     }
     workgroupBarrier();
   }
-  store_block(wid.y * BM + lid.y * 4u, wid.x * BN + lid.x * 4u, acc);
+  return acc;
+}
+
+@compute @workgroup_size(16, 16)
+fn matmul_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
+  store_block(wid.y * BM + lid.y * 4u, wid.x * BN + lid.x * 4u, tiled_block(wid, lid, li, 0u, p.K));
+}
+
+// Split-K, for outputs too small to fill a GPU (a 32×256 output is 4 workgroups; split 8 ways, 32):
+// workgroup z sums K range [z·KS, (z+1)·KS) into partial[z]; matmul_split_sum then adds the
+// splits in order and applies the epilogue.
+@group(0) @binding(9) var<storage, read_write> partial: array<f32>; // [splits, M, N]
+@group(0) @binding(10) var<storage, read> partial_in: array<f32>;  // the same, read by the sum
+
+@compute @workgroup_size(16, 16)
+fn matmul_tiled_split(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
+  let k_begin = wid.z * p.KS;
+  let acc = tiled_block(wid, lid, li, k_begin, min(p.K, k_begin + p.KS));
+  let m0 = wid.y * BM + lid.y * 4u;
+  let n0 = wid.x * BN + lid.x * 4u;
+  for (var i = 0u; i < 4u; i++) {
+    for (var j = 0u; j < 4u; j++) {
+      if (m0 + i < p.M && n0 + j < p.N) { partial[(wid.z * p.M + m0 + i) * p.N + n0 + j] = acc[j][i]; }
+    }
+  }
+}
+
+// out[m, n] = act(Σ_z partial[z, m, n] + bias[n]), splits added in order (deterministic).
+@compute @workgroup_size(WG)
+fn matmul_split_sum(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = flat_workgroup(wid, nwg) * WG + lid;
+  let mn = p.M * p.N;
+  if (i >= mn) { return; }
+  var c = 0.0;
+  for (var k0 = 0u; k0 < p.K; k0 += p.KS) { c += partial_in[(k0 / p.KS) * mn + i]; }
+  store(i / p.N, i % p.N, c);
 }
 
 // db[n] = Σ_m dC[m, n]   (=; one invocation per column, rows in order: deterministic)

@@ -18,7 +18,9 @@ override WGY: u32 = 4;
 // the wrapper knows the blocks divide M, N and K.
 override CLAMP: bool = true;
 
-struct Params { M: u32, N: u32, K: u32 }
+// KS: the K range of one split of a split-K product (a multiple of the tiled kernel's 16; K when
+// unsplit).
+struct Params { M: u32, N: u32, K: u32, KS: u32 }
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read_write> pre: array<f32>;

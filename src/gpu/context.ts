@@ -48,6 +48,7 @@ export class GpuContext {
   readonly pool: BufferPool;
   private modules = new Map<string, GPUShaderModule>();
   private pipelines = new Map<string, GPUComputePipeline>();
+  private scratchBuffers: GPUBuffer[] = [];
 
   constructor(readonly gpu: Gpu) {
     this.device = gpu.device;
@@ -75,6 +76,20 @@ export class GpuContext {
       this.pipelines.set(key, pipeline);
     }
     return pipeline;
+  }
+
+  /**
+   * A storage buffer of at least `bytes` shared by every op of this context, for values that live
+   * only from one of an op's dispatches to the next (split-K partial sums): the queue runs
+   * dispatches in order, so no two ops use it at once. Lives until destroy().
+   */
+  scratch(bytes: number): GPUBuffer {
+    const last = this.scratchBuffers.at(-1);
+    if (last && last.size >= bytes) return last;
+    // A larger one; the smaller stays alive for the ops already bound to it.
+    const buffer = this.pool.storage(bytes, 'context.scratch');
+    this.scratchBuffers.push(buffer);
+    return buffer;
   }
 
   /** A uniform buffer holding `fields`; release it to the pool when its last use is submitted. */
@@ -164,6 +179,8 @@ export class GpuContext {
   }
 
   destroy(): void {
+    for (const b of this.scratchBuffers) this.pool.release(b);
+    this.scratchBuffers = [];
     this.pool.trim();
     this.gpu.destroy();
   }

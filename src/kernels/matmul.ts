@@ -6,9 +6,9 @@ import matmulCommonWgsl from '../../shaders/matmul_common.wgsl?raw';
 import matmulWgsl from '../../shaders/matmul.wgsl?raw';
 import matmulVec4Wgsl from '../../shaders/matmul_vec4.wgsl?raw';
 import activationFnsWgsl from '../../shaders/activation_fns.wgsl?raw';
-import { u32, type GpuContext, type Op } from '../gpu/context';
+import { sequenceOp, u32, type GpuContext, type Op } from '../gpu/context';
 import { kernel, shaderFamily, withConstants } from '../gpu/shaders';
-import { empty, type Tensor } from '../gpu/tensor';
+import { empty, Tensor } from '../gpu/tensor';
 import { ACTIVATIONS, type Activation } from './activation_ids';
 
 const libraries = [activationFnsWgsl, matmulCommonWgsl];
@@ -27,10 +27,27 @@ const VARIANTS = {
   tn_vec4: { kernel: kernel(vec4, 'matmul_tn_vec4', BINDINGS), block: [32, 32], vec4: true, exact: false, only: [true, false] },
   tiled: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS), block: [64, 64], vec4: false, exact: false },
   tiled_exact: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS, { CLAMP: 0 }), block: [64, 64], vec4: false, exact: true },
+  // Split-K (splitsFor): tiled's blocks over K ranges into partial sums, then matmul_split_sum.
+  tiled_split: { kernel: kernel(scalar, 'matmul_tiled_split', { a: 2, b: 3, params: 5, partial: 9 }), block: [64, 64], vec4: false, exact: false },
 } as const;
 export type MatmulVariant = keyof typeof VARIANTS;
 export const MATMUL_VARIANTS = Object.keys(VARIANTS) as MatmulVariant[];
 const biasGradKernel = kernel(scalar, 'bias_grad', { db: 6, dc: 7, params: 8 }, { WG: 64 });
+const splitSumKernel = kernel(scalar, 'matmul_split_sum', { out: 0, pre: 1, bias: 4, params: 5, partialIn: 10 }, { WG: 64 });
+
+/** Most bytes of partial sums a split-K product keeps (its scratch buffer). */
+const SPLIT_SCRATCH_BYTES = 4 << 20;
+
+/**
+ * How many K ranges a tiled product is split into: enough for about 128 workgroups of 64×64
+ * outputs (a large GPU has over 100 cores), each range at least 32 deep, at most 16 ranges and
+ * SPLIT_SCRATCH_BYTES of partial sums; 1 when the output alone fills the GPU. On an NVIDIA H200
+ * a 32×256 output with K = 784 ran at 130 GFLOP/s unsplit, 350 in 7 ranges and 460 in 13.
+ */
+export function splitsFor(M: number, N: number, K: number): number {
+  const blocks = Math.ceil(M / 64) * Math.ceil(N / 64);
+  return Math.max(1, Math.min(Math.floor(K / 32), Math.ceil(128 / blocks), 16, Math.floor(SPLIT_SCRATCH_BYTES / (4 * M * N))));
+}
 
 export interface MatmulOptions {
   /** use Aᵀ: a is stored [K, M] */
@@ -45,6 +62,8 @@ export interface MatmulOptions {
   preactivation?: Tensor;
   /** Force a kernel variant (tests and benchmarks); by default chooseMatmulVariant picks. */
   variant?: MatmulVariant;
+  /** Force tiled_split's number of K ranges (benchmarks); by default splitsFor picks. */
+  splits?: number;
 }
 
 export type MatmulOp = Op & { variant: string };
@@ -66,10 +85,14 @@ export function variantFits(variant: MatmulVariant, M: number, N: number, K: num
  * every shape (5x slower on lavapipe): on an NVIDIA H200 (`npm run bench -- --full --variants`)
  * it beat the register-blocked kernels on 38 and 36 of the 39 benchmark shapes in two runs (the
  * few losses were different shapes each time), by up to 3-4x; a 128×128-block version with 8×8
- * outputs per invocation lost to it nearly everywhere.
+ * outputs per invocation lost to it nearly everywhere. Outputs of fewer 64×64 blocks than the GPU
+ * has room for split K (splitsFor): 1.5-3.5x on the batch 32 and 128 training shapes there.
  */
 export function chooseMatmulVariant(M: number, N: number, K: number, transA: boolean, transB: boolean, software = false): MatmulVariant {
-  if (!software) return variantFits('tiled_exact', M, N, K, transA, transB) ? 'tiled_exact' : 'tiled';
+  if (!software) {
+    if (splitsFor(M, N, K) > 1) return 'tiled_split';
+    return variantFits('tiled_exact', M, N, K, transA, transB) ? 'tiled_exact' : 'tiled';
+  }
   if (N <= 16) return 'direct_narrow';
   return variantFits('tn_vec4', M, N, K, transA, transB) ? 'tn_vec4' : 'direct';
 }
@@ -100,18 +123,40 @@ export function matmulOp(ctx: GpuContext, out: Tensor, a: Tensor, b: Tensor, opt
   // Unused bindings still need a buffer (WGSL counts them as used): small scratch ones.
   const scratch: Tensor[] = [];
   const dummy = (label: string) => { const t = empty(ctx, [1], 'f32', label); scratch.push(t); return t; };
+  if (options.splits !== undefined && !(Number.isInteger(options.splits) && options.splits >= 1)) throw new Error(`matmul: splits must be an integer >= 1, got ${options.splits}`);
   const variant = options.variant ?? chooseMatmulVariant(M, N, K, transA, transB, ctx.gpu.adapter.software);
   if (!variantFits(variant, M, N, K, transA, transB)) throw new Error(`matmul: variant ${variant} cannot run M=${M} N=${N} K=${K}${transA ? ' transA' : ''}${transB ? ' transB' : ''}`);
   const v = VARIANTS[variant];
-  const k = withConstants(v.kernel, { TRANS_A: +transA, TRANS_B: +transB, HAS_BIAS: +!!bias, HAS_PRE: +!!preactivation, ACT: ACTIVATIONS[activation] });
   const grid: [number, number, number] = [Math.ceil(N / v.block[1]), Math.ceil(M / v.block[0]), 1];
   const max = ctx.maxWorkgroupsPerDimension;
   if (grid[0] > max || grid[1] > max) throw new Error(`matmul: ${variant} needs a ${grid[0]}×${grid[1]} grid for M=${M} N=${N}, over the device's ${max} per dimension`);
-  const op = ctx.op(k, { out, pre: preactivation ?? dummy('matmul.nopre'), a, b, bias: bias ?? dummy('matmul.nobias') }, [u32(M), u32(N), u32(K)], grid, `matmul${transA ? '.tA' : ''}${transB ? '.tB' : ''}`);
+  const label = `matmul${transA ? '.tA' : ''}${transB ? '.tB' : ''}`;
+  const epilogue = { HAS_BIAS: +!!bias, HAS_PRE: +!!preactivation, ACT: ACTIVATIONS[activation] };
+  const outputs = { out, pre: preactivation ?? dummy('matmul.nopre'), bias: bias ?? dummy('matmul.nobias') };
+  // tiled_split: K ranges of KS (a multiple of the kernel's K step, 16).
+  const KS = variant === 'tiled_split' ? 16 * Math.ceil(K / (options.splits ?? splitsFor(M, N, K)) / 16) : K;
+  const splits = Math.ceil(K / KS);
+  let op: Op;
+  if (variant === 'tiled_split') {
+    // Partial sums per K range, then their sum in order with the epilogue. The partials live in
+    // the context's shared scratch (splitsFor keeps them within SPLIT_SCRATCH_BYTES) unless a
+    // forced split count needs more.
+    const bytes = 4 * splits * M * N;
+    const partial = bytes <= SPLIT_SCRATCH_BYTES ? Tensor.view(ctx, ctx.scratch(SPLIT_SCRATCH_BYTES), 0, [splits * M * N], 'f32', `${label}.partial`) : empty(ctx, [splits * M * N], 'f32', `${label}.partial`);
+    if (bytes > SPLIT_SCRATCH_BYTES) scratch.push(partial);
+    const params = [u32(M), u32(N), u32(K), u32(KS)];
+    op = sequenceOp(label, [
+      ctx.op(withConstants(VARIANTS.tiled_split.kernel, { TRANS_A: +transA, TRANS_B: +transB }), { a, b, partial }, params, [grid[0], grid[1], splits], `${label}.split`),
+      ctx.op(withConstants(splitSumKernel, epilogue), { ...outputs, partialIn: partial }, params, M * N, `${label}.sum`),
+    ]);
+  } else {
+    const k = withConstants(VARIANTS[variant].kernel, { TRANS_A: +transA, TRANS_B: +transB, ...epilogue });
+    op = ctx.op(k, { ...outputs, a, b }, [u32(M), u32(N), u32(K), u32(K)], grid, label);
+  }
   return {
     ...op,
     cost: { flops: 2 * M * N * K, bytes: 4 * (M * K + K * N + M * N) },
-    variant,
+    variant: variant === 'tiled_split' ? `tiled_split×${splits}` : variant,
     dispose() {
       op.dispose();
       for (const t of scratch) t.dispose();
@@ -136,6 +181,6 @@ export const matmulGradB = (ctx: GpuContext, dB: Tensor, a: Tensor, dC: Tensor) 
 export function biasGradOp(ctx: GpuContext, db: Tensor, dC: Tensor): Op {
   const [M, N] = dims(dC, 'dC');
   if (db.size !== N) throw new Error(`biasGrad: ${db.label} has ${db.size} elements, expected ${N}`);
-  return ctx.op(biasGradKernel, { db, dc: dC }, [u32(M), u32(N), u32(0)], [Math.ceil(N / 64), 1, 1]);
+  return ctx.op(biasGradKernel, { db, dc: dC }, [u32(M), u32(N), u32(0), u32(0)], [Math.ceil(N / 64), 1, 1]);
 }
 export const biasGrad = (ctx: GpuContext, db: Tensor, dC: Tensor) => runOnce(ctx, biasGradOp(ctx, db, dC));

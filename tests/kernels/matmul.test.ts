@@ -10,7 +10,7 @@
 //   training shapes with the variants chooseMatmulVariant picks.)
 // Tolerance: atol = 1e-5·√K, rtol = 1e-4 (fp32 sums of K products of values in [-1, 1]).
 import { describe, expect, it } from 'vitest';
-import { biasGrad, chooseMatmulVariant, MATMUL_VARIANTS, matmul, matmulGradA, matmulGradB, matmulOp, variantFits, type MatmulVariant } from '../../src/kernels/matmul';
+import { biasGrad, chooseMatmulVariant, MATMUL_VARIANTS, splitsFor, matmul, matmulGradA, matmulGradB, matmulOp, variantFits, type MatmulVariant } from '../../src/kernels/matmul';
 import type { Activation } from '../../src/kernels/activation_ids';
 import { empty } from '../../src/gpu/tensor';
 import { asF32, expectClose, numericGrad, uniform } from '../reference';
@@ -173,9 +173,33 @@ describe('matmul vs float64', () => {
     expect(chooseMatmulVariant(256, 784, 32, true, false, true)).toBe('tn_vec4'); // dW = dYᵀ·X [256, 784]
     expect(chooseMatmulVariant(10, 784, 32, true, false, true)).toBe('direct'); // dW [10, 784]: M = 10
     expect(chooseMatmulVariant(256, 12, 32, true, false, true)).toBe('direct_narrow'); // dW [256, 12]
-    expect(chooseMatmulVariant(512, 512, 512, false, false, false)).toBe('tiled_exact'); // hardware GPUs: workgroup memory
-    expect(chooseMatmulVariant(513, 512, 512, false, false, false)).toBe('tiled');
-    expect(chooseMatmulVariant(32, 10, 784, false, true, false)).toBe('tiled');
+    // Hardware GPUs: workgroup memory; outputs of few 64×64 blocks split K to fill the GPU.
+    expect(chooseMatmulVariant(1024, 1024, 1024, false, false, false)).toBe('tiled_exact');
+    expect(chooseMatmulVariant(1025, 1030, 512, false, false, false)).toBe('tiled');
+    expect(chooseMatmulVariant(512, 512, 512, false, false, false)).toBe('tiled_split'); // 64 blocks: 2 ranges
+    expect(chooseMatmulVariant(32, 10, 784, false, true, false)).toBe('tiled_split');
+    expect(chooseMatmulVariant(32, 256, 16, false, true, false)).toBe('tiled'); // K too short to split
+    expect([splitsFor(32, 256, 784), splitsFor(128, 256, 784), splitsFor(10, 256, 32), splitsFor(1024, 1024, 1024), splitsFor(4096, 256, 4096), splitsFor(128, 784, 256)]).toEqual([16, 16, 1, 1, 1, 5]);
+  });
+
+  it('split-K products share the context scratch: two chained in one pass, (A·B)·D, each split 5 ways', async () => {
+    const ctx = gpu();
+    const [M, K1, N1, N2] = [33, 300, 70, 9];
+    const a = asF32(uniform(21, M * K1));
+    const b = asF32(uniform(22, K1 * N1));
+    const d = asF32(uniform(23, N1 * N2));
+    const [ta, tb, td] = [tensor(ctx, a, [M, K1]), tensor(ctx, b, [K1, N1]), tensor(ctx, d, [N1, N2])];
+    const ab = empty(ctx, [M, N1], 'f32', 'AB');
+    const out = canaried(ctx, M * N2, [M, N2], 'f32', 'ABD');
+    const first = matmulOp(ctx, ab, ta, tb, { variant: 'tiled_split', splits: 5 });
+    const second = matmulOp(ctx, out.tensor, ab, td, { variant: 'tiled_split', splits: 5 });
+    expect([first.variant, second.variant]).toEqual(['tiled_split×5', 'tiled_split×5']);
+    ctx.submit([first, second]);
+    const abRef = matmulRef(a, b, M, N1, K1, false, false);
+    expectClose(await out.tensor.download(), matmulRef(asF32(abRef), d, M, N2, N1, false, false), tol(K1 * N1), 'A·B·D');
+    await out.check();
+    for (const x of [first, second, out, ta, tb, td, ab]) x.dispose();
+    expect(() => matmulOp(ctx, ab, ta, tb, { variant: 'tiled_split', splits: 0 })).toThrow(/splits must be an integer >= 1, got 0/);
   });
 
   it('matmulOp reports the variant it runs', () => {
