@@ -35,6 +35,27 @@ function operands(c: MatmulCase) {
 
 const random = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898) * 0.5);
 
+/**
+ * Checks a product against float64 at 256 positions (the four corners, the last row and column,
+ * and a seeded spread): a benchmark of wrong results is worthless, and this is how a kernel is
+ * checked on a GPU the tests never run on. Returns the worst error over its tolerance (≤ 1 passes).
+ */
+function checkProduct(C: Float32Array, A: Float32Array, B: Float32Array, c: MatmulCase, transA: boolean, transB: boolean): number {
+  const { M, N, K } = c;
+  const a = (m: number, k: number) => (transA ? A[k * M + m] : A[m * K + k]);
+  const b = (k: number, n: number) => (transB ? B[n * K + k] : B[k * N + n]);
+  const points: [number, number][] = [[0, 0], [0, N - 1], [M - 1, 0], [M - 1, N - 1]];
+  for (let i = 0; points.length < 256; i++) points.push(i % 3 === 0 ? [M - 1, (i * 7919) % N] : i % 3 === 1 ? [(i * 104729) % M, N - 1] : [(i * 104729) % M, (i * 7919) % N]);
+  let worst = 0;
+  for (const [m, n] of points) {
+    let want = 0;
+    for (let k = 0; k < K; k++) want += a(m, k) * b(k, n);
+    const err = Math.abs(C[m * N + n] - want) / (1e-5 * Math.sqrt(K) + 1e-4 * Math.abs(want));
+    worst = Math.max(worst, Number.isNaN(err) ? Infinity : err);
+  }
+  return worst;
+}
+
 export async function benchMatmul(ctx: GpuContext, peers: Peers, cases: MatmulCase[], reps: number, log: (s: string) => void, sweep = false): Promise<Row[]> {
   const rows: Row[] = [];
   for (const c of cases) {
@@ -50,11 +71,14 @@ export async function benchMatmul(ctx: GpuContext, peers: Peers, cases: MatmulCa
     const out = upload(ctx, new Float32Array(c.M * c.N), [c.M, c.N], 'f32', 'bench.c');
     const timeVariant = async (variant?: MatmulVariant, splits?: number) => {
       const op = matmulOp(ctx, out, ta, tb, { transA, transB, variant, splits });
+      let result: Float32Array = new Float32Array(0);
       const ms = await timeIt(async (n) => {
         ctx.submit(new Array(n).fill(op), 'bench.matmul');
-        await out.download();
+        result = await out.download();
       }, { inner, reps });
       op.dispose();
+      const error = checkProduct(result, A, B, c, transA, transB);
+      if (error > 1) throw new Error(`matmul ${op.variant} gives wrong results for ${c.kind} ${c.M}×${c.N}×${c.K} (error ${error.toFixed(1)}x its tolerance): not timing it`);
       return { ms, variant: op.variant };
     };
     const { ms: ours, variant } = await timeVariant();

@@ -1,8 +1,13 @@
 // Timing helpers: warm up, then the median of several repetitions, each a batch of `inner`
 // operations ending in one GPU sync; returns milliseconds per operation.
-export async function timeIt(run: (inner: number) => Promise<void>, opts: { inner: number; reps: number; warmup?: number }): Promise<number> {
-  // A whole batch per warm-up round: pipelines compiled and a hardware GPU's clocks ramped up.
-  for (let i = 0; i < (opts.warmup ?? 1); i++) await run(opts.inner);
+const WARMUP_MS = 100;
+
+export async function timeIt(run: (inner: number) => Promise<void>, opts: { inner: number; reps: number }): Promise<number> {
+  // Warm-up: whole batches for at least WARMUP_MS, so pipelines are compiled and a hardware GPU's
+  // clocks have ramped up whichever framework runs first.
+  const start = performance.now();
+  do await run(opts.inner);
+  while (performance.now() - start < WARMUP_MS);
   const samples: number[] = [];
   for (let r = 0; r < opts.reps; r++) {
     const t0 = performance.now();
