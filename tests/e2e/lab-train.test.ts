@@ -33,6 +33,7 @@ describe('the lab', () => {
     const params = await page.evaluate(() => (window as unknown as Hook).gradscope.lab!.lab.runs[0].trainer.model.params.length);
     expect(params).toBe(10); // 4 hidden dense layers + output, weight and bias each
     expect(await page.locator('.uplot').count()).toBeGreaterThanOrEqual(6);
+    expect(await page.locator('#charts-time').isVisible()).toBe(false); // no recurrent run: no through-time panel
     expect(await page.evaluate(() => (window as unknown as Hook).gradscope.lab!.stats.frames)).toBeGreaterThanOrEqual(2); // redraws with new data
     await page.screenshot({ path: join(ARTIFACTS, 'lab-training.png'), fullPage: true });
     // Structural change through the URL-backed settings: depth 6.
