@@ -93,6 +93,33 @@ fn softmax_xent_rows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups)
   }
 }
 
+// The same for few classes, one invocation per row: no workgroup trees, whose barriers cost far
+// more than a short serial loop (SwiftShader ran the workgroup form at 3 ms for 64 rows × 3).
+@compute @workgroup_size(WG)
+fn softmax_xent_row_per_invocation(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let b = flat_workgroup(wid, nwg) * WG + lid;
+  if (b >= p.n) { return; }
+  let C = p.classes;
+  let row = b * C;
+  var mx = x[row];
+  var arg = 0u;
+  for (var c = 1u; c < C; c++) {
+    let v = x[row + c];
+    if (v > mx) { mx = v; arg = c; } // the first max
+  }
+  var total = 0.0;
+  for (var c = 0u; c < C; c++) { total += exp(x[row + c] - mx); }
+  let label = labels[b];
+  let valid = label >= 0 && label < i32(C);
+  let lc = u32(select(0, label, valid));
+  partial[b] = select(quiet_nan(), (mx - x[row + lc]) + log(total), valid);
+  partial[p.n + b] = select(0.0, 1.0, valid && arg == lc);
+  for (var c = 0u; c < C; c++) {
+    let g = (exp(x[row + c] - mx) / total - select(0.0, 1.0, c == lc)) * p.grad_scale;
+    grad[row + c] = select(quiet_nan(), g, valid);
+  }
+}
+
 // d = pred − target:  dpred = 2d/numel (=),  partial[w] = Σ_{i ∈ workgroup w} d²
 @compute @workgroup_size(WG)
 fn mse_partials(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {

@@ -11,6 +11,9 @@ import type { Tensor } from '../gpu/tensor';
 
 const family = shaderFamily('losses', lossesWgsl, [activationFnsWgsl]);
 const xentRowsKernel = kernel(family, 'softmax_xent_rows', { grad: 0, partial: 1, x: 4, labels: 6, params: 8 });
+const xentRowPerInvocationKernel = kernel(family, 'softmax_xent_row_per_invocation', { grad: 0, partial: 1, x: 4, labels: 6, params: 8 }, { WG: 64 });
+/** Up to this many classes a cross-entropy row is one invocation's loop, past it a workgroup's. */
+export const ROW_PER_INVOCATION_CLASSES = 32;
 const msePartialsKernel = kernel(family, 'mse_partials', { grad: 0, partial: 1, x: 4, targets: 5, params: 8 });
 const bcePartialsKernel = kernel(family, 'bce_logits_partials', { grad: 0, partial: 1, x: 4, targets: 5, params: 8 });
 const finalizeKernel = kernel(family, 'loss_finalize', { loss: 2, partial_in: 7, params: 8 });
@@ -89,9 +92,11 @@ export function softmaxCrossEntropyOp(
   noAliasing(op, outputs, [logits, labels]);
   const label = `losses.softmax_xent(${B}x${C})`;
   const p = params(B, C, B, 1 / B, 1 / B);
-  const rows = withConstants(xentRowsKernel, { WG: rowWorkgroupSize(C) });
+  const perInvocation = C <= ROW_PER_INVOCATION_CLASSES;
+  const rows = perInvocation ? xentRowPerInvocationKernel : withConstants(xentRowsKernel, { WG: rowWorkgroupSize(C) });
+  const grid = perInvocation ? ctx.grid(rows, B) : foldGrid(B, ctx.maxWorkgroupsPerDimension);
   return twoPass(ctx, label, ctx.pool.storage(2 * B * 4, `${label}.scratch`), (scratch) => [
-    ctx.op(rows, { grad: out.dlogits, partial: scratch, x: logits, labels }, p, foldGrid(B, ctx.maxWorkgroupsPerDimension), `${label}.rows`),
+    ctx.op(rows, { grad: out.dlogits, partial: scratch, x: logits, labels }, p, grid, `${label}.rows`),
     out.correct
       ? ctx.op(correctFinalizeKernel, { loss: out.loss, correct: out.correct, partial_in: scratch }, p, [1, 1, 1], `${label}.finalize`)
       : ctx.op(finalizeKernel, { loss: out.loss, partial_in: scratch }, p, [1, 1, 1], `${label}.finalize`),

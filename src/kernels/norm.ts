@@ -2,8 +2,8 @@
 // and torch.nn.LayerNorm (eps 1e-5, batch norm momentum 0.1). x: [rows, features].
 import normWgsl from '../../shaders/norm.wgsl?raw';
 import { f32, sequenceOp, u32, type GpuContext, type Op } from '../gpu/context';
-import { foldGrid } from '../gpu/dispatch';
-import { kernel, shaderFamily } from '../gpu/shaders';
+import { foldGrid, type Grid } from '../gpu/dispatch';
+import { kernel, shaderFamily, type Kernel } from '../gpu/shaders';
 import type { Tensor } from '../gpu/tensor';
 
 const family = shaderFamily('norm', normWgsl);
@@ -11,6 +11,14 @@ const WG = { WG: 64 };
 const bnForward = kernel(family, 'batchnorm_forward', { y: 0, mean: 1, rstd: 2, running_mean: 3, running_var: 4, x: 5, gamma: 6, beta: 7, params: 8 }, WG);
 const bnEval = kernel(family, 'batchnorm_eval', { y: 0, running_mean: 3, running_var: 4, x: 5, gamma: 6, beta: 7, params: 8 }, WG);
 const bnBackward = kernel(family, 'batchnorm_backward', { mean: 1, rstd: 2, x: 5, gamma: 6, params: 8, dx: 9, dgamma: 10, dbeta: 11, dy: 12 }, WG);
+const bnForwardColumns = kernel(family, 'batchnorm_forward_columns', bnForward.bindings, WG);
+const bnBackwardColumns = kernel(family, 'batchnorm_backward_columns', bnBackward.bindings, WG);
+/** Batches of up to this many rows normalise each column in one invocation, larger ones in a workgroup. */
+export const COLUMN_PER_INVOCATION_ROWS = 256;
+/** Batch norm's kernel and grid for `rows` × `cols`: one invocation or one workgroup per column. */
+function byColumn<B extends string>(ctx: GpuContext, rows: number, cols: number, perInvocation: Kernel<B>, perWorkgroup: Kernel<B>): [Kernel<B>, Grid] {
+  return rows <= COLUMN_PER_INVOCATION_ROWS ? [perInvocation, ctx.grid(perInvocation, cols)] : [perWorkgroup, foldGrid(cols, ctx.maxWorkgroupsPerDimension)];
+}
 const lnForward = kernel(family, 'layernorm_forward', { y: 0, mean: 1, rstd: 2, x: 5, gamma: 6, beta: 7, params: 8 }, WG);
 const lnBackward = kernel(family, 'layernorm_backward', { mean: 1, rstd: 2, x: 5, gamma: 6, params: 8, dx: 9, dy: 12 }, WG);
 const lnParamGrads = kernel(family, 'layernorm_param_grads', { mean: 1, rstd: 2, x: 5, params: 8, dgamma: 10, dbeta: 11, dy: 12 }, WG);
@@ -39,7 +47,8 @@ export function batchNormForwardOp(
   if (!options.training) return ctx.op(bnEval, common, params, rows * cols);
   expect(out.mean, cols, 'mean');
   expect(out.rstd, cols, 'rstd');
-  return ctx.op(bnForward, { ...common, mean: out.mean, rstd: out.rstd }, params, foldGrid(cols, ctx.maxWorkgroupsPerDimension));
+  const [k, grid] = byColumn(ctx, rows, cols, bnForwardColumns, bnForward);
+  return ctx.op(k, { ...common, mean: out.mean, rstd: out.rstd }, params, grid);
 }
 
 /** dx, dγ, dβ of training-mode batch norm from the saved mean and rstd (all =). */
@@ -50,7 +59,8 @@ export function batchNormBackwardOp(
   expect(dy, rows * cols, 'dy');
   expect(grads.dx, rows * cols, 'dx');
   for (const [t, w] of [[grads.dgamma, 'dgamma'], [grads.dbeta, 'dbeta'], [gamma, 'gamma'], [saved.mean, 'mean'], [saved.rstd, 'rstd']] as const) expect(t, cols, w);
-  return ctx.op(bnBackward, { ...grads, dy, x, gamma, ...saved }, [u32(rows), u32(cols), f32(0), f32(0)], foldGrid(cols, ctx.maxWorkgroupsPerDimension));
+  const [k, grid] = byColumn(ctx, rows, cols, bnBackwardColumns, bnBackward);
+  return ctx.op(k, { ...grads, dy, x, gamma, ...saved }, [u32(rows), u32(cols), f32(0), f32(0)], grid);
 }
 
 export function layerNormForwardOp(ctx: GpuContext, out: { y: Tensor; mean: Tensor; rstd: Tensor }, x: Tensor, gamma: Tensor, beta: Tensor, options: { eps?: number } = {}): Op {

@@ -1,15 +1,17 @@
-// Batch norm and layer norm (shaders/norm.wgsl) vs float64 on rows in {1, 2, 7, 65, 257, 2051}
-// and features in {1, 3, 63, 65, 127}; data with mean 1000 and std 0.01 to show the variance is
+// Batch norm and layer norm (shaders/norm.wgsl) vs float64 on rows in {1, 2, 7, 65, 256, 257, 2051}
+// and features in {1, 3, 63, 65, 70, 127} (batch norm: up to COLUMN_PER_INVOCATION_ROWS = 256
+// rows one invocation per column, more rows one workgroup per column); data with mean 1000 and std 0.01 to show the variance is
 // computed carefully; running statistics over several steps; eval mode; backward vs the analytic
 // float64 reference, itself checked against central differences.
 import { describe, expect, it } from 'vitest';
-import { batchNormBackwardOp, batchNormForwardOp, layerNormBackwardOp, layerNormForwardOp } from '../../src/kernels/norm';
+import { batchNormBackwardOp, batchNormForwardOp, COLUMN_PER_INVOCATION_ROWS, layerNormBackwardOp, layerNormForwardOp } from '../../src/kernels/norm';
 import { empty } from '../../src/gpu/tensor';
 import { asF32, expectClose, numericGrad, uniform } from '../reference';
 import { canaried, tensor, useGpu } from '../gpu';
 import { normBackward, normForward } from '../ref/norm';
 
-const SHAPES: [number, number][] = [[1, 3], [2, 1], [7, 63], [65, 65], [257, 127], [2051, 3], [3, 2051]];
+expect(COLUMN_PER_INVOCATION_ROWS).toBe(256); // the shapes below straddle it
+const SHAPES: [number, number][] = [[1, 3], [2, 1], [7, 63], [65, 65], [256, 70], [257, 127], [2051, 3], [3, 2051]];
 
 describe('batch norm and layer norm vs float64', () => {
   const gpu = useGpu();
