@@ -52,6 +52,11 @@ export class Profiler {
       : 'timestamps unquantised (Dawn in Node); each kernel runs in its own pass while profiling, which adds a little per-pass overhead';
   }
 
+  /** Resolves when the next step's timestamps have a readback slot (the loop waits between steps). */
+  readyToRecord(): Promise<void> {
+    return this.ring?.slotFree() ?? Promise.resolve();
+  }
+
   /** Records `ops` one pass each, with timestamps, then the resolve and readback copy. */
   record(encoder: GPUCommandEncoder, ops: readonly Op[]): () => void {
     const n = Math.min(ops.length, this.maxOps);

@@ -287,10 +287,12 @@ export class Trainer {
   }
 
   /**
-   * Resolves when the next training step's diagnostics, if it logs, have a readback slot: the loop
-   * awaits this between steps so that no record is dropped (runStep alone never waits).
+   * Resolves when the next training step's diagnostics (or, while profiling, its timestamps) have a
+   * readback slot: the loop awaits this between steps so that no record is dropped (runStep alone
+   * never waits).
    */
   readyToLog(): Promise<void> {
+    if (this.profiler) return this.profiler.readyToRecord(); // profiling: every step's timestamps
     return this.logsStep(this.step + 1) ? this.ring.slotFree() : Promise.resolve();
   }
 
