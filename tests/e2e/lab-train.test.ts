@@ -1,6 +1,7 @@
 // The lab in Chromium: training runs and the charts receive points; a structural change rebuilds
 // the model; compare mode shows two runs; a preset loads and explains itself; the URL round-trips
-// the settings; a malicious URL is refused visibly and injects no markup. Screenshots go to
+// the settings; experiment files save and open; a malicious URL or file is refused visibly and
+// injects no markup. Screenshots go to
 // test-artifacts/ (lab-*.png).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -130,6 +131,36 @@ describe('the lab', () => {
     await page.click('#export-png');
     await expect.poll(() => pngs.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(9);
     expect(pngs).toEqual(expect.arrayContaining(['gradscope-vanishing.png', 'gradscope-heatmap.png', 'gradscope-histograms.png', 'gradscope-boundary-0.png']));
+  });
+
+  it('saves the experiment to a file and opens it again; a hostile file is refused field by field, a broken one as a whole', async () => {
+    const page = await lab.newPage();
+    let dialogs = 0;
+    page.on('dialog', (d) => { dialogs++; void d.dismiss(); });
+    await page.goto(`${lab.url}?runs=2&depth=3&width=12&act=relu&b.act=sigmoid`);
+    await labReady(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-experiment')]);
+    const saved = JSON.parse(await readFile((await download.path())!, 'utf8'));
+    expect(saved.runs.map((r: { activation: string; depth: number }) => [r.activation, r.depth])).toEqual([['relu', 3], ['sigmoid', 3]]);
+    // Open it in a fresh page: both runs come back.
+    const other = await lab.newPage();
+    await other.goto(lab.url);
+    await labReady(other);
+    await other.setInputFiles('#open-experiment-file', { name: 'saved.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(saved)) });
+    const message = (re: RegExp) => other.waitForFunction((src) => new RegExp(src).test(document.querySelector('.message')?.textContent ?? ''), re.source);
+    await message(/Opened saved\.json: 2 runs/);
+    expect(await other.evaluate(() => (window as unknown as Hook).gradscope.lab!.settings.map((s) => s.activation))).toEqual(['relu', 'sigmoid']);
+    // A hostile file: markup and bad values are named, nothing is injected, defaults stand in.
+    const hostile = { gradscope: 'lab-experiment', version: 1, runs: [{ dataset: '<img src=x onerror=alert(1)>', depth: 4, activation: 'constructor', '<b>x</b>': 1 }] };
+    await other.setInputFiles('#open-experiment-file', { name: '<img src=y onerror=alert(2)>.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(hostile)) });
+    await message(/ignored invalid settings: runs\[0\]\.dataset, runs\[0\]\.activation, runs\[0\]\.<b>x<\/b> \(unknown\)/);
+    expect(await other.evaluate(() => (window as unknown as Hook).gradscope.lab!.settings[0])).toMatchObject({ dataset: 'spiral', depth: 4, activation: 'tanh' });
+    // A broken file changes nothing.
+    await other.setInputFiles('#open-experiment-file', { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"gradscope": "lab-experiment", "runs": [') });
+    await message(/Could not open broken\.json: not JSON/);
+    expect(await other.evaluate(() => (window as unknown as Hook).gradscope.lab!.settings[0].depth)).toBe(4);
+    expect(await other.locator('img, b').count()).toBe(0);
+    expect(dialogs).toBe(0);
   });
 
   it('refuses a malicious URL visibly, without injecting markup', async () => {

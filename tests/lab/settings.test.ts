@@ -1,12 +1,13 @@
 // The lab's settings (no GPU): settingsToSpec gives a spec parseSpec accepts for every choice the
 // controls offer; the URL form round-trips 1-4 runs exactly; hostile or out-of-range URL values
-// are refused field by field (named in `rejected`) and replaced by defaults.
+// are refused field by field (named in `rejected`) and replaced by defaults; experiment files
+// round-trip and go through the same checks, a malformed file as a whole gets one clear error.
 import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS } from '../../src/kernels/activation_ids';
 import { describeModel } from '../../src/engine/model';
 import { INITIALISERS } from '../../src/engine/spec';
 import { PRESETS, presetSettings } from '../../src/lab/ui/presets';
-import { CELLS, DEFAULTS, LAB_DATASETS, LAB_OPTIMIZERS, LIMITS, NORMS, queryToSettings, RECURRENT_INITS_LAB, sanitize, settingsToQuery, settingsToSpec, type Settings } from '../../src/lab/ui/settings';
+import { CELLS, DEFAULTS, fileToSettings, LAB_DATASETS, LAB_OPTIMIZERS, LIMITS, NORMS, queryToSettings, RECURRENT_INITS_LAB, sanitize, settingsToFile, settingsToQuery, settingsToSpec, type Settings } from '../../src/lab/ui/settings';
 import { isSequenceData } from '../../src/engine/spec';
 import { rng } from '../reference';
 
@@ -59,5 +60,37 @@ describe('lab settings', () => {
     expect(queryToSettings('runs=2&b.act=%3Cscript%3E').rejected).toEqual(['b.act']);
     expect(sanitize({ depth: 60, width: 256 }).rejected).toEqual([]);
     expect(sanitize({ depth: 61 }).rejected).toEqual(['depth']);
+  });
+
+  it('an experiment file round-trips one to four runs exactly', () => {
+    const next = rng(77);
+    for (let n = 1; n <= 4; n++) {
+      const runs = Array.from({ length: n }, () => randomSettings(next));
+      expect(fileToSettings(settingsToFile(runs))).toEqual({ runs, rejected: [] });
+    }
+  });
+
+  it('an experiment file goes through the URL checks: hostile, out-of-range and unknown fields are named and get defaults', () => {
+    const file = JSON.stringify({
+      gradscope: 'lab-experiment', version: 1,
+      runs: [
+        { dataset: '<img src=x onerror=alert(1)>', depth: 1e9, width: '3.5', activation: 'constructor', residual: 'yes', batch: 64, seed: 3, dept: 5, PROTO: { polluted: 1 } },
+        { activation: 'relu', lrLog10: -3 },
+      ],
+    }).replace('"PROTO"', '"__proto__"'); // an own "__proto__" key, as a hostile file can hold
+    const { runs, rejected } = fileToSettings(file);
+    expect(rejected).toEqual(['runs[0].dataset', 'runs[0].depth', 'runs[0].width', 'runs[0].activation', 'runs[0].residual', 'runs[0].dept (unknown)', 'runs[0].__proto__ (unknown)']);
+    expect(runs).toEqual([{ ...DEFAULTS, batch: 64, seed: 3 }, { ...DEFAULTS, activation: 'relu', lrLog10: -3 }]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('refuses a file that is not an experiment with one clear error', () => {
+    const file = (o: unknown) => JSON.stringify(o);
+    expect(() => fileToSettings('{"runs": [')).toThrow(/^not JSON/);
+    expect(() => fileToSettings('[]')).toThrow(/not a gradscope lab experiment/);
+    expect(() => fileToSettings(file({ model: { input: 2, layers: [] } }))).toThrow(/not a gradscope lab experiment/);
+    expect(() => fileToSettings(file({ gradscope: 'lab-experiment', runs: [] }))).toThrow(/runs: expected a list of 1 to 4 runs/);
+    expect(() => fileToSettings(file({ gradscope: 'lab-experiment', runs: Array(5).fill({}) }))).toThrow(/runs: expected a list of 1 to 4 runs/);
+    expect(() => fileToSettings(file({ gradscope: 'lab-experiment', runs: [{}, 'tanh'] }))).toThrow(/runs\[1\]: expected an object of settings/);
   });
 });

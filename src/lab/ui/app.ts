@@ -1,5 +1,5 @@
 // The lab page: lil-gui controls per run, compare mode, presets, play/pause/step/reset, URL
-// state, CSV/PNG export, and recovery from a lost device. Text from settings or URLs only ever
+// state, experiment files, CSV/PNG export, and recovery from a lost device. Text from settings or URLs only ever
 // goes into textContent, never into markup.
 import GUI from 'lil-gui';
 import 'uplot/dist/uPlot.min.css';
@@ -10,7 +10,10 @@ import { Charts } from './charts';
 import { PRESETS, presetSettings } from './presets';
 import { ProfilePanel } from './profile';
 import { Lab } from './runs';
-import { CELLS, LAB_DATASETS, LAB_OPTIMIZERS, LIMITS, NORMS, queryToSettings, RECURRENT_INITS_LAB, relevant, settingsToQuery, type Settings } from './settings';
+import { CELLS, fileToSettings, LAB_DATASETS, LAB_OPTIMIZERS, LIMITS, NORMS, queryToSettings, RECURRENT_INITS_LAB, relevant, settingsToFile, settingsToQuery, type Settings } from './settings';
+
+/** Largest experiment file the lab opens (a real one is a few kB). */
+const MAX_EXPERIMENT_BYTES = 1 << 20;
 
 export interface LabPage {
   lab: Lab;
@@ -45,9 +48,11 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
   const fromUrl = queryToSettings(location.search);
   if (fromUrl.rejected.length) show(`Ignored invalid URL settings: ${fromUrl.rejected.join(', ')} (defaults used instead).`, 'error');
 
-  async function apply(settings: Settings[], keepMessage = false): Promise<void> {
+  /** Rebuilds the runs from `settings`; false (and the error shown) when the model can't be built. */
+  async function apply(settings: Settings[], keepMessage = false): Promise<boolean> {
     page.settings = settings.map((s) => ({ ...s }));
     history.replaceState(null, '', `?${settingsToQuery(page.settings)}`);
+    let built = true;
     try {
       await lab.setRuns(page.settings);
       profile.reattach();
@@ -55,10 +60,12 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
       charts.reset();
       if (!keepMessage) show('');
     } catch (e) {
+      built = false;
       lab.pause();
       show(`Could not build the model: ${(e as Error).message}`, 'error');
     }
     buildControls();
+    return built;
   }
 
   function buildControls(): void {
@@ -129,6 +136,32 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
   button('Export CSV', 'export-csv', () => download('gradscope-metrics.csv', new Blob([metricsCsv(lab)], { type: 'text/csv' })));
   button('Export PNG', 'export-png', () => {
     for (const { name, canvas } of charts.canvases()) canvas.toBlob((b) => b && download(`gradscope-${name}.png`, b));
+  });
+  // Experiment files: every run's settings, checked on the way in like the URL's.
+  button('Save experiment', 'save-experiment', () => download('gradscope-experiment.json', new Blob([settingsToFile(page.settings)], { type: 'application/json' })));
+  const fileInput = document.createElement('input');
+  fileInput.type = 'file';
+  fileInput.accept = '.json,application/json';
+  fileInput.id = 'open-experiment-file';
+  fileInput.hidden = true;
+  bar.append(fileInput);
+  button('Open experiment…', 'open-experiment', () => fileInput.click());
+  fileInput.addEventListener('change', async () => {
+    const file = fileInput.files?.[0];
+    fileInput.value = ''; // the same file can be opened again
+    if (!file) return;
+    if (file.size > MAX_EXPERIMENT_BYTES) return show(`Could not open ${file.name}: ${file.size} bytes, over the ${MAX_EXPERIMENT_BYTES} an experiment file may have.`, 'error');
+    let opened: { runs: Settings[]; rejected: string[] };
+    try {
+      opened = fileToSettings(await file.text());
+    } catch (e) {
+      return show(`Could not open ${file.name}: ${(e as Error).message}. Nothing was changed.`, 'error');
+    }
+    lab.pause();
+    playButton.textContent = '▶ Play';
+    if (!(await apply(opened.runs, true))) return;
+    if (opened.rejected.length) show(`Opened ${file.name}; ignored invalid settings: ${opened.rejected.join(', ')} (defaults used instead).`, 'error');
+    else show(`Opened ${file.name}: ${opened.runs.length} run${opened.runs.length > 1 ? 's' : ''}.`);
   });
   const status = el('span', 'status-line');
   bar.append(status);

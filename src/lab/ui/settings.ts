@@ -1,6 +1,7 @@
 // The lab's settings: one plain object per run, the one function that turns it into a run spec
-// (validated by parseSpec like any other), and its URL form. Settings from a URL are untrusted:
-// every field is checked against its allowed values, nothing is evaluated or inserted as markup.
+// (validated by parseSpec like any other), its URL form and its experiment-file form. Settings
+// from a URL or a file are untrusted: every field is checked against its allowed values (one
+// sanitize for both), nothing is evaluated or inserted as markup.
 import { ACTIVATIONS, type Activation } from '../../kernels/activation_ids';
 import { INITIALISERS, isSequenceData, parseSpec, type Initialiser, type Spec } from '../../engine/spec';
 
@@ -178,5 +179,40 @@ export function queryToSettings(query: string): { runs: Settings[]; rejected: st
     runs.push(r.settings);
     rejected.push(...r.rejected.map((k) => `${prefix}${SHORT[k as keyof Settings]}`));
   }
+  return { runs, rejected };
+}
+
+/** The lab's experiment file: every run's settings, as "Save experiment" writes them. */
+export function settingsToFile(runs: Settings[]): string {
+  return JSON.stringify({ gradscope: 'lab-experiment', version: 1, runs }, null, 2) + '\n';
+}
+
+/**
+ * Settings from an experiment file, checked like the URL's: the file must be JSON with a `runs`
+ * list of one to four objects, and every field goes through sanitize. Throws a one-line error
+ * naming what is wrong with the file as a whole; a bad field is listed in `rejected` (as
+ * runs[i].field) and keeps its default.
+ */
+export function fileToSettings(text: string): { runs: Settings[]; rejected: string[] } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`not JSON (${(e as Error).message})`);
+  }
+  const runsRaw = (json as { runs?: unknown } | null)?.runs;
+  if (typeof json !== 'object' || json === null || Array.isArray(json) || (json as { gradscope?: unknown }).gradscope !== 'lab-experiment') {
+    throw new Error('not a gradscope lab experiment (expected an object with "gradscope": "lab-experiment")');
+  }
+  if (!Array.isArray(runsRaw) || runsRaw.length < 1 || runsRaw.length > 4) throw new Error('runs: expected a list of 1 to 4 runs');
+  const runs: Settings[] = [];
+  const rejected: string[] = [];
+  runsRaw.forEach((raw, i) => {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`runs[${i}]: expected an object of settings`);
+    const r = sanitize(raw as Record<string, unknown>);
+    runs.push(r.settings);
+    rejected.push(...r.rejected.map((k) => `runs[${i}].${k}`));
+    for (const key of Object.keys(raw)) if (!Object.hasOwn(DEFAULTS, key)) rejected.push(`runs[${i}].${key.slice(0, 40)} (unknown)`);
+  });
   return { runs, rejected };
 }
