@@ -4,6 +4,7 @@
 // asynchronously every `log_every` steps through a ReadbackRing.
 import type { GpuContext, Op } from '../gpu/context';
 import { Tensor, upload, write, zeros } from '../gpu/tensor';
+import { Inference } from './inference';
 import { gatherRowsOp } from '../kernels/elementwise';
 import { createOptimizerState, optimizerStepOp, type OptimizerConfig, type OptimizerState } from '../kernels/optimizers';
 import { stepGuardOp } from '../kernels/clip';
@@ -237,49 +238,18 @@ export class Trainer {
     this.profiler = null;
   }
 
-  /** Eval-mode graphs (batch norm on running statistics, no dropout), one per batch size. */
-  private forwardGraphs = new Map<number, Graph>();
-  private forwardGraph(batch: number): Graph {
-    let g = this.forwardGraphs.get(batch);
-    if (!g) {
-      g = buildGraph(this.ctx, this.model, { params: this.params.buffer, grads: null, states: this.states.buffer }, batch, false);
-      this.forwardGraphs.set(batch, g);
-    }
-    return g;
-  }
+  private inference: Inference | null = null;
 
   /** Model outputs [n, outputs] for inputs x [n, features], in eval mode. */
-  async predict(x: Float32Array): Promise<Float32Array> {
-    const n = x.length / this.model.input;
-    if (!Number.isInteger(n) || n < 1) throw new Error(`predict: ${x.length} values are not rows of ${this.model.input} features`);
-    const g = this.forwardGraph(n);
-    write(g.input, x);
-    this.ctx.submit(g.forward, 'predict');
-    return (await g.output.download()) as Float32Array;
+  predict(x: Float32Array): Promise<Float32Array> {
+    this.inference ??= new Inference(this.ctx, this.model, this.params, this.states);
+    return this.inference.predict(x);
   }
 
   /** Loss and accuracy on the held-out split (the first EVAL_LIMIT rows of it), in eval mode. */
-  async evaluate(split: 'test' | 'train' = 'test'): Promise<{ loss: number; accuracy: number | null; n: number }> {
-    const data = this.dataset[split];
-    const n = Math.min(data.n, EVAL_LIMIT);
-    if (n < 1) return { loss: NaN, accuracy: null, n: 0 };
-    const g = this.forwardGraph(n);
-    write(g.input, data.x.subarray(0, n * this.model.input));
-    const targets = targetsFor(this.spec.loss, this.dataset, data);
-    const width = targets.length / data.n;
-    const y = upload(this.ctx, targets.subarray(0, n * width), width === 1 && targets instanceof Int32Array ? [n] : [n, width], targets instanceof Int32Array ? 'i32' : 'f32', 'eval.y');
-    const loss = zeros(this.ctx, [1], 'f32', 'eval.loss');
-    const scratch = zeros(this.ctx, [n, this.model.output], 'f32', 'eval.dlogits');
-    const op = lossOp(this.ctx, this.spec.loss, loss, scratch, g.output, y);
-    try {
-      this.ctx.submit([...g.forward, op], 'evaluate');
-      const [l, logits] = await Promise.all([loss.download(), g.output.download()]);
-      const idx = Uint32Array.from({ length: n }, (_, i) => i);
-      return { loss: l[0], accuracy: accuracyOf(logits as Float32Array, this.model.output, idx, data.labels, this.dataset.classes), n };
-    } finally {
-      op.dispose();
-      for (const t of [y, loss, scratch]) t.dispose();
-    }
+  evaluate(split: 'test' | 'train' = 'test'): Promise<{ loss: number; accuracy: number | null; n: number }> {
+    this.inference ??= new Inference(this.ctx, this.model, this.params, this.states);
+    return this.inference.evaluate(this.spec.loss, this.dataset, split);
   }
 
   private logsStep(t: number): boolean {
@@ -313,8 +283,8 @@ export class Trainer {
     this.diag?.dispose();
     for (const o of [...(this.gather ?? []), this.lossOp, this.guard, this.update]) o?.dispose();
     this.graph?.dispose();
-    for (const g of this.forwardGraphs.values()) g.dispose();
-    this.forwardGraphs.clear();
+    this.inference?.dispose();
+    this.inference = null;
     this.optimizer?.dispose();
     for (const t of [this.params, this.grads, this.states, this.indices, this.batchTargets, this.data?.x, this.data?.y]) t?.dispose();
     this.ring = undefined!;
@@ -325,7 +295,6 @@ export class Trainer {
   }
 }
 
-const EVAL_LIMIT = 8192;
 
 /** Refuses, before any allocation, a model whose tensors exceed the device's buffer limits. */
 function checkFits(ctx: GpuContext, model: ModelInfo, batch: number, data: Dataset): void {
