@@ -1,6 +1,6 @@
-// Batch norm over the batch (one workgroup per feature column) and layer norm over features (one
-// workgroup per row), like torch.nn.BatchNorm1d / LayerNorm: two-pass mean and variance in fp32,
-// fixed-order tree reductions (deterministic, no atomics). x, y: [rows, cols] row-major.
+// Batch norm over the batch (a workgroup or an invocation per feature column) and layer norm over
+// features (a workgroup per row), like torch.nn.BatchNorm1d / LayerNorm: two-pass mean and
+// variance in fp32, fixed-order sums (deterministic, no atomics). x, y: [rows, cols] row-major.
 override WG: u32 = 64;
 
 struct Params { rows: u32, cols: u32, eps: f32, momentum: f32 }
@@ -42,21 +42,42 @@ fn at(column_groups: bool, g: u32, k: u32) -> u32 {
   return g * p.cols + k;
 }
 
+// Batch norm kernels take a column per workgroup (lanes = WG, tree sums) or, with COLUMN_PER_
+// INVOCATION, a column per invocation (lanes = 1, serial sums: for batches of up to 256 rows,
+// where a workgroup's barriers cost more than the sums; lavapipe 64 × 64 forward 0.36 → 0.06 ms).
+override COLUMN_PER_INVOCATION: bool = false;
+
+// This invocation's column (may be past the last: see `live`) and its first row.
+fn bn_column(wid: vec3u, nwg: vec3u, lid: u32) -> vec2u {
+  if (COLUMN_PER_INVOCATION) { return vec2u(flat_workgroup(wid, nwg) * WG + lid, 0u); }
+  return vec2u(flat_workgroup(wid, nwg), lid);
+}
+
+// Σ a and Σ b over the invocations of one column. Every invocation must call it.
+fn bn_sum2(a: f32, b: f32, lid: u32) -> vec2f {
+  if (COLUMN_PER_INVOCATION) { return vec2f(a, b); }
+  return wg_sum2(a, b, lid);
+}
+
 // Batch norm, training: mean, biased var over rows; y = x̂·γ + β; running stats with momentum
-// (unbiased variance; at rows = 1 running_var is left unchanged rather than made Inf).
+// (unbiased variance; at rows = 1 running_var is left unchanged rather than made Inf). No early
+// return: the sums' barriers need every invocation; spare ones read the last column, store nothing.
 @compute @workgroup_size(WG)
 fn batchnorm_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let c = flat_workgroup(wid, nwg);
-  if (c >= p.cols) { return; }
+  let at_col = bn_column(wid, nwg, lid);
+  let live = at_col.x < p.cols;
+  let c = min(at_col.x, p.cols - 1u);
+  let step = select(WG, 1u, COLUMN_PER_INVOCATION);
   var s = 0.0;
-  for (var r = lid; r < p.rows; r += WG) { s += x[at(true, c, r)]; }
-  let m = wg_sum2(s, 0.0, lid).x / f32(p.rows);
+  for (var r = at_col.y; r < p.rows; r += step) { s += x[at(true, c, r)]; }
+  let m = bn_sum2(s, 0.0, lid).x / f32(p.rows);
   var q = 0.0;
-  for (var r = lid; r < p.rows; r += WG) { let d = x[at(true, c, r)] - m; q += d * d; }
-  let v = wg_sum2(q, 0.0, lid).x / f32(p.rows);
+  for (var r = at_col.y; r < p.rows; r += step) { let d = x[at(true, c, r)] - m; q += d * d; }
+  let v = bn_sum2(q, 0.0, lid).x / f32(p.rows);
   let rs = inverseSqrt(v + p.eps);
-  for (var r = lid; r < p.rows; r += WG) { y[at(true, c, r)] = (x[at(true, c, r)] - m) * rs * gamma[c] + beta[c]; }
-  if (lid == 0u) {
+  if (!live) { return; }
+  for (var r = at_col.y; r < p.rows; r += step) { y[at(true, c, r)] = (x[at(true, c, r)] - m) * rs * gamma[c] + beta[c]; }
+  if (at_col.y == 0u) {
     mean[c] = m;
     rstd[c] = rs;
     running_mean[c] = (1.0 - p.momentum) * running_mean[c] + p.momentum * m;
@@ -77,68 +98,27 @@ fn batchnorm_eval(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
 // dx = γ·rstd/B · (B·dy − Σdy − x̂·Σ(dy·x̂))   (=)
 @compute @workgroup_size(WG)
 fn batchnorm_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let c = flat_workgroup(wid, nwg);
-  if (c >= p.cols) { return; }
+  let at_col = bn_column(wid, nwg, lid);
+  let live = at_col.x < p.cols;
+  let c = min(at_col.x, p.cols - 1u);
+  let step = select(WG, 1u, COLUMN_PER_INVOCATION);
   let m = mean[c];
   let rs = rstd[c];
   var sd = 0.0;
   var sdx = 0.0;
-  for (var r = lid; r < p.rows; r += WG) {
+  for (var r = at_col.y; r < p.rows; r += step) {
     let i = at(true, c, r);
     sd += dy[i];
     sdx += dy[i] * (x[i] - m) * rs;
   }
-  let sums = wg_sum2(sd, sdx, lid);
+  let sums = bn_sum2(sd, sdx, lid);
+  if (!live) { return; }
   let n = f32(p.rows);
-  for (var r = lid; r < p.rows; r += WG) {
+  for (var r = at_col.y; r < p.rows; r += step) {
     let i = at(true, c, r);
     dx[i] = gamma[c] * rs / n * (n * dy[i] - sums.x - (x[i] - m) * rs * sums.y);
   }
-  if (lid == 0u) { dgamma[c] = sums.y; dbeta[c] = sums.x; }
-}
-
-// The two batch norm kernels above with one invocation per column, for batches of up to 256 rows:
-// serial sums in row order instead of a workgroup tree per column, whose barriers cost more than
-// the sums at these sizes (lavapipe: 64 × 64 forward 0.36 ms as workgroups). Neighbouring
-// invocations read neighbouring columns, so loads stay contiguous.
-@compute @workgroup_size(WG)
-fn batchnorm_forward_columns(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let c = flat_workgroup(wid, nwg) * WG + lid;
-  if (c >= p.cols) { return; }
-  var s = 0.0;
-  for (var r = 0u; r < p.rows; r++) { s += x[at(true, c, r)]; }
-  let m = s / f32(p.rows);
-  var q = 0.0;
-  for (var r = 0u; r < p.rows; r++) { let d = x[at(true, c, r)] - m; q += d * d; }
-  let v = q / f32(p.rows);
-  let rs = inverseSqrt(v + p.eps);
-  for (var r = 0u; r < p.rows; r++) { y[at(true, c, r)] = (x[at(true, c, r)] - m) * rs * gamma[c] + beta[c]; }
-  mean[c] = m;
-  rstd[c] = rs;
-  running_mean[c] = (1.0 - p.momentum) * running_mean[c] + p.momentum * m;
-  if (p.rows > 1u) { running_var[c] = (1.0 - p.momentum) * running_var[c] + p.momentum * v * f32(p.rows) / f32(p.rows - 1u); }
-}
-
-@compute @workgroup_size(WG)
-fn batchnorm_backward_columns(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let c = flat_workgroup(wid, nwg) * WG + lid;
-  if (c >= p.cols) { return; }
-  let m = mean[c];
-  let rs = rstd[c];
-  var sd = 0.0;
-  var sdx = 0.0;
-  for (var r = 0u; r < p.rows; r++) {
-    let i = at(true, c, r);
-    sd += dy[i];
-    sdx += dy[i] * (x[i] - m) * rs;
-  }
-  let n = f32(p.rows);
-  for (var r = 0u; r < p.rows; r++) {
-    let i = at(true, c, r);
-    dx[i] = gamma[c] * rs / n * (n * dy[i] - sd - (x[i] - m) * rs * sdx);
-  }
-  dgamma[c] = sdx;
-  dbeta[c] = sd;
+  if (at_col.y == 0u) { dgamma[c] = sums.y; dbeta[c] = sums.x; }
 }
 
 // Layer norm over each row: y = x̂·γ + β; mean and rstd saved per row.

@@ -11,8 +11,8 @@ const WG = { WG: 64 };
 const bnForward = kernel(family, 'batchnorm_forward', { y: 0, mean: 1, rstd: 2, running_mean: 3, running_var: 4, x: 5, gamma: 6, beta: 7, params: 8 }, WG);
 const bnEval = kernel(family, 'batchnorm_eval', { y: 0, running_mean: 3, running_var: 4, x: 5, gamma: 6, beta: 7, params: 8 }, WG);
 const bnBackward = kernel(family, 'batchnorm_backward', { mean: 1, rstd: 2, x: 5, gamma: 6, params: 8, dx: 9, dgamma: 10, dbeta: 11, dy: 12 }, WG);
-const bnForwardColumns = kernel(family, 'batchnorm_forward_columns', bnForward.bindings, WG);
-const bnBackwardColumns = kernel(family, 'batchnorm_backward_columns', bnBackward.bindings, WG);
+const bnForwardColumns = kernel(family, 'batchnorm_forward', bnForward.bindings, { ...WG, COLUMN_PER_INVOCATION: 1 });
+const bnBackwardColumns = kernel(family, 'batchnorm_backward', bnBackward.bindings, { ...WG, COLUMN_PER_INVOCATION: 1 });
 /** Batches of up to this many rows normalise each column in one invocation, larger ones in a workgroup. */
 export const COLUMN_PER_INVOCATION_ROWS = 256;
 /** Batch norm's kernel and grid for `rows` × `cols`: one invocation or one workgroup per column. */
