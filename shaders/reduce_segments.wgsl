@@ -4,8 +4,8 @@
 // are the same bits on every run:
 //   *_chunks   one workgroup per chunk (a piece of one segment, cut at multiples of CHUNK
 //              elements: src/kernels/reduce.ts) writes a partial result;
-//   *_segments one workgroup (or invocation) per segment combines its chunks' partials in a
-//              fixed order.
+//   *_segments one invocation per segment (per segment and bin for the histogram) adds its
+//              chunks' partials in chunk order.
 // Tables built once on the CPU, one vec4u per row, in elements of x:
 //   chunks[c] = (start, end, segment, 0);  segs[s] = (first chunk, chunk count, length, 0).
 // x is read as vec4f: cuts inside a segment fall on multiples of 4, so only the first and last
