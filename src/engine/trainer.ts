@@ -166,6 +166,9 @@ export class Trainer {
     return { loss: loss[0], grads };
   }
 
+  /** Every op of a step before the update, in order (built on the first step). */
+  private stepOps: Op[] | null = null;
+
   private record(indices: Uint32Array, update: boolean): void {
     const t = this.step + 1;
     const ctx = this.ctx;
@@ -177,7 +180,7 @@ export class Trainer {
     const log = update && this.logsStep(t);
 
     const encoder = ctx.device.createCommandEncoder({ label: `step ${t}` });
-    const ops = [...this.gather, ...this.graph.forward, this.lossOp, ...this.graph.backward, this.diag.gradSq, this.guard];
+    const ops = (this.stepOps ??= [...this.gather, ...this.graph.forward, this.lossOp, ...this.graph.backward, this.diag.gradSq, this.guard]);
     if (this.profiler) {
       // Profiling is a mode of its own: one pass per kernel with timestamps, no diagnostics.
       const after = this.profiler.record(encoder, update ? [...ops, this.update] : ops);
@@ -186,12 +189,12 @@ export class Trainer {
       if (update) this.step = t;
       return;
     }
-    const pass = encoder.beginComputePass({ label: `step ${t}: forward, backward, guard` });
+    const pass = encoder.beginComputePass({ label: 'forward, backward, guard' });
     for (const op of ops) op.record(pass);
     pass.end();
     if (log) this.diag.beforeUpdate(encoder);
     if (update) {
-      const upd = encoder.beginComputePass({ label: `step ${t}: optimizer` });
+      const upd = encoder.beginComputePass({ label: 'optimizer' });
       this.update.record(upd);
       upd.end();
     }
