@@ -136,6 +136,7 @@ export function matmulOp(ctx: GpuContext, out: Tensor, a: Tensor, b: Tensor, opt
   // tiled_split: K ranges of KS (a multiple of the kernel's K step, 16).
   const KS = variant === 'tiled_split' ? 16 * Math.ceil(K / (options.splits ?? splitsFor(M, N, K)) / 16) : K;
   const splits = Math.ceil(K / KS);
+  const params = [u32(M), u32(N), u32(K), u32(KS)];
   let op: Op;
   if (variant === 'tiled_split') {
     // Partial sums per K range, then their sum in order with the epilogue. The partials live in
@@ -144,14 +145,13 @@ export function matmulOp(ctx: GpuContext, out: Tensor, a: Tensor, b: Tensor, opt
     const bytes = 4 * splits * M * N;
     const partial = bytes <= SPLIT_SCRATCH_BYTES ? Tensor.view(ctx, ctx.scratch(SPLIT_SCRATCH_BYTES), 0, [splits * M * N], 'f32', `${label}.partial`) : empty(ctx, [splits * M * N], 'f32', `${label}.partial`);
     if (bytes > SPLIT_SCRATCH_BYTES) scratch.push(partial);
-    const params = [u32(M), u32(N), u32(K), u32(KS)];
     op = sequenceOp(label, [
       ctx.op(withConstants(VARIANTS.tiled_split.kernel, { TRANS_A: +transA, TRANS_B: +transB }), { a, b, partial }, params, [grid[0], grid[1], splits], `${label}.split`),
       ctx.op(withConstants(splitSumKernel, epilogue), { ...outputs, partialIn: partial }, params, M * N, `${label}.sum`),
     ]);
   } else {
     const k = withConstants(VARIANTS[variant].kernel, { TRANS_A: +transA, TRANS_B: +transB, ...epilogue });
-    op = ctx.op(k, { ...outputs, a, b }, [u32(M), u32(N), u32(K), u32(K)], grid, label);
+    op = ctx.op(k, { ...outputs, a, b }, params, grid, label);
   }
   return {
     ...op,

@@ -1,6 +1,6 @@
 // The lab page: lil-gui controls per run, compare mode, presets, play/pause/step/reset, URL
-// state, experiment files, CSV/PNG export, and recovery from a lost device. Text from settings or URLs only ever
-// goes into textContent, never into markup.
+// state, experiment files, CSV/PNG export, and recovery from a lost device. Text from settings,
+// URLs or files only ever goes into textContent, never into markup.
 import GUI from 'lil-gui';
 import 'uplot/dist/uPlot.min.css';
 import type { GpuContext } from '../../gpu/context';
