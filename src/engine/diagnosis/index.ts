@@ -169,7 +169,7 @@ export class Diagnoser {
       // A finding that comes back starts no earlier than it last cleared.
       const cleared = this.history.findLast((h) => h.kind === rule.kind)?.until_step ?? 0;
       const since = before.get(rule.kind)?.since_step ?? Math.max(began ?? this.window[0].step, cleared);
-      const f: Finding = { kind: rule.kind, since_step: since, ...rest };
+      const f: Finding = { kind: rule.kind, severity: rest.severity, since_step: since, where: rest.where, evidence: rest.evidence, advice: rest.advice };
       next.push(f);
       if (!before.has(rule.kind)) {
         appeared.push(f);
@@ -203,4 +203,10 @@ export function adviceText(a: Advice): string {
 export function formatFinding(f: Finding): string {
   const head = `${f.kind} (${f.severity}, since step ${f.since_step})${f.where.length ? `: ${f.where.slice(0, 4).join(', ')}${f.where.length > 4 ? `, +${f.where.length - 4} more` : ''}` : ''}`;
   return [head, `  evidence: ${f.evidence}`, ...f.advice.map((a) => `  try: ${adviceText(a)}`)].join('\n');
+}
+
+/** The command line's summary at the end of a run. */
+export function formatReport(d: Diagnoser): string {
+  if (!d.current.length) return `diagnosis at step ${d.stepsSeen}: no problem seen over the last ${Math.min(d.stepsSeen, limit('windowSteps'))} steps`;
+  return [`diagnosis at step ${d.stepsSeen}: ${d.current.length} finding${d.current.length > 1 ? 's' : ''}`, ...d.current.map(formatFinding)].join('\n');
 }
