@@ -85,6 +85,13 @@ describe('diagnosis rules on synthetic records', () => {
     expect(d.report().steps_seen).toBe(290);
   });
 
+  it('sparse logging widens the window to hold enough records', () => {
+    const d = new Diagnoser(mlp({ log_every: 50 }), RULES, WEIGHTS);
+    for (let i = 0; i < 6; i++) d.push(record(i === 0 ? 1 : 50 * i, { loss: 1.1 + wiggle(i), grads: [1e-9, 1e-5, 0.3] }));
+    expect(kinds(d)).toEqual(['vanishing_gradients']);
+    expect(d.current[0].evidence).toMatch(/over steps 1-250/);
+  });
+
   it('exploding_gradients: a steep profile toward the input (clipping off), or a loss that diverged', () => {
     const steep = run(mlp(), 3, () => ({ loss: 1.3, grads: [100, 1, 0.5] }));
     expect(kinds(steep)).toEqual(['exploding_gradients']);

@@ -109,7 +109,7 @@ export function runFacts(spec: Spec, weights = describeModel(spec).params.filter
   };
 }
 
-/** The records a rule sees: those of the last windowSteps steps, oldest first. */
+/** The records a rule sees: those of the last windowSteps steps (or minRecords log intervals, if longer), oldest first. */
 export interface Window {
   records: StepRecord[];
   /** The window spans windowSteps (less one log interval) with at least minRecords records. */
@@ -151,7 +151,8 @@ export class Diagnoser {
   push(r: StepRecord): Finding[] {
     this.first ??= r;
     this.stepsSeen = r.step;
-    const span = limit('windowSteps');
+    // Sparse logging (log_every 50) widens the window so that it still holds minRecords records.
+    const span = Math.max(limit('windowSteps'), limit('minRecords') * this.spec.log_every);
     this.window.push(r);
     while (this.window.length > 1 && this.window[0].step <= r.step - span) this.window.shift();
     const interval = this.window.length > 1 ? this.window[1].step - this.window[0].step : span;
