@@ -1,17 +1,13 @@
 // Every preset's problem run gets the finding its sentence describes, and its mitigated runs get
 // none of the gradient findings at any point over the preset's steps (no false alarms): the real
-// engine on the lab's own specs (settingsToSpec, seed 1; records every 10 steps, as the command
-// line's default, to keep the file fast: the lab reads every 5), read by the same
+// engine on the lab's own specs (settingsToSpec, seed 1; records every 10 steps), read by the same
 // Diagnoser the lab's panel and the command line use. Measured on lavapipe in the comments.
 import { describe, expect, it } from 'vitest';
-import { loadDataset } from '../../src/engine/dataset';
 import { DEMO } from '../../src/engine/diagnosis/advice';
-import { Diagnoser, GRADIENT_KINDS, type FindingKind } from '../../src/engine/diagnosis';
-import { trainSteps } from '../../src/engine/loop';
-import { Trainer } from '../../src/engine/trainer';
+import { GRADIENT_KINDS, type Diagnoser, type FindingKind } from '../../src/engine/diagnosis';
 import { PRESETS, presetSettings } from '../../src/lab/ui/presets';
-import { settingsToSpec, type Settings } from '../../src/lab/ui/settings';
 import { useGpu } from '../gpu';
+import { diagnose } from './diagnose';
 
 const STEPS = 150;
 /** Recurrent presets (T = 50-100, the slow ones on lavapipe): just past the first full window. */
@@ -20,22 +16,10 @@ const RNN_STEPS = 110;
 describe('diagnosis of the presets', () => {
   const gpu = useGpu();
 
-  async function diagnose(s: Settings, steps: number): Promise<Diagnoser> {
-    const spec = { ...settingsToSpec(s), log_every: 10 };
-    const t = await Trainer.create(gpu(), spec, await loadDataset(spec.data, spec.seed));
-    try {
-      const d = new Diagnoser(spec);
-      t.onStep((r) => d.push(r));
-      await trainSteps(t, steps);
-      return d;
-    } finally {
-      t.dispose();
-    }
-  }
   const runs = async (name: string, steps = STEPS, only?: number[]) => {
     const all = presetSettings(PRESETS.find((p) => p.name.startsWith(name))!);
     const out: Diagnoser[] = [];
-    for (const [i, s] of all.entries()) if (!only || only.includes(i)) out.push(await diagnose(s, steps));
+    for (const [i, s] of all.entries()) if (!only || only.includes(i)) out.push(await diagnose(gpu(), s, steps));
     return out;
   };
   const now = (d: Diagnoser) => d.current.map((f) => f.kind);

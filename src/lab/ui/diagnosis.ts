@@ -31,7 +31,8 @@ export function applyChange(s: Settings, c: Change): Settings | null {
 export class DiagnosisPanel {
   readonly element = document.createElement('section');
   private body = document.createElement('div');
-  private fed = new WeakMap<Run, { d: Diagnoser; last: number }>();
+  private fed = new WeakMap<Run, { d: Diagnoser; last: number; id: number }>();
+  private ids = 0;
   private structure = '';
   /** The evidence and status nodes of what is shown, updated in place (buttons stay put). */
   private live: { node: HTMLElement; text: () => string }[] = [];
@@ -54,11 +55,11 @@ export class DiagnosisPanel {
   draw(): void {
     const state = this.lab.runs.map((run) => {
       let f = this.fed.get(run);
-      if (!f) this.fed.set(run, (f = { d: new Diagnoser(run.trainer.spec, RULES, run.trainer.model.params.filter((p) => p.role === 'weight').map((p) => p.name)), last: 0 }));
+      if (!f) this.fed.set(run, (f = { d: new Diagnoser(run.trainer.spec, RULES, run.trainer.model.params.filter((p) => p.role === 'weight').map((p) => p.name)), last: 0, id: ++this.ids }));
       for (const r of run.records) if (r.step > f.last) { f.d.push(r); f.last = r.step; }
-      return { run, d: f.d };
+      return { run, d: f.d, id: f.id };
     });
-    const structure = JSON.stringify([this.lab.runs.length < MAX_RUNS, state.map(({ run, d }) => [run.name, d.stepsSeen > 0, d.current.map((f) => [f.kind, f.advice.map((a) => a.text)])])]);
+    const structure = JSON.stringify([this.lab.runs.length < MAX_RUNS, state.map(({ d, id }) => [id, d.stepsSeen > 0, d.current.map((f) => [f.kind, f.advice.map((a) => a.text)])])]);
     if (structure !== this.structure) {
       this.structure = structure;
       this.render(state);
