@@ -1,7 +1,7 @@
 // The mitigations each finding suggests, chosen from the run's settings (never one already in
 // use). An advice item carries a `change` only when it is one setting away and a test applies it
-// to a run with the finding and sees the finding gone (tests/engine/diagnosis-runs.test.ts,
-// tests/lab/diagnosis-presets.test.ts); the others are sentences.
+// to a run with the finding and sees the finding gone (tests/lab/diagnosis-runs.test.ts,
+// tests/lab/diagnosis-advice.test.ts); the others are sentences.
 import type { Advice, RunFacts } from './index';
 
 export const DEMO = {

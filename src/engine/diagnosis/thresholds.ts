@@ -1,6 +1,6 @@
 // Every number the diagnosis rules compare against, in one table with where it comes from: a
 // published tool's rule, a heuristic from the literature, or our own measurement on gradscope's
-// presets (lavapipe, seed 1; the figures are in tests/engine/diagnosis-runs.test.ts and
+// presets (lavapipe, seed 1; the figures are in tests/lab/diagnosis-runs.test.ts and
 // tests/lab/diagnosis-presets.test.ts, which hold the rules to them).
 
 export interface Threshold {
