@@ -59,7 +59,7 @@ export class DiagnosisPanel {
       for (const r of run.records) if (r.step > f.last) { f.d.push(r); f.last = r.step; }
       return { run, d: f.d, id: f.id };
     });
-    const structure = JSON.stringify([this.lab.runs.length < MAX_RUNS, state.map(({ d, id }) => [id, d.stepsSeen > 0, d.current.map((f) => [f.kind, f.advice.map((a) => a.text)])])]);
+    const structure = JSON.stringify([this.lab.runs.length < MAX_RUNS, state.map(({ d, id }) => [id, d.stepsSeen > 0, d.history.length, d.current.map((f) => [f.kind, f.advice.map((a) => a.text)])])]);
     if (structure !== this.structure) {
       this.structure = structure;
       this.render(state);
@@ -85,6 +85,9 @@ export class DiagnosisPanel {
         box.append(p);
       }
       for (const f of d.current) box.append(this.finding(run, d, f));
+      // Findings that cleared (a steep start that training evened out) stay listed in one line.
+      const cleared = d.history.filter((h) => h.until_step !== null);
+      if (cleared.length) box.append(text('p', 'cleared', `Earlier: ${cleared.map((h) => `${TITLES[h.kind].toLowerCase()} (steps ${h.since_step}-${h.until_step})`).join('; ')}.`));
       this.body.append(box);
     }
   }
