@@ -68,7 +68,11 @@ export interface DataSpec {
 }
 
 export interface Spec {
-  model: { input: number; layers: LayerSpec[] };
+  /**
+   * `input`: features per row, or per time step when the model has recurrent layers; `seq_len`:
+   * the time steps T of such a model (the sequence tasks set it from data.seq_len).
+   */
+  model: { input: number; seq_len?: number; layers: LayerSpec[] };
   loss: Loss;
   optimizer: OptimizerSpec;
   clip: { global_norm?: number; value?: number };
@@ -216,8 +220,12 @@ function parseOptimizer(v: unknown, path: string): OptimizerSpec {
 
 export function parseSpec(v: unknown): Spec {
   const o = object(v, 'spec', ['model', 'loss', 'optimizer', 'clip', 'data', 'batch_size', 'steps', 'seed', 'log_every', 'eval_every']);
-  const m = object(o.model, 'model', ['input', 'layers']);
-  const model = { input: int(m.input, 'model.input', 1, SPEC_LIMITS.maxUnits), layers: parseLayers(m.layers, 'model.layers', 0) };
+  const m = object(o.model, 'model', ['input', 'seq_len', 'layers']);
+  const model: Spec['model'] = { input: int(m.input, 'model.input', 1, SPEC_LIMITS.maxUnits), layers: parseLayers(m.layers, 'model.layers', 0) };
+  if (m.seq_len !== undefined) {
+    model.seq_len = int(m.seq_len, 'model.seq_len', 1, 10_000);
+    if (!model.layers.some(isRecurrent)) throw new SpecError('model.seq_len', 'no seq_len (only a model with rnn, lstm or gru layers has a time axis)', m.seq_len);
+  }
   const loss = oneOf(o.loss, 'loss', LOSSES, 'cross_entropy');
   const optimizer = parseOptimizer(o.optimizer ?? { type: 'adam', lr: 0.001 }, 'optimizer');
   const c = object(o.clip ?? {}, 'clip', ['global_norm', 'value']);
@@ -235,6 +243,9 @@ export function parseSpec(v: unknown): Spec {
   if (isSequenceData(data.name)) data.seq_len = int(d.seq_len, 'data.seq_len', 1, 10_000, 50);
   else if (d.seq_len !== undefined) throw new SpecError('data.seq_len', `no seq_len (only ${SEQUENCE_DATASETS.join(', ')} are sequences)`, d.seq_len);
   const steps = int(o.steps, 'steps', 0, SPEC_LIMITS.maxSteps, 1000);
+  if (model.seq_len !== undefined && data.seq_len !== undefined && model.seq_len !== data.seq_len) {
+    throw new SpecError('model.seq_len', `${data.seq_len} (data.seq_len of task "${data.name}"), or left out`, model.seq_len);
+  }
   return {
     model, loss, optimizer, clip, data,
     batch_size: int(o.batch_size, 'batch_size', 1, SPEC_LIMITS.maxBatch, 64),
