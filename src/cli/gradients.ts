@@ -4,8 +4,8 @@
 // how users check gradscope against another framework.
 import { writeFileSync } from 'node:fs';
 import type { GpuContext } from '../gpu/context';
-import { loadCheckpoint } from '../engine/checkpoint';
-import type { Dataset } from '../engine/data';
+import { loadCheckpoint, validateCheckpoint } from '../engine/checkpoint';
+import { outputsFor, type Dataset } from '../engine/data';
 import { describeModel, lastWidth } from '../engine/model';
 import { asFloat32, f32Tensor, readSafetensors, SafetensorsError, writeSafetensors, type StTensor } from '../engine/safetensors';
 import type { Spec } from '../engine/spec';
@@ -59,9 +59,22 @@ function inFile<T>(file: string, fn: () => T): T {
   }
 }
 
-export async function gradients(ctx: GpuContext, spec: Spec, input: GradientsInput, outFile: string): Promise<number> {
+export interface PreparedGradients {
+  spec: Spec;
+  data: Dataset;
+  input: GradientsInput;
+}
+
+/** Validates the batch and the weights against the model before any GPU work (bad files fail fast). */
+export function prepareGradients(spec: Spec, input: GradientsInput): PreparedGradients {
   const data = inFile(`--batch ${input.batchName}`, () => batchDataset(spec, input.batch, input.batchName));
-  const trainer = await Trainer.create(ctx, { ...spec, batch_size: data.train.n }, data);
+  const batchSpec = { ...spec, batch_size: data.train.n };
+  inFile(`--weights ${input.weightsName}`, () => validateCheckpoint(describeModel(batchSpec, outputsFor(spec.loss, data)), input.weights));
+  return { spec: batchSpec, data, input };
+}
+
+export async function gradients(ctx: GpuContext, { spec, data, input }: PreparedGradients, outFile: string): Promise<number> {
+  const trainer = await Trainer.create(ctx, spec, data);
   try {
     inFile(`--weights ${input.weightsName}`, () => loadCheckpoint(trainer, input.weights));
     const { loss, grads } = await trainer.gradientsOn(Uint32Array.from({ length: data.train.n }, (_, i) => i));

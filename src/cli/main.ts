@@ -9,7 +9,7 @@ import { describeModel } from '../engine/model';
 import { parseSpec, type Spec } from '../engine/spec';
 import { parseCommandLine, required, CliError, type Args } from './args';
 import { prepareOutputFile, prepareOutputFolder, readInput, readJson } from './files';
-import { gradients, NonFiniteError } from './gradients';
+import { gradients, NonFiniteError, prepareGradients } from './gradients';
 import { train } from './train';
 
 const USAGE = `usage: gradscope <command> [options]
@@ -85,7 +85,8 @@ async function main(argv: string[]): Promise<number> {
       const batch = readInput('batch', required(args, 'batch'));
       const out = required(args, 'out');
       prepareOutputFile('out', out);
-      return withDevice((ctx) => gradients(ctx, spec, { weights, batch, batchName: args.paths.batch!, weightsName: args.paths.weights! }, out));
+      const prepared = prepareGradients(spec, { weights, batch, batchName: args.paths.batch!, weightsName: args.paths.weights! });
+      return withDevice((ctx) => gradients(ctx, prepared, out));
     }
     default:
       console.error(USAGE);
