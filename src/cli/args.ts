@@ -29,6 +29,7 @@ export const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
   info: [],
   train: ['config', 'steps', 'seed', 'out', 'quiet', 'profile'],
   gradients: ['config', 'weights', 'batch', 'out'],
+  schema: [],
 };
 
 export interface Args {

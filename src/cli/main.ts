@@ -7,6 +7,7 @@ import { selfCheck } from '../gpu/selfcheck';
 import { loadDataset } from '../engine/dataset';
 import { describeModel } from '../engine/model';
 import { parseSpec, type Spec } from '../engine/spec';
+import { specSchema } from '../engine/spec_schema';
 import { parseCommandLine, required, CliError, type Args } from './args';
 import { prepareOutputFile, prepareOutputFolder, readInput, readJson } from './files';
 import { gradients, NonFiniteError, prepareGradients } from './gradients';
@@ -24,7 +25,8 @@ commands:
   gradients --config run.json --weights w.safetensors --batch b.safetensors --out g.safetensors
                                          one forward and backward pass on the given weights and batch
                                          (x: F32 [B, input]; y: I32 [B] labels for cross_entropy, F32 [B, outputs] otherwise);
-                                         writes every parameter's gradient under its own name, the loss in the metadata`;
+                                         writes every parameter's gradient under its own name, the loss in the metadata
+  schema                                 print the JSON Schema of run specs (schema/run.schema.json)`;
 
 function readSpec(args: Args): Spec {
   const o = readJson('config', required(args, 'config'));
@@ -88,6 +90,9 @@ async function main(argv: string[]): Promise<number> {
       const prepared = prepareGradients(spec, { weights, batch, batchName: args.paths.batch!, weightsName: args.paths.weights! });
       return withDevice((ctx) => gradients(ctx, prepared, out));
     }
+    case 'schema':
+      console.log(JSON.stringify(specSchema(), null, 2));
+      return 0;
     default:
       console.error(USAGE);
       return 2;
