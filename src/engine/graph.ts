@@ -12,6 +12,7 @@ import { addScaledOp } from '../kernels/elementwise';
 import { biasGradOp, matmulOp } from '../kernels/matmul';
 import { batchNormBackwardOp, batchNormForwardOp, layerNormBackwardOp, layerNormForwardOp } from '../kernels/norm';
 import { recurrentLayer, type Cell } from '../kernels/rnn';
+import { weightNormBackwardOp, weightNormForwardOp } from '../kernels/weight_norm';
 import type { LayerInfo, ModelInfo, ParamInfo } from './model';
 
 export interface FlatBuffers {
@@ -91,20 +92,36 @@ export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers,
       switch (s.type) {
         case 'dense': {
           const w = role(layer, 'weight')!;
+          const g = role(layer, 'gain'); // weight norm: w = g·v/‖v‖ with v = w's parameter
           const b = role(layer, 'bias');
           const bias = b ? param(b) : undefined;
+          let weight = param(w);
+          let dWeight = dOut ? grad(w) : null;
+          let normBackward: Op | null = null;
+          if (g) {
+            // w is written each forward (src/kernels/weight_norm.ts); the backward's dW goes to
+            // scratch and becomes dg, dv.
+            weight = tensor(w.shape, `${layer.prefix}.weight`);
+            const norm = tensor([s.units], `${layer.prefix}.weight_v.norm`);
+            forward.push(weightNormForwardOp(ctx, { w: weight, norm }, param(w), param(g)));
+            if (dOut) {
+              dWeight = tensor(w.shape, `${layer.prefix}.weight.grad`);
+              normBackward = weightNormBackwardOp(ctx, { dg: grad(g), dv: grad(w) }, dWeight, param(w), param(g), norm);
+            }
+          }
           if (next?.spec.type === 'activation') {
             // y = act(x·Wᵀ + b) in the matmul's store; out keeps z = x·Wᵀ + b for backward.
             const y = tensor([batch, width], `${next.prefix}.out`);
             fusedOutput.set(next, y);
-            forward.push(matmulOp(ctx, y, x, param(w), { transB: true, bias, activation: next.spec.fn, preactivation: out }));
+            forward.push(matmulOp(ctx, y, x, weight, { transB: true, bias, activation: next.spec.fn, preactivation: out }));
           } else {
-            forward.push(matmulOp(ctx, out, x, param(w), { transB: true, bias }));
+            forward.push(matmulOp(ctx, out, x, weight, { transB: true, bias }));
           }
-          if (dOut) {
-            back.push(matmulOp(ctx, grad(w), dOut, x, { transA: true })); // dW = dYᵀ·X
+          if (dOut && dWeight) {
+            back.push(matmulOp(ctx, dWeight, dOut, x, { transA: true })); // dW = dYᵀ·X
+            if (normBackward) back.push(normBackward); // dg, dv from dW
             if (b) back.push(biasGradOp(ctx, grad(b), dOut)); // db = Σ_rows dY
-            if (dx) back.push(matmulOp(ctx, dx, dOut, param(w))); // dX = dY·W
+            if (dx) back.push(matmulOp(ctx, dx, dOut, weight)); // dX = dY·W
           }
           break;
         }

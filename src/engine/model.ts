@@ -17,7 +17,11 @@ export interface ParamInfo {
   size: number;
   /** Element offset in the flat parameter (and gradient) buffer. */
   offset: number;
-  role: 'weight' | 'bias' | 'gamma' | 'beta';
+  /**
+   * A weight matrix (a weight-normalised dense layer's is its direction weight_v, so per-layer
+   * charts show one weight per layer), its gain weight_g, a bias, or a norm layer's γ and β.
+   */
+  role: 'weight' | 'gain' | 'bias' | 'gamma' | 'beta';
   layer: LayerInfo;
 }
 
@@ -120,7 +124,13 @@ export function describeModel(spec: Spec, outputs = lastWidth(spec), why = `what
       switch (s.type) {
         case 'dense':
           layer.outWidth = s.units;
-          addParam(layer, 'weight', 'weight', [s.units, width]);
+          if (s.weight_norm) {
+            // torch.nn.utils.weight_norm(nn.Linear, dim=0) replaces weight by these two.
+            addParam(layer, 'gain', 'weight_g', [s.units, 1]);
+            addParam(layer, 'weight', 'weight_v', [s.units, width]);
+          } else {
+            addParam(layer, 'weight', 'weight', [s.units, width]);
+          }
           if (s.bias) addParam(layer, 'bias', 'bias', [s.units]);
           break;
         case 'batchnorm':

@@ -28,8 +28,16 @@ export type DatasetName = (typeof DATASETS)[number];
 export const SPEC_LIMITS = { maxLayers: 1000, maxUnits: 65536, maxBatch: 65536, maxSteps: 10_000_000, maxSamples: 1_000_000 };
 
 export interface InitSpec { init: Initialiser; std?: number; limit?: number; gain?: number }
+/**
+ * Weight normalisation of a dense layer (Salimans & Kingma 2016; torch.nn.utils.weight_norm, dim
+ * 0): w = g·v/‖v‖ per output row, parameters weight_g [out, 1] and weight_v [out, in]. v comes from
+ * the initialiser and g = ‖v‖ (w starts as the plain layer's); `weight_norm_init: "data"` instead
+ * sets g and the bias from one batch (src/engine/weight_norm_init.ts). Both fields are set only on
+ * weight-normalised layers.
+ */
+export interface WeightNormSpec { weight_norm?: true; weight_norm_init?: 'data' }
 export type LayerSpec =
-  | ({ type: 'dense'; units: number; bias: boolean } & InitSpec)
+  | ({ type: 'dense'; units: number; bias: boolean } & InitSpec & WeightNormSpec)
   | { type: 'activation'; fn: Activation }
   | { type: 'batchnorm' }
   | { type: 'layernorm' }
@@ -180,6 +188,7 @@ export const FIELDS = {
   dense: {
     units: F.int(1, SPEC_LIMITS.maxUnits), init: F.oneOf(INITIALISERS, 'glorot_uniform'), bias: F.bool(true),
     std: F.num(0, 1e3, 0.01), limit: F.num(0, 1e3, 0.05), gain: F.num(0, 1e3, 1),
+    weight_norm: F.bool(false), weight_norm_init: F.oneOf(['norm', 'data'], 'norm'),
   },
   activation: { fn: F.oneOf(Object.keys(ACTIVATIONS)) },
   dropout: { p: F.num(0, 1, 0.5, false, true) },
@@ -212,6 +221,11 @@ function parseLayer(v: unknown, path: string, depth: number): LayerSpec {
         if (init === owner) layer[key] = read(o, key, t[key], path);
         else if (o[key] !== undefined) throw new SpecError(`${path}.${key}`, `no ${key} (only init "${owner}" takes one)`, o[key]);
       }
+      // Weight norm's init belongs to weight norm alone.
+      if (read(o, 'weight_norm', t.weight_norm, path)) {
+        layer.weight_norm = true;
+        if (read(o, 'weight_norm_init', t.weight_norm_init, path) === 'data') layer.weight_norm_init = 'data';
+      } else if (o.weight_norm_init !== undefined) throw new SpecError(`${path}.weight_norm_init`, 'no weight_norm_init (only with weight_norm: true)', o.weight_norm_init);
       return layer;
     }
     case 'activation': {

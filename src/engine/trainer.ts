@@ -21,6 +21,7 @@ import { initRecurrent } from './recurrent_init';
 import { isRecurrent, SpecError, type Spec } from './spec';
 import { checkBufferSize, GpuLimitError } from '../gpu/buffers';
 import { buildDiagnostics, type Diagnostics, type StepRecord } from './diagnostics';
+import { dataDependentInit, initWeightNormGains, needsDataInit } from './weight_norm_init';
 
 export class Trainer {
   readonly model: ModelInfo;
@@ -59,6 +60,14 @@ export class Trainer {
       if (oom) {
         trainer!?.dispose();
         throw new GpuLimitError(`the GPU ran out of memory building the model (${describeModel(spec).paramCount} parameters, batch ${spec.batch_size}): ${oom.message}`);
+      }
+    }
+    if (trainer.dataInitPending) {
+      try {
+        await trainer.initialiseFromData();
+      } catch (e) {
+        trainer.dispose();
+        throw e;
       }
     }
     return trainer;
@@ -127,10 +136,29 @@ export class Trainer {
       else if (p.role === 'gamma') flat.fill(1, p.offset, p.offset + p.size);
     }
     for (const l of this.model.flat) if (isRecurrent(l.spec)) initRecurrent(l, flat, rng);
+    initWeightNormGains(this.model, flat);
+    this.dataInitPending = needsDataInit(this.model);
     this.ctx.device.queue.writeBuffer(this.params.buffer, 0, flat);
+    this.resetStates();
+  }
+
+  /** Batch-norm running statistics as PyTorch starts them: mean 0, variance 1. */
+  private resetStates(): void {
     const states = new Float32Array(this.model.stateElements);
     for (const s of this.model.states) if (s.name.endsWith('running_var')) states.fill(1, s.offset, s.offset + s.size);
     this.ctx.device.queue.writeBuffer(this.states.buffer, 0, states);
+  }
+
+  /** Set until weight_norm_init "data" has run (Trainer.create runs it; it reads a batch back). */
+  private dataInitPending = false;
+
+  /** weight_norm_init "data" on the first batch_size training rows (src/engine/weight_norm_init.ts). */
+  private async initialiseFromData(): Promise<void> {
+    const n = this.dataset.train.n;
+    this.ctx.device.queue.writeBuffer(this.indices.buffer, 0, Uint32Array.from({ length: this.spec.batch_size }, (_, i) => i % n));
+    await dataDependentInit(this.model, this.graph, this.params, () => this.ctx.submit([...this.gather, ...this.graph.forward], 'weight_norm_init'));
+    this.resetStates(); // those forward passes moved the running statistics
+    this.dataInitPending = false;
   }
 
   onStep(listener: (r: StepRecord) => void): () => void {
@@ -152,6 +180,7 @@ export class Trainer {
   /** Records and submits one training step. Never waits for the GPU. */
   runStep(): void {
     if (this.stopped) throw new Error(`training stopped at step ${this.stopped.step}: non-finite values in ${this.stopped.where}`);
+    if (this.dataInitPending) throw new Error('weight_norm_init "data" has not run: build the trainer with Trainer.create');
     this.record(this.batcher.next(), true);
   }
 
