@@ -25,7 +25,7 @@ export function initWeightNormGains(model: ModelInfo, flat: Float32Array): void 
     for (let r = 0; r < rows; r++) {
       let sq = 0;
       for (let k = 0; k < cols; k++) sq += flat[v.offset + r * cols + k] ** 2;
-      if (!(sq > 0)) throw new SpecError(`${l.path}.init`, `an initialiser that gives every row of weight_v a non-zero norm (weight_norm divides by it)`, `"${(l.spec as { init: string }).init}", whose row ${r} of ${v.name} [${v.shape}] is zero`);
+      if (!(sq > 0)) throw new SpecError(`${l.path}.init`, `an initialiser that gives every row of ${v.name} [${v.shape}] a non-zero norm with weight_norm (row ${r} is zero)`, (l.spec as { init: string }).init);
       flat[g.offset + r] = Math.sqrt(sq);
     }
   }
