@@ -1,56 +1,86 @@
-// Weight normalisation of a dense layer (shaders/weight_norm.wgsl), as PyTorch's
+// Weight normalisation of dense layers (shaders/weight_norm.wgsl), as PyTorch's
 // torch.nn.utils.weight_norm(linear, dim=0): w = g·v/‖v‖ per output row, v [out, in], g [out, 1].
-// The forward materialises w, so the layer's matmul and its fused bias/activation epilogue run
-// unchanged. The alternative, y = (x·vᵀ)⊙s + b with s = g/‖v‖, saves only w's write (out·in
-// values, at most 1/batch of the matmul's work) but needs a second scaled copy of dy (dx = (dy⊙s)·v)
-// or a scaled load in every matmul variant: one more dispatch per layer, on a software adapter
-// where dispatches, not bytes, are the cost.
+// The forward materialises w, so each layer's matmul and its fused bias/activation epilogue run
+// unchanged; every weight-normalised layer of a model shares one forward and one backward
+// dispatch (two if some rows are longer than ROW_PER_INVOCATION_COLS), whatever the depth. The
+// alternative, y = (x·vᵀ)⊙s + b with s = g/‖v‖, saves only w's write (out·in values, at most
+// 1/batch of the matmul's work) but needs a scaled copy of dy per layer (dx = (dy⊙s)·v) or a
+// scaled load in every matmul variant: more dispatches, which on a software adapter (and for
+// small layers anywhere) cost more than the bytes.
 import weightNormWgsl from '../../shaders/weight_norm.wgsl?raw';
-import { u32, type GpuContext, type Op } from '../gpu/context';
-import { foldGrid, type Grid } from '../gpu/dispatch';
-import { kernel, shaderFamily, withConstants, type Kernel } from '../gpu/shaders';
-import type { Tensor } from '../gpu/tensor';
+import { sequenceOp, u32, type GpuContext, type Op } from '../gpu/context';
+import { foldGrid } from '../gpu/dispatch';
+import { kernel, shaderFamily, withConstants } from '../gpu/shaders';
+import { empty, upload, type Tensor } from '../gpu/tensor';
 
 const family = shaderFamily('weight_norm', weightNormWgsl);
-const forwardKernel = kernel(family, 'weight_norm_forward', { w: 0, norm: 1, v: 4, g: 5, params: 8 }, { WG: 64 });
-const backwardKernel = kernel(family, 'weight_norm_backward', { dg: 2, dv: 3, v: 4, g: 5, dw: 6, norm_in: 7, params: 8 }, { WG: 64 });
+const forwardKernel = kernel(family, 'weight_norm_forward', { w: 0, norm: 1, flat: 3, row_table: 6, params: 7 }, { WG: 64 });
+const backwardKernel = kernel(family, 'weight_norm_backward', { grads: 2, flat: 3, dw: 4, norm_in: 5, row_table: 6, params: 7 }, { WG: 64 });
 
 /** Rows of up to this many columns are summed by one invocation, longer ones by a workgroup. */
 export const ROW_PER_INVOCATION_COLS = 256;
 
-function launch<B extends string>(ctx: GpuContext, k: Kernel<B>, rows: number, cols: number): [Kernel<B>, Grid] {
-  if (cols > ROW_PER_INVOCATION_COLS) return [k, foldGrid(rows, ctx.maxWorkgroupsPerDimension)];
-  const perRow = withConstants(k, { ROW_PER_INVOCATION: 1 });
-  return [perRow, ctx.grid(perRow, rows)];
+/** One weight-normalised layer: element offsets of v and g in the flat parameters, of w in `w`. */
+export interface WeightNormLayer {
+  label: string;
+  v: number;
+  g: number;
+  rows: number;
+  cols: number;
+  /** Where this layer's w (and dW) starts in the w (and dW) buffer. */
+  w: number;
 }
 
-function check(t: Tensor, n: number, what: string): void {
-  if (t.size !== n || t.dtype !== 'f32') throw new Error(`weight_norm: ${what} ${t.label} must be f32 with ${n} elements, got ${t.dtype} [${t.shape}]`);
+export interface WeightNormBuffers {
+  /** The flat parameters (v, g) and, for the backward, the flat gradients (dv, dg written at the same offsets). */
+  params: Tensor;
+  grads?: Tensor;
+  /** Every layer's w, and its dW = ∂L/∂w (backward), at WeightNormLayer.w. */
+  w: Tensor;
+  dw?: Tensor;
 }
 
-function dims(v: Tensor): [number, number] {
-  if (v.shape.length !== 2 || v.dtype !== 'f32') throw new Error(`weight_norm: v ${v.label} must be f32 [out, in], got ${v.dtype} [${v.shape}]`);
-  return [v.shape[0], v.shape[1]];
+function check(layers: readonly WeightNormLayer[], b: WeightNormBuffers): void {
+  for (const l of layers) {
+    const inside = (offset: number, n: number, t: Tensor | undefined) => !t || (Number.isInteger(offset) && offset >= 0 && offset + n <= t.size);
+    if (!(l.rows >= 1 && l.cols >= 1) || !inside(l.v, l.rows * l.cols, b.params) || !inside(l.g, l.rows, b.params) || !inside(l.v, l.rows * l.cols, b.grads) || !inside(l.g, l.rows, b.grads)) {
+      throw new Error(`weight_norm: ${l.label} (v at ${l.v}, g at ${l.g}, [${l.rows}, ${l.cols}]) does not lie inside ${b.params.label} and its gradients`);
+    }
+    if (!inside(l.w, l.rows * l.cols, b.w) || !inside(l.w, l.rows * l.cols, b.dw)) throw new Error(`weight_norm: ${l.label}'s w [${l.rows}, ${l.cols}] at ${l.w} does not lie inside ${b.w.label}`);
+  }
+  for (const t of [b.params, b.grads, b.w, b.dw]) if (t && t.dtype !== 'f32') throw new Error(`weight_norm: ${t.label} is ${t.dtype}, expected f32`);
 }
 
-/** w = g·v/‖v‖ per row, norm = ‖v‖ per row (saved for the backward)   (=) */
-export function weightNormForwardOp(ctx: GpuContext, out: { w: Tensor; norm: Tensor }, v: Tensor, g: Tensor): Op {
-  const [rows, cols] = dims(v);
-  check(out.w, rows * cols, 'w');
-  check(out.norm, rows, 'norm');
-  check(g, rows, 'g');
-  const [k, grid] = launch(ctx, forwardKernel, rows, cols);
-  const op = ctx.op(k, { ...out, v, g }, [u32(rows), u32(cols)], grid, 'weight_norm.forward');
-  return { ...op, cost: { flops: 3 * rows * cols, bytes: 4 * (2 * rows * cols + 2 * rows) } };
-}
-
-/** dg = (dW·v)/‖v‖, dv = g/‖v‖·(dW − dg·v/‖v‖) per row, from dW = ∂L/∂w   (=) */
-export function weightNormBackwardOp(ctx: GpuContext, grads: { dg: Tensor; dv: Tensor }, dw: Tensor, v: Tensor, g: Tensor, norm: Tensor): Op {
-  const [rows, cols] = dims(v);
-  check(grads.dv, rows * cols, 'dv');
-  check(dw, rows * cols, 'dw');
-  for (const [t, what] of [[grads.dg, 'dg'], [g, 'g'], [norm, 'norm']] as const) check(t, rows, what);
-  const [k, grid] = launch(ctx, backwardKernel, rows, cols);
-  const op = ctx.op(k, { ...grads, dw, v, g, norm_in: norm }, [u32(rows), u32(cols)], grid, 'weight_norm.backward');
-  return { ...op, cost: { flops: 6 * rows * cols, bytes: 4 * (3 * rows * cols + 3 * rows) } };
+/**
+ * forward: norm = ‖v‖ and w = g·v/‖v‖ for every row of every layer (=); backward (with grads and
+ * dw): dg = (dW·v)/‖v‖ and dv = g/‖v‖·(dW − dg·v/‖v‖) from dW, into grads (=).
+ */
+export function weightNormOps(ctx: GpuContext, layers: readonly WeightNormLayer[], b: WeightNormBuffers): { forward: Op; backward: Op | null } {
+  if (layers.length === 0) throw new Error('weight_norm: no layers given');
+  check(layers, b);
+  const owned: Tensor[] = [];
+  const forward: Op[] = [];
+  const backward: Op[] = [];
+  for (const perRow of [true, false]) {
+    const group = layers.filter((l) => (l.cols <= ROW_PER_INVOCATION_COLS) === perRow);
+    if (group.length === 0) continue;
+    const table = group.flatMap((l) => Array.from({ length: l.rows }, (_, r) => [l.v + r * l.cols, l.w + r * l.cols, l.cols, l.g + r])).flat();
+    const rows = table.length / 4;
+    const rowTable = upload(ctx, Uint32Array.from(table), [rows, 4], 'u32', 'weight_norm.row_table');
+    const norm = empty(ctx, [rows], 'f32', 'weight_norm.norm');
+    owned.push(rowTable, norm);
+    const fk = perRow ? withConstants(forwardKernel, { ROW_PER_INVOCATION: 1 }) : forwardKernel;
+    const bk = perRow ? withConstants(backwardKernel, { ROW_PER_INVOCATION: 1 }) : backwardKernel;
+    const grid = perRow ? ctx.grid(fk, rows) : foldGrid(rows, ctx.maxWorkgroupsPerDimension);
+    const values = group.reduce((a, l) => a + l.rows * l.cols, 0);
+    forward.push({ ...ctx.op(fk, { w: b.w, norm, flat: b.params, row_table: rowTable }, [u32(rows)], grid, 'weight_norm.forward'), cost: { flops: 3 * values, bytes: 4 * (2 * values + 3 * rows) } });
+    if (b.grads && b.dw) {
+      backward.push({ ...ctx.op(bk, { grads: b.grads, flat: b.params, dw: b.dw, norm_in: norm, row_table: rowTable }, [u32(rows)], grid, 'weight_norm.backward'), cost: { flops: 6 * values, bytes: 4 * (3 * values + 4 * rows) } });
+    }
+  }
+  const one = (label: string, ops: Op[], own: Tensor[]) => (ops.length === 1 && own.length === 0 ? ops[0] : sequenceOp(label, ops, own));
+  return {
+    forward: { ...one('weight_norm.forward', forward, owned), cost: { flops: forward.reduce((a, o) => a + (o.cost?.flops ?? 0), 0), bytes: forward.reduce((a, o) => a + (o.cost?.bytes ?? 0), 0) } },
+    backward: backward.length ? one('weight_norm.backward', backward, []) : null,
+  };
 }
