@@ -126,7 +126,7 @@ export class Trainer {
 
   private batchTargets!: Tensor;
 
-  /** Seeded initial parameters (weights by their initialiser, biases 0, norm gamma 1 beta 0). */
+  /** Seeded initial parameters (weights by their initialiser, biases 0, norm gamma 1 beta 0, weight-norm g = ‖v‖). */
   private initialise(seed: number): void {
     const rng = new Rng(seed).fork(0x1417);
     const flat = new Float32Array(this.model.paramElements);

@@ -136,6 +136,22 @@ describe('weight norm in the engine', () => {
     }
   });
 
+  it('building and disposing weight-normalised trainers (training and inference graphs, data init) leaks no GPU buffer', async () => {
+    const ctx = gpu();
+    const s = specOf(net({ weight_norm: true, weight_norm_init: 'data' }));
+    const data = makeToyDataset(s.data, s.seed);
+    const cycle = async () => {
+      const t = await Trainer.create(ctx, s, data);
+      await trainSteps(t, 2);
+      await t.predict(data.test.x.subarray(0, 20));
+      t.dispose();
+    };
+    await cycle(); // pipelines and pool size classes warmed up
+    const before = ctx.pool.counts;
+    for (let i = 0; i < 10; i++) await cycle();
+    expect(ctx.pool.counts).toEqual(before);
+  });
+
   it('a zero row of weight_v from a checkpoint makes that layer\'s output NaN (as PyTorch): training stops at step 1 naming it, parameters kept', async () => {
     const s = specOf(net());
     const t = new Trainer(gpu(), s, makeToyDataset(s.data, s.seed));
