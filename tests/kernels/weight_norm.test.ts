@@ -1,14 +1,14 @@
 // Weight normalisation (shaders/weight_norm.wgsl) vs float64 (tests/ref/weight_norm.ts): one op
 // over layers of v [rows, cols] in {1, 3, 7, 65} × {1, 3, 5, 63, 65, 256, 257, 1000} laid out in
-// one flat buffer with gaps, as the engine's parameters are. Columns up to
-// ROW_PER_INVOCATION_COLS = 256 take the one-invocation-per-row kernel, more a workgroup per row,
-// so both run in the one op. Every element outside the layers' v, g and w must keep its sentinel
+// one flat buffer with gaps, as the engine's parameters are, with each row kernel (one invocation
+// per row, a workgroup per row) and with the adapter's own choice (on hardware, columns up to
+// ROW_PER_INVOCATION_COLS = 256 one invocation, more a workgroup: both in one op). Every element outside the layers' v, g and w must keep its sentinel
 // value, and the canaries around the buffers theirs. The analytic float64 backward is checked
 // against central differences of L = Σ dW ⊙ w; a zero row of v gives NaN in that row only (as
 // PyTorch, which has no eps).
 import { describe, expect, it } from 'vitest';
 import { alignUp } from '../../src/engine/model';
-import { ROW_PER_INVOCATION_COLS, weightNormOps, type WeightNormLayer } from '../../src/kernels/weight_norm';
+import { ROW_PER_INVOCATION_COLS, weightNormOps, type RowKernel, type WeightNormLayer } from '../../src/kernels/weight_norm';
 import { asF32, expectClose, numericGrad, uniform } from '../reference';
 import { canaried, useGpu } from '../gpu';
 import { weightNormBackward, weightNormForward } from '../ref/weight_norm';
@@ -21,7 +21,7 @@ describe('weight norm vs float64', () => {
   const gpu = useGpu();
 
   /** Lays the layers out in a flat buffer (v, then g, each 64-aligned), runs forward and backward. */
-  async function run(layers: { v: Float64Array; g: Float64Array; dw: Float64Array; rows: number; cols: number }[]) {
+  async function run(layers: { v: Float64Array; g: Float64Array; dw: Float64Array; rows: number; cols: number }[], rowKernel: RowKernel) {
     const ctx = gpu();
     let flatSize = 0;
     let wSize = 0;
@@ -39,7 +39,7 @@ describe('weight norm vs float64', () => {
     const grads = canaried(ctx, new Float64Array(flatSize).fill(SENTINEL), undefined, 'f32', 'grads');
     const w = canaried(ctx, new Float64Array(wSize).fill(SENTINEL), undefined, 'f32', 'w');
     const dw = canaried(ctx, dwAll, undefined, 'f32', 'dw');
-    const ops = weightNormOps(ctx, placed, { params: params.tensor, grads: grads.tensor, w: w.tensor, dw: dw.tensor });
+    const ops = weightNormOps(ctx, placed, { params: params.tensor, grads: grads.tensor, w: w.tensor, dw: dw.tensor }, rowKernel);
     ctx.submit([ops.forward, ops.backward!]);
     const got = { w: (await w.tensor.download()) as Float32Array, grads: (await grads.tensor.download()) as Float32Array };
     for (const c of [params, grads, w, dw]) { await c.check(); c.dispose(); }
@@ -54,12 +54,12 @@ describe('weight norm vs float64', () => {
     }));
   }
 
-  it(`forward and backward of ${SHAPES.length} layers in one op: ${SHAPES.map(([r, c]) => `[${r}, ${c}]`).join(' ')}`, async () => {
+  it.each(['invocation', 'workgroup', 'auto'] as const)(`forward and backward of ${SHAPES.length} layers in one op: ${SHAPES.map(([r, c]) => `[${r}, ${c}]`).join(' ')}, row kernel %s`, async (rowKernel) => {
     const layers = SHAPES.map(([rows, cols]) => ({
       rows, cols,
       v: asF32(uniform(rows * 31 + cols, rows * cols, -2, 2)), g: asF32(uniform(rows + 5, rows, 0.2, 3)), dw: asF32(uniform(cols + 11, rows * cols)),
     }));
-    const got = await run(layers);
+    const got = await run(layers, rowKernel);
     layers.forEach(({ rows, cols, v, g, dw }, i) => {
       const what = `[${rows}, ${cols}]`;
       const TOL = { atol: 1e-6 * Math.sqrt(cols), rtol: 1e-5 };
@@ -82,19 +82,21 @@ describe('weight norm vs float64', () => {
   });
 
   it('a zero row of v gives NaN in that row of w, dg and dv (PyTorch divides by ‖v‖ with no eps); other rows are untouched', async () => {
-    const layers = [5, 300].map((cols) => { // both kernels
-      const rows = 3;
-      const v = asF32(uniform(4, rows * cols));
-      v.fill(0, cols, 2 * cols);
-      return { rows, cols, v, g: Float64Array.from([1.5, 2, 0.5]), dw: asF32(uniform(5, rows * cols)) };
-    });
-    const got = await run(layers);
-    layers.forEach(({ cols }, i) => {
-      const row = (a: Float32Array, r: number) => Array.from(a.subarray(r * cols, (r + 1) * cols));
-      expect(row(got[i].w, 1).every(Number.isNaN)).toBe(true);
-      expect(row(got[i].dv, 1).every(Number.isNaN)).toBe(true);
-      expect(Number.isNaN(got[i].dg[1])).toBe(true);
-      for (const r of [0, 2]) expect(row(got[i].w, r).every(Number.isFinite) && row(got[i].dv, r).every(Number.isFinite) && Number.isFinite(got[i].dg[r])).toBe(true);
-    });
+    for (const rowKernel of ['invocation', 'workgroup'] as const) {
+      const layers = [5, 300].map((cols) => {
+        const rows = 3;
+        const v = asF32(uniform(4, rows * cols));
+        v.fill(0, cols, 2 * cols);
+        return { rows, cols, v, g: Float64Array.from([1.5, 2, 0.5]), dw: asF32(uniform(5, rows * cols)) };
+      });
+      const got = await run(layers, rowKernel);
+      layers.forEach(({ cols }, i) => {
+        const row = (a: Float32Array, r: number) => Array.from(a.subarray(r * cols, (r + 1) * cols));
+        expect(row(got[i].w, 1).every(Number.isNaN)).toBe(true);
+        expect(row(got[i].dv, 1).every(Number.isNaN)).toBe(true);
+        expect(Number.isNaN(got[i].dg[1])).toBe(true);
+        for (const r of [0, 2]) expect(row(got[i].w, r).every(Number.isFinite) && row(got[i].dv, r).every(Number.isFinite) && Number.isFinite(got[i].dg[r])).toBe(true);
+      });
+    }
   });
 });
