@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick|--full] [--json] [--only matmul|training] [--variants]`: gradscope against
+// `npm run bench [-- --quick|--full] [--json] [--only matmul|training|normalisation] [--variants]`: gradscope against
 // TensorFlow.js (WebGPU) and jax-js (WebGPU), measured in one process on the same adapter.
 // Prints the adapter and a table of rates with ratios against the faster peer; never asserts.
 import { parseArgs } from 'node:util';
@@ -8,6 +8,7 @@ import { benchMatmul, matmulCases } from './matmul';
 import { startPeers } from './peers';
 import { formatTable, type Row } from './timing';
 import { benchTraining } from './training';
+import { benchNormalisation } from './normalisation';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, full: { type: 'boolean' }, json: { type: 'boolean' }, only: { type: 'string' }, variants: { type: 'boolean' } } });
 const scope = values.quick ? 'quick' : values.full ? 'full' : 'default';
@@ -28,6 +29,11 @@ if (!values.only || values.only === 'training') {
   const t = await benchTraining(ctx, peers, scope === 'quick', log);
   rows.push(...t.rows);
   extra = t.extra;
+}
+if (!values.only || values.only === 'training' || values.only === 'normalisation') {
+  const n = await benchNormalisation(ctx, scope === 'quick', log);
+  rows.push(...n.rows);
+  extra = { ...extra, ...n.extra };
 }
 if (values.json) {
   console.log(JSON.stringify({ adapter: gpu.adapter, features: [...gpu.features], scope, peers: peers.notes, rows, ...extra, date: new Date().toISOString() }, null, 2));

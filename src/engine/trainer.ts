@@ -21,6 +21,7 @@ import { initRecurrent } from './recurrent_init';
 import { isRecurrent, SpecError, type Spec } from './spec';
 import { checkBufferSize, GpuLimitError } from '../gpu/buffers';
 import { buildDiagnostics, type Diagnostics, type StepRecord } from './diagnostics';
+import { dataDependentInit, initWeightNormGains, needsDataInit } from './weight_norm_init';
 
 export class Trainer {
   readonly model: ModelInfo;
@@ -61,11 +62,19 @@ export class Trainer {
         throw new GpuLimitError(`the GPU ran out of memory building the model (${describeModel(spec).paramCount} parameters, batch ${spec.batch_size}): ${oom.message}`);
       }
     }
+    if (trainer.dataInitPending) {
+      try {
+        await trainer.initialiseFromData();
+      } catch (e) {
+        trainer.dispose();
+        throw e;
+      }
+    }
     return trainer;
   }
 
   constructor(readonly ctx: GpuContext, readonly spec: Spec, readonly dataset: Dataset) {
-    this.model = describeModel(spec, outputsFor(spec.loss, dataset));
+    this.model = describeModel(spec, outputsFor(spec.loss, dataset), `what loss "${spec.loss}" needs for data "${dataset.name}"`);
     if (this.model.input !== dataset.features) {
       throw new SpecError('model.input', `${dataset.features} (the features of data "${dataset.name}")`, this.model.input);
     }
@@ -117,7 +126,7 @@ export class Trainer {
 
   private batchTargets!: Tensor;
 
-  /** Seeded initial parameters (weights by their initialiser, biases 0, norm gamma 1 beta 0). */
+  /** Seeded initial parameters (weights by their initialiser, biases 0, norm gamma 1 beta 0, weight-norm g = ‖v‖). */
   private initialise(seed: number): void {
     const rng = new Rng(seed).fork(0x1417);
     const flat = new Float32Array(this.model.paramElements);
@@ -127,10 +136,29 @@ export class Trainer {
       else if (p.role === 'gamma') flat.fill(1, p.offset, p.offset + p.size);
     }
     for (const l of this.model.flat) if (isRecurrent(l.spec)) initRecurrent(l, flat, rng);
+    initWeightNormGains(this.model, flat);
+    this.dataInitPending = needsDataInit(this.model);
     this.ctx.device.queue.writeBuffer(this.params.buffer, 0, flat);
+    this.resetStates();
+  }
+
+  /** Batch-norm running statistics as PyTorch starts them: mean 0, variance 1. */
+  private resetStates(): void {
     const states = new Float32Array(this.model.stateElements);
     for (const s of this.model.states) if (s.name.endsWith('running_var')) states.fill(1, s.offset, s.offset + s.size);
     this.ctx.device.queue.writeBuffer(this.states.buffer, 0, states);
+  }
+
+  /** Set until weight_norm_init "data" has run (Trainer.create runs it; it reads a batch back). */
+  private dataInitPending = false;
+
+  /** weight_norm_init "data" on the first batch_size training rows (src/engine/weight_norm_init.ts). */
+  private async initialiseFromData(): Promise<void> {
+    const n = this.dataset.train.n;
+    this.ctx.device.queue.writeBuffer(this.indices.buffer, 0, Uint32Array.from({ length: this.spec.batch_size }, (_, i) => i % n));
+    await dataDependentInit(this.model, this.graph, this.params, () => this.ctx.submit([...this.gather, ...this.graph.forward], 'weight_norm_init'));
+    this.resetStates(); // those forward passes moved the running statistics
+    this.dataInitPending = false;
   }
 
   onStep(listener: (r: StepRecord) => void): () => void {
@@ -152,6 +180,7 @@ export class Trainer {
   /** Records and submits one training step. Never waits for the GPU. */
   runStep(): void {
     if (this.stopped) throw new Error(`training stopped at step ${this.stopped.step}: non-finite values in ${this.stopped.where}`);
+    if (this.dataInitPending) throw new Error('weight_norm_init "data" has not run: build the trainer with Trainer.create');
     this.record(this.batcher.next(), true);
   }
 
