@@ -29,6 +29,13 @@ describe('the Try-this changes offered on the presets', () => {
     expect(await everyOfferedChangeWorks(sigmoid, 150)).toEqual(['{"activation":"relu","init":"he_normal"}', '{"activation":"tanh","init":"glorot_uniform"}', '{"norm":"batch"}']);
   });
 
+  it('Glorot vs standard, tanh/standard run and Weight norm, weight-norm run (tiny updates): glorot_uniform and batchnorm each remove them', async () => {
+    const tanhStd = presetSettings(PRESETS.find((p) => p.name.startsWith('Glorot vs standard'))!)[1];
+    expect(await everyOfferedChangeWorks(tanhStd, 150)).toEqual(['{"init":"glorot_uniform"}', '{"norm":"batch"}']);
+    const weightNorm = presetSettings(PRESETS.find((p) => p.name.startsWith('Weight norm vs batch norm'))!)[1];
+    expect(await everyOfferedChangeWorks(weightNorm, 150)).toEqual(['{"init":"glorot_uniform"}', '{"norm":"batch"}']);
+  });
+
   it('He vs Glorot, Glorot run (vanishing, dead units, tiny updates): he_normal and batchnorm each remove them', async () => {
     const relu30 = presetSettings(PRESETS.find((p) => p.name.startsWith('He vs Glorot'))!)[0];
     expect(await everyOfferedChangeWorks(relu30, 200)).toEqual(['{"init":"he_normal"}', '{"norm":"batch"}']);

@@ -35,6 +35,7 @@ describe('diagnosis of the presets', () => {
     expect(now(sigmoid)).toContain('vanishing_gradients'); // 8 orders, loss 1.10 → 1.10
     expect(sigmoid.current.find((f) => f.kind === 'vanishing_gradients')!.where[0]).toBe('layers.0.weight');
     expect(ever(tanhStd)).not.toContain('vanishing_gradients'); // small but flat: slow, not vanishing
+    expect(now(tanhStd)).toContain('tiny_updates'); // largest ΔW/W 6.8e-4 while the loss sits at 1.09-1.10
     noGradientFinding(tanhGlorot);
   });
 
@@ -50,6 +51,14 @@ describe('diagnosis of the presets', () => {
     const [plain, bn] = await runs('Batch norm');
     expect(now(plain)).toContain('vanishing_gradients'); // 13 orders
     noGradientFinding(bn);
+  });
+
+  it('weight norm vs batch norm: plain and weight norm alone make tiny updates at ln 3; data init and batch norm get nothing', async () => {
+    const [plain, weight, data, batch] = await runs('Weight norm vs batch norm');
+    expect(now(plain)).toContain('tiny_updates'); // 6.8e-4
+    expect(now(weight)).toContain('tiny_updates'); // same weights as plain (g = ‖v‖)
+    noGradientFinding(data);
+    noGradientFinding(batch);
   });
 
   it('plain vs residual: the plain net starts with its input side far steeper (exploding across depth); residual gets nothing', async () => {

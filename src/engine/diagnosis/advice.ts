@@ -12,6 +12,7 @@ export const DEMO = {
   clipping: 'Exploding gradients and clipping',
   gated: 'tanh RNN vs LSTM vs GRU (adding problem, T = 100)',
   rnnClipping: 'RNN with and without clipping (exploding)',
+  weightNorm: 'Weight norm vs batch norm (deep tanh)',
 } as const;
 
 const saturating = (f: RunFacts) => f.activations.some((a) => a === 'sigmoid' || a === 'tanh' || a === 'softsign');
@@ -67,9 +68,18 @@ export function deadAdvice(f: RunFacts): Advice[] {
   return out;
 }
 
+/** Below this learning rate, tiny updates are the learning rate's doing (SGD at 1e-5 measured ~1e-6). */
+const LOW_LR = 1e-2;
+
 export function tinyUpdateAdvice(f: RunFacts, smallGradients: boolean): Advice[] {
   if (smallGradients) return [{ text: 'the gradients themselves are tiny: fix what shrinks them (see vanishing_gradients)' }, ...vanishingAdvice(f)];
-  return [{ text: `raise the learning rate 10x (lr ${fmtLr(f.lr)} → ${fmtLr(f.lr * 10)})`, change: { lrFactor: 10 } }];
+  if (f.lr < LOW_LR) return [{ text: `raise the learning rate 10x (lr ${fmtLr(f.lr)} → ${fmtLr(f.lr * 10)})`, change: { lrFactor: 10 } }];
+  // A usable learning rate and gradients, yet small steps: the init keeps the signal small (tanh
+  // with the "standard" init; 10x the lr there only trades this for large_updates).
+  const out = initAdvice(f);
+  if (!f.norm) out.push({ text: 'add batchnorm before each activation', change: { norm: 'batch' }, preset: DEMO.batchnorm });
+  out.push({ text: 'weight norm with the data-dependent init (normalisation weight_data)', preset: DEMO.weightNorm });
+  return out;
 }
 
 export function largeUpdateAdvice(f: RunFacts): Advice[] {
