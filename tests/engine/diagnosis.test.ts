@@ -125,7 +125,7 @@ describe('diagnosis rules on synthetic records', () => {
   it('tiny_updates and large_updates: weights that barely move while stalled, or move by a tenth of themselves', () => {
     const tiny = run(mlp({ optimizer: { type: 'sgd', lr: 1e-5 } }), 12, (i) => ({ loss: 1.15 + wiggle(i), update: 1e-6 }));
     expect(kinds(tiny)).toEqual(['tiny_updates']);
-    expect(tiny.current[0].advice[0].change).toEqual({ lrFactor: 10 });
+    expect(tiny.current[0].advice[0]).toMatchObject({ change: { lrFactor: 1000 }, text: expect.stringMatching(/^raise the learning rate 1000x \(lr 0\.00001 → 0\.01\)/) });
     expect(kinds(run(mlp(), 12, () => ({ loss: 0.001, update: 1e-6 })))).toEqual([]); // converged: done, not stuck
     expect(kinds(run(mlp(), 12, (i) => ({ loss: 0.5 + wiggle(i), update: 0.3 })))).toEqual(['large_updates']);
     expect(kinds(run(mlp(), 12, (i) => ({ loss: 0.5 + wiggle(i), update: i < 3 ? 0.5 : 0.01 })))).toEqual([]); // only the first steps

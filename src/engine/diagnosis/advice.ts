@@ -15,7 +15,6 @@ export const DEMO = {
   weightNorm: 'Weight norm vs batch norm (deep tanh)',
 } as const;
 
-const saturating = (f: RunFacts) => f.activations.some((a) => a === 'sigmoid' || a === 'tanh' || a === 'softsign');
 const reluFamily = (f: RunFacts) => f.activations.some((a) => a === 'relu' || a === 'leaky_relu' || a === 'elu' || a === 'gelu' || a === 'silu');
 const fmtLr = (lr: number) => Number(lr.toPrecision(2)).toString();
 
@@ -54,8 +53,9 @@ export function explodingAdvice(f: RunFacts, steepDepth: boolean): Advice[] {
 }
 
 export function saturationAdvice(f: RunFacts): Advice[] {
-  const out = initAdvice(f);
-  if (f.normalStd !== null) out.push({ text: `lower the init std (now ${f.normalStd}) or use glorot_uniform init`, change: { init: 'glorot_uniform' }, preset: DEMO.glorot });
+  const out = f.normalStd !== null
+    ? [{ text: `lower the init std (now ${f.normalStd}) or use glorot_uniform init`, change: { init: 'glorot_uniform' }, preset: DEMO.glorot } satisfies Advice]
+    : initAdvice(f);
   if (!f.norm) out.push({ text: 'add batchnorm before each activation', preset: DEMO.batchnorm });
   return out;
 }
@@ -71,9 +71,16 @@ export function deadAdvice(f: RunFacts): Advice[] {
 /** Below this learning rate, tiny updates are the learning rate's doing (SGD at 1e-5 measured ~1e-6). */
 const LOW_LR = 1e-2;
 
-export function tinyUpdateAdvice(f: RunFacts, smallGradients: boolean): Advice[] {
+/**
+ * `largest`: the largest ‖ΔW‖/‖W‖ seen; a too-low learning rate is raised by the power of ten that
+ * brings it to ~1e-3 (the step grows with the learning rate).
+ */
+export function tinyUpdateAdvice(f: RunFacts, smallGradients: boolean, largest: number): Advice[] {
   if (smallGradients) return [{ text: 'the gradients themselves are tiny: fix what shrinks them (see vanishing_gradients)' }, ...vanishingAdvice(f)];
-  if (f.lr < LOW_LR) return [{ text: `raise the learning rate 10x (lr ${fmtLr(f.lr)} → ${fmtLr(f.lr * 10)})`, change: { lrFactor: 10 } }];
+  if (f.lr < LOW_LR) {
+    const factor = 10 ** Math.min(4, Math.max(1, Math.ceil(Math.log10(1e-3 / largest))));
+    return [{ text: `raise the learning rate ${factor}x (lr ${fmtLr(f.lr)} → ${fmtLr(f.lr * factor)}) to bring ‖ΔW‖/‖W‖ from ${largest.toExponential(0)} to ~1e-3`, change: { lrFactor: factor } }];
+  }
   // A usable learning rate and gradients, yet small steps: the init keeps the signal small (tanh
   // with the "standard" init; 10x the lr there only trades this for large_updates).
   const out = initAdvice(f);

@@ -157,7 +157,7 @@ const tinyUpdates: Rule = {
     return {
       severity: 'warning', where: w.facts.weights,
       evidence: `the largest weight update ‖ΔW‖/‖W‖ is at most ${e(Math.max(...top))} over ${steps(w.records)} (healthy training moves weights ~1e-3 per step); median ‖g‖/‖W‖ ${e(ratio)} at lr ${num(w.facts.lr)}; ${trend.text}`,
-      advice: tinyUpdateAdvice(w.facts, ratio < 1e-4),
+      advice: tinyUpdateAdvice(w.facts, ratio < 1e-4, Math.max(...top)),
     };
   },
 };
