@@ -3,17 +3,18 @@
 // Diagnoser that read every record.
 import type { GpuContext } from '../../src/gpu/context';
 import { loadDataset } from '../../src/engine/dataset';
+import type { StepRecord } from '../../src/engine/diagnostics';
 import { Diagnoser } from '../../src/engine/diagnosis';
 import { trainSteps } from '../../src/engine/loop';
 import { Trainer } from '../../src/engine/trainer';
 import { settingsToSpec, type Settings } from '../../src/lab/ui/settings';
 
-export async function diagnose(ctx: GpuContext, s: Settings, steps: number): Promise<Diagnoser> {
+export async function diagnose(ctx: GpuContext, s: Settings, steps: number, onRecord?: (r: StepRecord) => void): Promise<Diagnoser> {
   const spec = { ...settingsToSpec(s), log_every: 10 };
   const t = await Trainer.create(ctx, spec, await loadDataset(spec.data, spec.seed));
   try {
     const d = new Diagnoser(spec);
-    t.onStep((r) => d.push(r));
+    t.onStep((r) => { d.push(r); onRecord?.(r); });
     await trainSteps(t, steps);
     return d;
   } finally {
