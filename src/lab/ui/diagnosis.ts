@@ -64,7 +64,7 @@ export class DiagnosisPanel {
       this.structure = structure;
       this.render(state);
     }
-    for (const l of this.live) l.node.textContent = l.text();
+    for (const l of this.live) { const t = l.text(); if (l.node.textContent !== t) l.node.textContent = t; } // no layout when unchanged
   }
 
   private render(state: { run: Run; d: Diagnoser }[]): void {
