@@ -16,7 +16,17 @@ export const median = (xs: number[]): number => {
 const e = (x: number) => x.toExponential(1);
 const num = (x: number) => Number(x.toPrecision(2)).toString();
 const pct = (x: number) => `${Math.round(100 * x)}%`;
-const grad = (r: StepRecord, name: string) => r.params.find((p) => p.name === name)?.gradNorm ?? NaN;
+// A record's parameters by name, built once per record (rules look them up for every record of
+// the window on every push; a 60-layer net has ~120 tensors).
+const byName = new WeakMap<StepRecord, Map<string, StepRecord['params'][number]>>();
+const param = (r: StepRecord, name: string) => {
+  let m = byName.get(r);
+  if (!m) byName.set(r, (m = new Map(r.params.map((p) => [p.name, p]))));
+  return m.get(name);
+};
+const grad = (r: StepRecord, name: string) => param(r, name)?.gradNorm ?? NaN;
+/** The weight tensors' entries of a record, input to output. */
+const weightParams = (r: StepRecord, weights: string[]) => weights.flatMap((n) => { const p = param(r, n); return p ? [p] : []; });
 const finite = (w: Window) => w.records.filter((r) => Number.isFinite(r.loss));
 const steps = (rs: StepRecord[]) => `steps ${rs[0].step}-${rs[rs.length - 1].step}`;
 
@@ -143,7 +153,13 @@ const deadUnits: Rule = {
   },
 };
 
-const largest = (r: StepRecord, weights: string[]) => { const u = r.params.filter((p) => weights.includes(p.name)).map((p) => p.updateRatio); return u.length ? Math.max(...u) : NaN; };
+const largestOf = new WeakMap<StepRecord, number>();
+/** The largest weight tensor's ‖ΔW‖/‖W‖ of a record (cached: a record's weights never change). */
+const largest = (r: StepRecord, weights: string[]) => {
+  let u = largestOf.get(r);
+  if (u === undefined) largestOf.set(r, (u = weightParams(r, weights).reduce((a, p) => (Number.isNaN(a) || p.updateRatio > a ? p.updateRatio : a), NaN)));
+  return u;
+};
 
 const tinyUpdates: Rule = {
   kind: 'tiny_updates',
@@ -153,7 +169,7 @@ const tinyUpdates: Rule = {
     const trend = lossTrend(w);
     if (!top.every((u) => u < limit('tinyUpdate')) || !trend.stalled) return null;
     const r = w.records[w.records.length - 1];
-    const ratio = median(r.params.filter((p) => w.facts.weights.includes(p.name)).map((p) => p.gradNorm / (p.weightNorm || 1)));
+    const ratio = median(weightParams(r, w.facts.weights).map((p) => p.gradNorm / (p.weightNorm || 1)));
     return {
       severity: 'warning', where: w.facts.weights,
       evidence: `the largest weight update ‖ΔW‖/‖W‖ is at most ${e(Math.max(...top))} over ${steps(w.records)} (healthy training moves weights ~1e-3 per step); median ‖g‖/‖W‖ ${e(ratio)} at lr ${num(w.facts.lr)}; ${trend.text}`,
@@ -169,7 +185,7 @@ const largeUpdates: Rule = {
     const top = median(w.records.map((r) => largest(r, w.facts.weights)));
     if (!(top > limit('largeUpdate'))) return null;
     const r = w.records[w.records.length - 1];
-    const worst = r.params.filter((p) => w.facts.weights.includes(p.name)).sort((a, b) => b.updateRatio - a.updateRatio);
+    const worst = weightParams(r, w.facts.weights).sort((a, b) => b.updateRatio - a.updateRatio);
     return {
       severity: 'warning', where: worst.filter((p) => p.updateRatio > limit('largeUpdate')).map((p) => p.name),
       evidence: `the largest weight update ‖ΔW‖/‖W‖ has a median of ${e(top)} over ${steps(w.records)} (${worst[0].name}: ${e(worst[0].updateRatio)} at step ${r.step}); healthy training moves weights ~1e-3 per step`,
