@@ -81,8 +81,11 @@ export function lastWidth(spec: Spec): number {
   return width;
 }
 
-/** Describes the model; `outputs` (when given) is the width the loss and data need. */
-export function describeModel(spec: Spec, outputs = lastWidth(spec)): ModelInfo {
+/**
+ * Describes the model; `outputs` (when given) is the width the loss and data need. `names` puts
+ * the layers under another spec path and PyTorch prefix (a GAN's "generator.layers").
+ */
+export function describeModel(spec: Spec, outputs = lastWidth(spec), names = { path: 'model.layers', prefix: 'layers' }): ModelInfo {
   const params: ParamInfo[] = [];
   const states: StateInfo[] = [];
   const flat: LayerInfo[] = [];
@@ -161,9 +164,9 @@ export function describeModel(spec: Spec, outputs = lastWidth(spec)): ModelInfo 
   };
 
   const input = spec.model.input * time;
-  const { layers, width } = build(spec.model.layers, input, 'model.layers', 'layers');
+  const { layers, width } = build(spec.model.layers, input, names.path, names.prefix);
   if (width !== outputs) {
-    throw new SpecError('model.layers', `a last layer of width ${outputs} (what loss "${spec.loss}" needs for data "${spec.data.name}")`, `width ${width}`);
+    throw new SpecError(names.path, `a last layer of width ${outputs} (what loss "${spec.loss}" needs for data "${spec.data.name}")`, `width ${width}`);
   }
   return {
     input, output: width, layers, params, states, flat, time,

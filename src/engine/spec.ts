@@ -1,6 +1,7 @@
 // The run spec: a JSON document describing model, loss, optimizer, clipping, data and schedule.
 // parseSpec validates everything up front and throws one SpecError naming the field's path and
-// what was expected; nothing is built from a spec that did not pass.
+// what was expected; nothing is built from a spec that did not pass. The field parsers are
+// exported for the GAN spec (gan_spec.ts), which speaks the same vocabulary.
 import { ACTIVATIONS, isActivation, type Activation } from '../kernels/activation_ids';
 
 export const INITIALISERS = [
@@ -96,20 +97,20 @@ function describe(v: unknown): string {
   return 'an object';
 }
 
-type Obj = Record<string, unknown>;
-function object(v: unknown, path: string, allowed: readonly string[]): Obj {
+export type Obj = Record<string, unknown>;
+export function object(v: unknown, path: string, allowed: readonly string[]): Obj {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new SpecError(path, 'an object', v);
   for (const key of Object.keys(v)) {
     if (!allowed.includes(key)) throw new SpecError(`${path}.${key}`, `no such field (allowed: ${allowed.join(', ')})`, (v as Obj)[key]);
   }
   return v as Obj;
 }
-function int(v: unknown, path: string, min: number, max: number, fallback?: number): number {
+export function int(v: unknown, path: string, min: number, max: number, fallback?: number): number {
   if (v === undefined && fallback !== undefined) return fallback;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new SpecError(path, `an integer in [${min}, ${max}]`, v);
   return v;
 }
-function num(v: unknown, path: string, min: number, max: number, fallback?: number, exclusiveMin = false): number {
+export function num(v: unknown, path: string, min: number, max: number, fallback?: number, exclusiveMin = false): number {
   if (v === undefined && fallback !== undefined) return fallback;
   const below = exclusiveMin ? (x: number) => x <= min : (x: number) => x < min;
   if (typeof v !== 'number' || !Number.isFinite(v) || below(v) || v > max) {
@@ -117,12 +118,12 @@ function num(v: unknown, path: string, min: number, max: number, fallback?: numb
   }
   return v;
 }
-function bool(v: unknown, path: string, fallback: boolean): boolean {
+export function bool(v: unknown, path: string, fallback: boolean): boolean {
   if (v === undefined) return fallback;
   if (typeof v !== 'boolean') throw new SpecError(path, 'true or false', v);
   return v;
 }
-function oneOf<T extends string>(v: unknown, path: string, options: readonly T[], fallback?: T): T {
+export function oneOf<T extends string>(v: unknown, path: string, options: readonly T[], fallback?: T): T {
   if (v === undefined && fallback !== undefined) return fallback;
   if (typeof v !== 'string' || !options.includes(v as T)) throw new SpecError(path, `one of ${options.join(', ')}`, v);
   return v as T;
@@ -185,13 +186,13 @@ function parseLayer(v: unknown, path: string, depth: number): LayerSpec {
   }
 }
 
-function parseLayers(v: unknown, path: string, depth: number): LayerSpec[] {
+export function parseLayers(v: unknown, path: string, depth: number): LayerSpec[] {
   if (!Array.isArray(v) || v.length === 0) throw new SpecError(path, 'a non-empty array of layers', v);
   if (v.length > SPEC_LIMITS.maxLayers) throw new SpecError(path, `at most ${SPEC_LIMITS.maxLayers} layers`, v);
   return Array.from(v, (l, i) => parseLayer(l, `${path}[${i}]`, depth)); // from(): holes are visited too
 }
 
-function parseOptimizer(v: unknown, path: string): OptimizerSpec {
+export function parseOptimizer(v: unknown, path: string): OptimizerSpec {
   const type = oneOf(v && typeof v === 'object' ? (v as Obj).type : undefined, `${path}.type`, OPTIMIZERS);
   const lr = (o: Obj) => num(o.lr, `${path}.lr`, 0, 1e6, undefined, true);
   const wd = (o: Obj) => num(o.weight_decay, `${path}.weight_decay`, 0, 1e3, 0);
@@ -214,16 +215,21 @@ function parseOptimizer(v: unknown, path: string): OptimizerSpec {
   };
 }
 
+export function parseClip(v: unknown, path: string): Spec['clip'] {
+  const c = object(v, path, ['global_norm', 'value']);
+  const clip: Spec['clip'] = {};
+  if (c.global_norm !== undefined) clip.global_norm = num(c.global_norm, `${path}.global_norm`, 0, 1e12, undefined, true);
+  if (c.value !== undefined) clip.value = num(c.value, `${path}.value`, 0, 1e12, undefined, true);
+  return clip;
+}
+
 export function parseSpec(v: unknown): Spec {
   const o = object(v, 'spec', ['model', 'loss', 'optimizer', 'clip', 'data', 'batch_size', 'steps', 'seed', 'log_every', 'eval_every']);
   const m = object(o.model, 'model', ['input', 'layers']);
   const model = { input: int(m.input, 'model.input', 1, SPEC_LIMITS.maxUnits), layers: parseLayers(m.layers, 'model.layers', 0) };
   const loss = oneOf(o.loss, 'loss', LOSSES, 'cross_entropy');
   const optimizer = parseOptimizer(o.optimizer ?? { type: 'adam', lr: 0.001 }, 'optimizer');
-  const c = object(o.clip ?? {}, 'clip', ['global_norm', 'value']);
-  const clip: Spec['clip'] = {};
-  if (c.global_norm !== undefined) clip.global_norm = num(c.global_norm, 'clip.global_norm', 0, 1e12, undefined, true);
-  if (c.value !== undefined) clip.value = num(c.value, 'clip.value', 0, 1e12, undefined, true);
+  const clip = parseClip(o.clip ?? {}, 'clip');
   const d = object(o.data ?? { name: 'spiral' }, 'data', ['name', 'classes', 'samples', 'noise', 'test_fraction', 'seq_len']);
   const data: DataSpec = {
     name: oneOf(d.name, 'data.name', DATASETS),
