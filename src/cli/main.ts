@@ -8,7 +8,10 @@ import { openNodeDevice } from '../gpu/node';
 import { selfCheck } from '../gpu/selfcheck';
 import { loadDataset } from '../engine/dataset';
 import { describeModel } from '../engine/model';
-import { parseSpec, type Spec } from '../engine/spec';
+import { type Spec } from '../engine/spec';
+import { isGanSpec, parseRunSpec, type GanSpec } from '../engine/gan_spec';
+import { makeGanDataset } from '../engine/gan_data';
+import { gradientsGan, trainGan } from './gan';
 import { gradients } from './gradients';
 import { train } from './train';
 
@@ -24,11 +27,14 @@ commands:
   gradients --config run.json --weights w.safetensors --batch b.safetensors --out g.safetensors
                                          one forward and backward pass on the given weights and batch
                                          (x: F32 [B, input]; y: I32 [B] labels for cross_entropy, F32 [B, outputs] otherwise);
-                                         writes every parameter's gradient under its own name, the loss in the metadata`;
+                                         writes every parameter's gradient under its own name, the loss in the metadata;
+                                         for a GAN spec (gan in place of model) the batch holds z F32 [B, latent] and
+                                         x F32 [B, features]: D-loss gradients of discriminator.*, G-loss gradients of
+                                         generator.*, d_loss and g_loss in the metadata`;
 
 class UsageError extends Error {}
 
-function readSpec(file: string | undefined, overrides: { steps?: string; seed?: string }): Spec {
+function readSpec(file: string | undefined, overrides: { steps?: string; seed?: string }): Spec | GanSpec {
   if (!file) throw new UsageError('--config is required');
   let json: unknown;
   try {
@@ -39,8 +45,8 @@ function readSpec(file: string | undefined, overrides: { steps?: string; seed?: 
   const o = json as Record<string, unknown>;
   if (overrides.steps !== undefined) o.steps = Number(overrides.steps);
   if (overrides.seed !== undefined) o.seed = Number(overrides.seed);
-  const spec = parseSpec(o);
-  describeModel(spec); // width mismatches are spec errors too: report them before touching the GPU
+  const spec = parseRunSpec(o); // a GAN spec's widths are checked as it is parsed
+  if (!isGanSpec(spec)) describeModel(spec as Spec); // width mismatches are spec errors too: report them before touching the GPU
   return spec;
 }
 
@@ -90,13 +96,19 @@ async function main(argv: string[]): Promise<number> {
       return withDevice(info);
     case 'train': {
       const spec = readSpec(values.config, values);
-      const data = await loadDataset(spec.data, spec.seed);
-      return withDevice((ctx) => train(ctx, spec, data, { out: values.out ?? null, quiet: values.quiet ?? false, profile: values.profile ?? false }));
+      const opts = { out: values.out ?? null, quiet: values.quiet ?? false, profile: values.profile ?? false };
+      if (isGanSpec(spec)) {
+        const gan = spec as GanSpec;
+        return withDevice((ctx) => trainGan(ctx, gan, makeGanDataset(gan.data, gan.seed), opts));
+      }
+      const data = await loadDataset((spec as Spec).data, spec.seed);
+      return withDevice((ctx) => train(ctx, spec as Spec, data, opts));
     }
     case 'gradients': {
       const spec = readSpec(values.config, {});
       for (const k of ['weights', 'batch', 'out'] as const) if (!values[k]) throw new UsageError(`--${k} is required`);
-      return withDevice((ctx) => gradients(ctx, spec, values.weights!, values.batch!, values.out!));
+      if (isGanSpec(spec)) return withDevice((ctx) => gradientsGan(ctx, spec as GanSpec, values.weights!, values.batch!, values.out!));
+      return withDevice((ctx) => gradients(ctx, spec as Spec, values.weights!, values.batch!, values.out!));
     }
     case undefined:
       console.error(USAGE);
