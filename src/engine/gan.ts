@@ -195,7 +195,8 @@ export class GanTrainer {
     const log = update && (t % spec.log_every === 0 || t === 1);
     const encoder = ctx.device.createCommandEncoder({ label: `gan step ${t}` });
     this.dSteps.forEach((ops, k) => updaters.discriminator.record(encoder, ops, { log: log && k === K - 1, update, i: k, label: `discriminator step ${k + 1}` }));
-    updaters.generator.record(encoder, this.gStep, { log, update, label: 'generator step' });
+    const frozen = spec.gan.freeze_generator_after !== undefined && t > spec.gan.freeze_generator_after;
+    updaters.generator.record(encoder, this.gStep, { log, update: update && !frozen, label: 'generator step' });
     let afterSubmit: (() => void) | null = null;
     if (log) {
       const [d, g] = [updaters.discriminator.diag, updaters.generator.diag];

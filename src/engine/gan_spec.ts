@@ -36,6 +36,11 @@ export interface GanSpec {
     generator_loss: GeneratorLoss;
     /** Discriminator updates per generator update. */
     d_steps: number;
+    /**
+     * After this many adversarial steps the generator's updates stop (its gradients are still
+     * computed and logged) while D trains on: Arjovsky & Bottou's (2017) experiment.
+     */
+    freeze_generator_after?: number;
   };
   optimizer_g: OptimizerSpec;
   optimizer_d: OptimizerSpec;
@@ -63,7 +68,7 @@ function parseNetLayers(v: unknown, path: string): LayerSpec[] {
 
 export function parseGanSpec(v: unknown): GanSpec {
   const o = object(v, 'spec', ['gan', 'optimizer', 'optimizer_g', 'optimizer_d', 'clip', 'clip_g', 'clip_d', 'data', 'batch_size', 'steps', 'seed', 'log_every']);
-  const g = object(o.gan, 'gan', ['latent', 'noise', 'generator', 'discriminator', 'generator_loss', 'd_steps']);
+  const g = object(o.gan, 'gan', ['latent', 'noise', 'generator', 'discriminator', 'generator_loss', 'd_steps', 'freeze_generator_after']);
   const gan: GanSpec['gan'] = {
     latent: int(g.latent, 'gan.latent', 1, SPEC_LIMITS.maxUnits, 2),
     noise: oneOf(g.noise, 'gan.noise', NOISES, 'gaussian'),
@@ -72,6 +77,7 @@ export function parseGanSpec(v: unknown): GanSpec {
     generator_loss: oneOf(g.generator_loss, 'gan.generator_loss', GENERATOR_LOSSES, 'non_saturating'),
     d_steps: int(g.d_steps, 'gan.d_steps', 1, 100, 1),
   };
+  if (g.freeze_generator_after !== undefined) gan.freeze_generator_after = int(g.freeze_generator_after, 'gan.freeze_generator_after', 0, SPEC_LIMITS.maxSteps);
   // Adam with β1 = 0.5, as DCGAN (Radford et al. 2016) and most GAN code since.
   const optimizer = parseOptimizer(o.optimizer ?? { type: 'adam', lr: 0.001, beta1: 0.5 }, 'optimizer');
   const clip = parseClip(o.clip ?? {}, 'clip');
