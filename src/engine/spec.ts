@@ -1,7 +1,7 @@
 // The run spec: a JSON document describing model, loss, optimizer, clipping, data and schedule.
 // parseSpec validates everything up front and throws one SpecError naming the field's path and
 // what was expected; nothing is built from a spec that did not pass. The field parsers are
-// exported for the GAN spec (gan_spec.ts), which speaks the same vocabulary.
+// exported for the GAN spec (gan/spec.ts), which speaks the same vocabulary.
 import { ACTIVATIONS, isActivation, type Activation } from '../kernels/activation_ids';
 
 export const INITIALISERS = [

@@ -6,10 +6,10 @@
 // adversarial step equals its parts (D's update from the D-loss gradient, then G's from the
 // G-loss gradient under D's new weights); same seed, bit-identical.
 import { describe, expect, it } from 'vitest';
-import { GanTrainer } from '../../src/engine/gan';
-import type { GanStepRecord } from '../../src/engine/gan_record';
-import { makeGanDataset } from '../../src/engine/gan_data';
-import { GENERATOR_LOSSES, parseGanSpec, type GeneratorLoss } from '../../src/engine/gan_spec';
+import { GanTrainer } from '../../src/engine/gan/trainer';
+import type { GanStepRecord } from '../../src/engine/gan/record';
+import { makeGanDataset } from '../../src/engine/gan/data';
+import { GENERATOR_LOSSES, parseGanSpec, type GeneratorLoss } from '../../src/engine/gan/spec';
 import { trainSteps } from '../../src/engine/loop';
 import { expectClose, normal, numericGrad } from '../reference';
 import { useGpu } from '../gpu';

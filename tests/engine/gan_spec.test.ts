@@ -2,8 +2,8 @@
 // its path (gan.generator.layers[2].units ...) in spec.ts's vocabulary; the networks' widths are
 // checked when the spec is parsed. GAN data: seeded, sized, on its modes; coverage counts modes.
 import { describe, expect, it } from 'vitest';
-import { coverage, makeGanDataset, modeCentres } from '../../src/engine/gan_data';
-import { describeGan, GAN_DATASETS, parseGanSpec, parseRunSpec } from '../../src/engine/gan_spec';
+import { coverage, makeGanDataset, modeCentres } from '../../src/engine/gan/data';
+import { describeGan, GAN_DATASETS, parseGanSpec, parseRunSpec } from '../../src/engine/gan/spec';
 import { SpecError } from '../../src/engine/spec';
 import example from '../../examples/gan-ring.json';
 
@@ -57,6 +57,7 @@ describe('parseGanSpec', () => {
     ['bad optimizer_d', (s) => (s.optimizer_d = { type: 'adam', lr: 0 }), /^optimizer_d\.lr: expected a number in \(0, 1000000\]/],
     ['bad clip_g', (s) => (s.clip_g = { global_norm: -1 }), /^clip_g\.global_norm: expected a number in \(0/],
     ['a loss field', (s) => (s.loss = 'mse'), /^spec\.loss: expected no such field/],
+    ['negative freeze', (s) => (s.gan.freeze_generator_after = -1), /^gan\.freeze_generator_after: expected an integer in \[0, 10000000\], got -1/],
   ];
   it.each(bad)('%s', (_, edit, message) => {
     const s = clone();

@@ -2,9 +2,9 @@
 // (ganSettingsToSpec, seed 1, the ring of 8 Gaussians). Thresholds leave a margin around the
 // values measured on lavapipe (in the comments); the sentences claim orders of magnitude only.
 import { describe, expect, it } from 'vitest';
-import { GanTrainer } from '../../src/engine/gan';
-import { makeGanDataset } from '../../src/engine/gan_data';
-import type { GanStepRecord } from '../../src/engine/gan_record';
+import { GanTrainer } from '../../src/engine/gan/trainer';
+import { makeGanDataset } from '../../src/engine/gan/data';
+import type { GanStepRecord } from '../../src/engine/gan/record';
 import { trainSteps } from '../../src/engine/loop';
 import { GAN_PRESETS, ganPresetSettings } from '../../src/lab/ui/gan_presets';
 import { ganSettingsToSpec } from '../../src/lab/ui/gan_settings';

@@ -2,10 +2,10 @@
 // recent records and, now and then, a view of the game (D's decision map over the plane, real and
 // generated samples). As in runs.ts, everything touching a trainer runs one piece at a time.
 import type { GpuContext } from '../../gpu/context';
-import { GanTrainer } from '../../engine/gan';
-import { makeGanDataset } from '../../engine/gan_data';
-import type { GanStepRecord } from '../../engine/gan_record';
-import type { GanSpec } from '../../engine/gan_spec';
+import { GanTrainer } from '../../engine/gan/trainer';
+import { makeGanDataset } from '../../engine/gan/data';
+import type { GanStepRecord } from '../../engine/gan/record';
+import type { GanSpec } from '../../engine/gan/spec';
 import type { Dataset } from '../../engine/data';
 import { trainSteps } from '../../engine/loop';
 import { ganSettingsToSpec, type GanSettings } from './gan_settings';

@@ -3,7 +3,7 @@
 // `depth` hidden layers of `width` units with an activation, then the output layer (2 units for
 // G, one logit for D).
 import type { Activation } from '../../kernels/activation_ids';
-import { GAN_DATASETS, GENERATOR_LOSSES, parseGanSpec, type GanSpec } from '../../engine/gan_spec';
+import { GAN_DATASETS, GENERATOR_LOSSES, parseGanSpec, type GanSpec } from '../../engine/gan/spec';
 
 export interface GanSettings {
   generatorLoss: (typeof GENERATOR_LOSSES)[number];

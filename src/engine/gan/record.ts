@@ -4,7 +4,7 @@
 // gradients vanish has a tiny `gOutputGradNorm` while `dFakeForG` is near 0 (log losses); a
 // discriminator overpowering its generator has `dReal` near 1, `dFake` near 0 and a falling
 // `dLoss`.
-import type { Diagnostics, StepRecord } from './diagnostics';
+import type { Diagnostics, StepRecord } from '../diagnostics';
 
 /** Word offsets in the scalars buffer (256-byte aligned, so each is a bindable view). */
 export const SCALARS = { real: 0, fake: 64, generator: 128, gOutputSq: 192, bytes: 256 * 4 } as const;

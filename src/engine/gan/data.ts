@@ -1,11 +1,11 @@
 // Seeded 2-D target distributions for GANs, and how well a set of generated samples covers them.
 // ring: 8 Gaussians on a circle of radius 2; grid: 5 × 5 Gaussians at {−2, −1, 0, 1, 2}²; each
 // of std data.noise (the mixtures of Metz et al. 2017 and Srivastava et al. 2017, rescaled).
-// line: a segment from (−2, −1) to (2, 1); moons and spiral: the classifier toys (data.ts),
+// line: a segment from (−2, −1) to (2, 1); moons and spiral: the classifier toys (../data.ts),
 // labels dropped. Labels here are the mode a sample was drawn from (0 where there are no modes).
-import { makeToyDataset, type Dataset, type Split } from './data';
-import type { GanDataSpec } from './gan_spec';
-import { Rng } from './rng';
+import { makeToyDataset, type Dataset, type Split } from '../data';
+import type { GanDataSpec } from './spec';
+import { Rng } from '../rng';
 
 /** Centres of the Gaussian modes of ring and grid; none for the other sets. */
 export function modeCentres(name: GanDataSpec['name']): [number, number][] {

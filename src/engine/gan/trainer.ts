@@ -8,21 +8,21 @@
 //     through D into G (∂L_G/∂G(z) is D's input gradient), G's guard and update. D's parameters
 //     are not updated by the G step (its D gradients go to the fake pass's scratch buffer).
 // Diagnostics of both networks come back every log_every steps through one readback ring.
-import type { GpuContext, Op } from '../gpu/context';
-import { GpuLimitError } from '../gpu/buffers';
-import { Tensor, upload, write, zeros } from '../gpu/tensor';
-import { addScaledOp, copyOp, gatherRowsOp } from '../kernels/elementwise';
-import { ganLossOp, type GanLossTerm } from '../kernels/gan_losses';
-import { sumSquaresOp } from '../kernels/reduce';
-import { Batcher, type Dataset } from './data';
-import { parseGanRecord, type GanStepRecord, SCALARS } from './gan_record';
-import { describeGan, type GanSpec, type GeneratorLoss, type NetName } from './gan_spec';
-import { buildGraph, type Graph } from './graph';
-import { Inference } from './inference';
-import type { ModelInfo } from './model';
-import { checkFits, Network, Updater } from './network';
-import { ReadbackRing } from './readback';
-import { Rng } from './rng';
+import type { GpuContext, Op } from '../../gpu/context';
+import { GpuLimitError } from '../../gpu/buffers';
+import { Tensor, upload, write, zeros } from '../../gpu/tensor';
+import { addScaledOp, copyOp, gatherRowsOp } from '../../kernels/elementwise';
+import { ganLossOp, type GanLossTerm } from '../../kernels/gan_losses';
+import { sumSquaresOp } from '../../kernels/reduce';
+import { Batcher, type Dataset } from '../data';
+import { parseGanRecord, type GanStepRecord, SCALARS } from './record';
+import { describeGan, type GanSpec, type GeneratorLoss, type NetName } from './spec';
+import { buildGraph, type Graph } from '../graph';
+import { Inference } from '../inference';
+import type { ModelInfo } from '../model';
+import { checkFits, Network, Updater } from '../network';
+import { ReadbackRing } from '../readback';
+import { Rng } from '../rng';
 
 /** The loss terms of a generator loss: D's on the real and on the generated batch, and G's. */
 export function ganTerms(loss: GeneratorLoss): { real: GanLossTerm; fake: GanLossTerm; generator: GanLossTerm } {

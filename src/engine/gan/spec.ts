@@ -3,16 +3,16 @@
 // becomes a ModelInfo of its own under its PyTorch prefix (generator.layers.i.*,
 // discriminator.layers.i.*), so checkpoints load into a torch module with attributes
 // `generator` and `discriminator`, each with `layers` an nn.Sequential.
-import { describeModel, lastWidth, type ModelInfo } from './model';
+import { describeModel, lastWidth, type ModelInfo } from '../model';
 import {
   int, isRecurrent, num, object, oneOf, parseClip, parseLayers, parseOptimizer, parseSpec, SPEC_LIMITS, SpecError,
   type LayerSpec, type OptimizerSpec, type Spec,
-} from './spec';
+} from '../spec';
 
 export const GENERATOR_LOSSES = ['saturating', 'non_saturating', 'least_squares'] as const;
 export type GeneratorLoss = (typeof GENERATOR_LOSSES)[number];
 export const NOISES = ['gaussian', 'uniform'] as const;
-/** 2-D target distributions (src/engine/gan_data.ts); all have 2 features. */
+/** 2-D target distributions (src/engine/gan/data.ts); all have 2 features. */
 export const GAN_DATASETS = ['ring', 'grid', 'line', 'moons', 'spiral'] as const;
 export type GanDatasetName = (typeof GAN_DATASETS)[number];
 export const GAN_FEATURES = 2;

@@ -2,10 +2,10 @@
 // (generator.layers.i.*, discriminator.layers.i.*), which load_state_dict accepts on a torch
 // module with attributes `generator` and `discriminator`, each with `layers` an nn.Sequential.
 // Loading validates the whole file (both parts, nothing extra) before writing anything.
-import { checkpointTensors, validateTensors } from './checkpoint';
-import type { GanTrainer } from './gan';
-import type { NetName } from './gan_spec';
-import { readSafetensors, SafetensorsError, writeSafetensors, type StTensor } from './safetensors';
+import { checkpointTensors, validateTensors } from '../checkpoint';
+import type { GanTrainer } from './trainer';
+import type { NetName } from './spec';
+import { readSafetensors, SafetensorsError, writeSafetensors, type StTensor } from '../safetensors';
 
 const NETS: NetName[] = ['generator', 'discriminator'];
 
