@@ -138,6 +138,25 @@ describe('GAN trainer', () => {
     }
   });
 
+  it("the guard covers both networks: a NaN in D's weights stops training, names where, and neither network is updated", async () => {
+    const s = spec('non_saturating');
+    const t = new GanTrainer(gpu(), s, makeGanDataset(s.data, 4));
+    try {
+      await trainSteps(t, 1);
+      const w = t.models.discriminator.params.find((p) => p.name === 'discriminator.layers.3.weight')!;
+      gpu().device.queue.writeBuffer(t.nets.discriminator.params.buffer, w.offset * 4, new Float32Array([NaN]));
+      const before = await paramsOf(t);
+      await trainSteps(t, 3);
+      expect(t.stopped?.step).toBe(2);
+      expect(t.stopped?.where).toMatch(/discriminator\.layers\.3/);
+      expect(() => t.runStep()).toThrow(/training stopped at step 2/);
+      const after = await paramsOf(t);
+      for (const [name, v] of before) expect(Array.from(after.get(name)!), name).toEqual(Array.from(v));
+    } finally {
+      t.dispose();
+    }
+  });
+
   it('same seed: bit-identical parameters and records after 6 steps with d_steps 2 and Adam', async () => {
     const s = spec('least_squares', { optimizer: { type: 'adam', lr: 0.01, beta1: 0.5 }, gan: { latent: 3, ...NETS, generator_loss: 'least_squares', d_steps: 2 } });
     const run = async () => {
