@@ -157,6 +157,19 @@ describe('GAN trainer', () => {
     }
   });
 
+  it('dispose returns every pooled buffer (trainer, graphs, inference) and is safe twice', async () => {
+    const ctx = gpu();
+    const before = ctx.pool.counts.inUse;
+    const s = spec('least_squares');
+    const t = new GanTrainer(ctx, s, makeGanDataset(s.data, 4));
+    await trainSteps(t, 3);
+    const { x } = await t.sample(11);
+    expect((await t.predict('discriminator', x)).length).toBe(11);
+    t.dispose();
+    t.dispose();
+    expect(ctx.pool.counts.inUse).toBe(before);
+  });
+
   it('same seed: bit-identical parameters and records after 6 steps with d_steps 2 and Adam', async () => {
     const s = spec('least_squares', { optimizer: { type: 'adam', lr: 0.01, beta1: 0.5 }, gan: { latent: 3, ...NETS, generator_loss: 'least_squares', d_steps: 2 } });
     const run = async () => {
