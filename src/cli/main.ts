@@ -23,7 +23,8 @@ commands:
                                          train; print per-layer gradient norms at the start and the end;
                                          with --out, write metrics.csv, metrics.jsonl and model.safetensors;
                                          --profile times every kernel and prints the table (and trace.json
-                                         for chrome://tracing / ui.perfetto.dev with --out)
+                                         for chrome://tracing / ui.perfetto.dev with --out); a GAN spec (gan in place of
+                                         model) prints both networks and writes both, plus samples.csv
   gradients --config run.json --weights w.safetensors --batch b.safetensors --out g.safetensors
                                          one forward and backward pass on the given weights and batch
                                          (x: F32 [B, input]; y: I32 [B] labels for cross_entropy, F32 [B, outputs] otherwise);
