@@ -5,8 +5,9 @@
 //   const d = new Diagnoser(spec);  trainer.onStep((r) => d.push(r));  d.current / d.report()
 //
 // Rules live in a registry (rules.ts, RULES): one object per finding kind. Rules for other kinds
-// of run join it the same way (the GAN rules generator_gradients_vanishing and
-// discriminator_overpowering will read the GAN step records once they exist).
+// of run join it the same way: the GAN rules (generator_gradients_vanishing,
+// discriminator_overpowering; not written yet) are to read GanStepRecord's adversarial scalars,
+// while its generator and discriminator records can each go through these rules.
 import type { Activation } from '../../kernels/activation_ids';
 import type { StepRecord } from '../diagnostics';
 import { describeModel } from '../model';
