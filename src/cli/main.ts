@@ -9,6 +9,7 @@ import { selfCheck } from '../gpu/selfcheck';
 import { loadDataset } from '../engine/dataset';
 import { describeModel } from '../engine/model';
 import { parseSpec, type Spec } from '../engine/spec';
+import { exportRun } from './export';
 import { gradients } from './gradients';
 import { train } from './train';
 
@@ -24,7 +25,11 @@ commands:
   gradients --config run.json --weights w.safetensors --batch b.safetensors --out g.safetensors
                                          one forward and backward pass on the given weights and batch
                                          (x: F32 [B, input]; y: I32 [B] labels for cross_entropy, F32 [B, outputs] otherwise);
-                                         writes every parameter's gradient under its own name, the loss in the metadata`;
+                                         writes every parameter's gradient under its own name, the loss in the metadata
+  export --config run.json --out DIR [--weights model.safetensors] [--steps N] [--seed S]
+                                         write the run as a PyTorch project: DIR/train.py trains the same run
+                                         (same initial weights or --weights, data and batch order) with python3
+                                         or torchrun, writing metrics.jsonl and a checkpoint gradscope reads`;
 
 class UsageError extends Error {}
 
@@ -97,6 +102,11 @@ async function main(argv: string[]): Promise<number> {
       const spec = readSpec(values.config, {});
       for (const k of ['weights', 'batch', 'out'] as const) if (!values[k]) throw new UsageError(`--${k} is required`);
       return withDevice((ctx) => gradients(ctx, spec, values.weights!, values.batch!, values.out!));
+    }
+    case 'export': {
+      const spec = readSpec(values.config, values);
+      if (!values.out) throw new UsageError('--out is required');
+      return exportRun(spec, await loadDataset(spec.data, spec.seed), { out: values.out, config: values.config!, weights: values.weights });
     }
     case undefined:
       console.error(USAGE);

@@ -17,15 +17,20 @@ export interface CheckpointSource {
 
 export async function saveCheckpoint(src: CheckpointSource): Promise<Uint8Array> {
   const [params, states] = await Promise.all([src.params.download(), src.states.download()]);
+  return checkpointBytes(src.model, src.spec, src.step, params as Float32Array, states as Float32Array);
+}
+
+/** A checkpoint of flat parameters and states laid out as `model` says (CPU arrays). */
+export function checkpointBytes(model: ModelInfo, spec: Spec, step: number, params: Float32Array, states: Float32Array): Uint8Array {
   const tensors: Record<string, StTensor> = {};
-  for (const p of src.model.params) tensors[p.name] = f32Tensor(p.shape, params.slice(p.offset, p.offset + p.size) as Float32Array);
-  for (const s of src.model.states) tensors[s.name] = f32Tensor([s.size], states.slice(s.offset, s.offset + s.size) as Float32Array);
+  for (const p of model.params) tensors[p.name] = f32Tensor(p.shape, params.slice(p.offset, p.offset + p.size));
+  for (const s of model.states) tensors[s.name] = f32Tensor([s.size], states.slice(s.offset, s.offset + s.size));
   // PyTorch's BatchNorm1d also saves how many training batches it has seen (int64 scalar).
-  for (const l of src.model.flat.filter((l) => l.spec.type === 'batchnorm')) {
-    const count = new BigInt64Array([BigInt(src.step)]);
+  for (const l of model.flat.filter((l) => l.spec.type === 'batchnorm')) {
+    const count = new BigInt64Array([BigInt(step)]);
     tensors[`${l.prefix}.num_batches_tracked`] = { dtype: 'I64', shape: [], data: new Uint8Array(count.buffer) };
   }
-  return writeSafetensors(tensors, { format: 'gradscope', spec: JSON.stringify(src.spec), step: String(src.step) });
+  return writeSafetensors(tensors, { format: 'gradscope', spec: JSON.stringify(spec), step: String(step) });
 }
 
 /**

@@ -10,15 +10,14 @@ import { createOptimizerState, optimizerStepOp, type OptimizerConfig, type Optim
 import { stepGuardOp } from '../kernels/clip';
 import { Batcher, outputsFor, targetsFor, type Dataset } from './data';
 import { buildGraph, type Graph } from './graph';
-import { initWeights } from './init';
+import { initialParameters } from './initial';
 import { accuracyOf, lossOp } from './loss';
 import { describeModel, type ModelInfo } from './model';
 import { Profiler } from './profiler';
 import { readTrainingState, saveTrainingState } from './resume';
 import { ReadbackRing } from './readback';
 import { Rng } from './rng';
-import { initRecurrent } from './recurrent_init';
-import { isRecurrent, SpecError, type Spec } from './spec';
+import { SpecError, type Spec } from './spec';
 import { checkBufferSize, GpuLimitError } from '../gpu/buffers';
 import { buildDiagnostics, type Diagnostics, type StepRecord } from './diagnostics';
 
@@ -117,19 +116,10 @@ export class Trainer {
 
   private batchTargets!: Tensor;
 
-  /** Seeded initial parameters (weights by their initialiser, biases 0, norm gamma 1 beta 0). */
+  /** Seeded initial parameters (src/engine/initial.ts). */
   private initialise(seed: number): void {
-    const rng = new Rng(seed).fork(0x1417);
-    const flat = new Float32Array(this.model.paramElements);
-    for (const p of this.model.params) {
-      const s = p.layer.spec;
-      if (p.role === 'weight' && s.type === 'dense') flat.set(initWeights(s, p.shape[0], p.shape[1], rng), p.offset);
-      else if (p.role === 'gamma') flat.fill(1, p.offset, p.offset + p.size);
-    }
-    for (const l of this.model.flat) if (isRecurrent(l.spec)) initRecurrent(l, flat, rng);
-    this.ctx.device.queue.writeBuffer(this.params.buffer, 0, flat);
-    const states = new Float32Array(this.model.stateElements);
-    for (const s of this.model.states) if (s.name.endsWith('running_var')) states.fill(1, s.offset, s.offset + s.size);
+    const { params, states } = initialParameters(this.model, seed);
+    this.ctx.device.queue.writeBuffer(this.params.buffer, 0, params);
     this.ctx.device.queue.writeBuffer(this.states.buffer, 0, states);
   }
 

@@ -1,0 +1,54 @@
+// `gradscope export --config run.json --out DIR [--weights model.safetensors]`: the run as a
+// self-contained PyTorch project. DIR gets train.py (src/cli/pytorch.ts), the Python helpers it
+// imports, the run spec, the data splits gradscope generates for it and the initial weights
+// (the seeded initialisation, or a checkpoint's to continue from). No GPU is needed.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import dataPy from '../../python/gradscope_data.py?raw';
+import layersPy from '../../python/gradscope_layers.py?raw';
+import torchPy from '../../python/gradscope_torch.py?raw';
+import { checkpointBytes, validateCheckpoint } from '../engine/checkpoint';
+import { outputsFor, targetsFor, type Dataset, type Split } from '../engine/data';
+import { initialParameters } from '../engine/initial';
+import { describeModel } from '../engine/model';
+import { f32Tensor, writeSafetensors, type StTensor } from '../engine/safetensors';
+import { SpecError, type Spec } from '../engine/spec';
+import { trainScript } from './pytorch';
+
+/** The Python files every export carries, verbatim from python/. */
+export const PYTHON_HELPERS = { 'gradscope_data.py': dataPy, 'gradscope_layers.py': layersPy, 'gradscope_torch.py': torchPy };
+
+const i64 = (v: Int32Array, shape: number[]): StTensor => ({ dtype: 'I64', shape, data: new Uint8Array(BigInt64Array.from(v, BigInt).buffer) });
+
+/** Both splits as safetensors: `{split}.x` F32, `{split}.y` the loss's targets, `{split}.labels` I64. */
+export function dataFile(spec: Spec, data: Dataset, outputs: number): Uint8Array {
+  const tensors: Record<string, StTensor> = {};
+  const put = (name: string, s: Split) => {
+    tensors[`${name}.x`] = f32Tensor([s.n, data.features], s.x);
+    const y = targetsFor(spec.loss, data, s);
+    tensors[`${name}.y`] = y instanceof Int32Array ? i64(y, [s.n]) : f32Tensor([s.n, outputs], y);
+    tensors[`${name}.labels`] = i64(s.labels, [s.n]);
+  };
+  put('train', data.train);
+  put('test', data.test);
+  return writeSafetensors(tensors, { format: 'gradscope-data', name: data.name, classes: String(data.classes) });
+}
+
+export function exportRun(spec: Spec, data: Dataset, opts: { out: string; config: string; weights?: string }): number {
+  const model = describeModel(spec, outputsFor(spec.loss, data));
+  if (model.input !== data.features) throw new SpecError('model.input', `${data.features} (the features of data "${data.name}")`, model.input);
+  const { params, states } = opts.weights ? validateCheckpoint(model, readFileSync(opts.weights)) : initialParameters(model, spec.seed);
+  mkdirSync(opts.out, { recursive: true });
+  const files: Record<string, string | Uint8Array> = {
+    'train.py': trainScript(spec, model, basename(opts.config)),
+    ...PYTHON_HELPERS,
+    'run.json': JSON.stringify(spec, null, 2) + '\n',
+    'data.safetensors': dataFile(spec, data, model.output),
+    'init.safetensors': checkpointBytes(model, spec, 0, params, states),
+  };
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(opts.out, name), content);
+  console.log(`model: ${model.paramCount.toLocaleString()} parameters in ${model.params.length} tensors; data ${data.name}: ${data.train.n} train / ${data.test.n} held-out`);
+  console.log(`initial weights: ${opts.weights ? `from ${opts.weights}` : `seed ${spec.seed}`}`);
+  console.log(`wrote ${Object.keys(files).join(', ')} to ${opts.out}\nrun: python3 ${join(opts.out, 'train.py')}   (or torchrun --standalone --nproc_per_node N ${join(opts.out, 'train.py')})`);
+  return 0;
+}
