@@ -108,6 +108,7 @@ export function parseRunFile(text: string): StepRecord[] {
     const r = record(line.object(v, 'the line'), line);
     const last = records.at(-1);
     if (last && r.step <= last.step) line.fail('step', `a step after ${last.step} (steps increase down the file)`, r.step);
+    if (last && r.params.map((p) => p.name).join('\n') !== last.params.map((p) => p.name).join('\n')) line.fail('params', 'the same tensors, in the same order, as the line before', r.params.map((p) => p.name).join(', '));
     records.push(r);
     if (records.length > RUNFILE_LIMITS.records) throw new RunFileError(`line ${i + 1}: more than ${RUNFILE_LIMITS.records} records`);
   }
