@@ -153,6 +153,56 @@ print(json.dumps([b.next() for _ in range(20)]))`;
     }
   });
 
+  it('gradscope_torch.Recorder in an own loop (in-place ReLU, nn.LSTM) logs every field and leaves the training bit-identical', async () => {
+    const script = String.raw`import json, sys, torch
+sys.path.insert(0, ${JSON.stringify(join(process.cwd(), 'python'))})
+from torch import nn
+from gradscope_torch import Recorder
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.LSTM(3, 5, batch_first=True)
+        self.body = nn.Sequential(nn.Linear(5, 8), nn.ReLU(inplace=True), nn.Linear(8, 2))
+    def forward(self, x):
+        y, _ = self.rnn(x)
+        self.y = y
+        return self.body(y[:, -1])
+def train(recorder):
+    torch.manual_seed(0)
+    model, g = Net(), torch.Generator().manual_seed(1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    rec = Recorder(model, sys.argv[1], log_every=3) if recorder else None
+    last_dy = None
+    for step in range(1, 13):
+        x, labels = torch.randn(6, 4, 3, generator=g), torch.randint(0, 2, (6,), generator=g)
+        with rec.step(step) if rec else torch.enable_grad():
+            logits = model(x)
+            model.y.retain_grad()
+            loss = nn.functional.cross_entropy(logits, labels)
+            loss.backward()
+            last_dy = float(model.y.grad[:, -1].norm())  # dL/dh_T has only the output path
+            if rec: rec.gradients(loss, logits, labels)
+            opt.step(); opt.zero_grad()
+    return model.state_dict(), last_dy
+a, dy = train(False)
+b, _ = train(True)
+print(json.dumps({'same': all(torch.equal(a[k], b[k]) for k in a), 'last_dy': dy}))`;
+    const file = join(dir, 'own', 'metrics.jsonl');
+    const result = JSON.parse(await py(['-c', script, file]));
+    expect(result.same).toBe(true); // hooks only read
+    const recs = records(file);
+    expect(recs.map((r) => r.step)).toEqual([1, 3, 6, 9, 12]);
+    const r = recs.at(-1)!;
+    expect(r.layers.map((l) => `${l.name} ${l.type}`)).toEqual(['rnn lstm', 'body.0 dense', 'body.1 relu', 'body.2 dense']);
+    expect(r.layers[2].dead).not.toBeNull();
+    expect(r.layers[1].min).toBeLessThan(0); // measured before the in-place ReLU overwrote it
+    expect(r.params.map((p) => p.name)).toEqual(['rnn.weight_ih_l0', 'rnn.weight_hh_l0', 'rnn.bias_ih_l0', 'rnn.bias_hh_l0', 'body.0.weight', 'body.0.bias', 'body.2.weight', 'body.2.bias']);
+    expect(r.histograms.map((h) => h.name)).toEqual(['rnn.weight_ih_l0', 'rnn.weight_hh_l0', 'body.0.weight', 'body.2.weight']);
+    expect(r.hiddenGradNorms[0].norms.length).toBe(4);
+    expect(rel(r.hiddenGradNorms[0].norms[3], result.last_dy)).toBeLessThan(1e-5);
+    expect(r.accuracy).not.toBeNull();
+  });
+
   it('torchrun --standalone --nproc_per_node 2 trains the same run on its shares of each batch; rank 0 logs', async () => {
     const name = 'mlp, sgd with nesterov momentum, weight decay, clip.value';
     const { out } = prepared.get(name) ?? (await prepare(name));
