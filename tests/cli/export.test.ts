@@ -118,6 +118,22 @@ describe.skipIf(!python)(`gradscope export: train.py trains the same run in PyTo
     expectSameRun(records(join(out, 'gradscope', 'metrics.jsonl')), records(join(out, 'torch', 'metrics.jsonl')));
   });
 
+  // The shipped examples, shortened to 4 steps logged each: spiral (batch norm, residual, Adam,
+  // clipping), adding (LSTM, T = 100) and fashion (784-256-128-10 on the shipped Fashion-MNIST).
+  // Weight norms are not compared: spiral's bias before batch norm learns only rounding noise.
+  it.each(['spiral', 'adding', 'fashion'])('examples/%s.json: the same losses step by step and gradient norms at step 1', async (name) => {
+    const spec = parseSpec({ ...JSON.parse(readFileSync(`examples/${name}.json`, 'utf8')), steps: 4, log_every: 1 });
+    const data = await loadDataset(spec.data, spec.seed);
+    const out = join(dir, `example-${name}`);
+    exportRun(spec, data, { out: join(out, 'export'), config: `${name}.json` });
+    await train(gpu(), spec, data, { out: join(out, 'gradscope'), quiet: true, profile: false });
+    await py([join(out, 'export', 'train.py'), '--out', join(out, 'torch')]);
+    const [ours, theirs] = [records(join(out, 'gradscope', 'metrics.jsonl')), records(join(out, 'torch', 'metrics.jsonl'))];
+    expect(theirs.map((r) => r.step)).toEqual([1, 2, 3, 4]);
+    ours.forEach((r, i) => expect(rel(r.loss, theirs[i].loss), `step ${r.step}`).toBeLessThan(1e-3));
+    ours[0].params.forEach((p, k) => expect(Math.abs(p.gradNorm - theirs[0].params[k].gradNorm), p.name).toBeLessThan(1e-4 * p.gradNorm + 1e-6 * ours[0].globalGradNorm));
+  });
+
   it('reproduces the batcher bit for bit over several epochs', async () => {
     const script = `import json, sys; sys.path.insert(0, ${JSON.stringify(join(process.cwd(), 'python'))})
 from gradscope_data import Batcher
