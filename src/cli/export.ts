@@ -2,7 +2,7 @@
 // self-contained PyTorch project. DIR gets train.py (src/cli/pytorch.ts), the Python helpers it
 // imports, the run spec, the data splits gradscope generates for it and the initial weights
 // (the seeded initialisation, or a checkpoint's to continue from). No GPU is needed.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import dataPy from '../../python/gradscope_data.py?raw';
 import layersPy from '../../python/gradscope_layers.py?raw';
@@ -10,8 +10,8 @@ import torchPy from '../../python/gradscope_torch.py?raw';
 import { checkpointBytes, validateCheckpoint } from '../engine/checkpoint';
 import { outputsFor, targetsFor, type Dataset, type Split } from '../engine/data';
 import { initialParameters } from '../engine/initial';
-import { describeModel } from '../engine/model';
-import { f32Tensor, writeSafetensors, type StTensor } from '../engine/safetensors';
+import { describeModel, type ModelInfo } from '../engine/model';
+import { f32Tensor, SafetensorsError, writeSafetensors, type StTensor } from '../engine/safetensors';
 import { SpecError, type Spec } from '../engine/spec';
 import { trainScript } from './pytorch';
 
@@ -34,10 +34,23 @@ export function dataFile(spec: Spec, data: Dataset, outputs: number): Uint8Array
   return writeSafetensors(tensors, { format: 'gradscope-data', name: data.name, classes: String(data.classes) });
 }
 
-export function exportRun(spec: Spec, data: Dataset, opts: { out: string; config: string; weights?: string }): number {
+/** A checkpoint to continue from: its bytes and the name errors give it. */
+export interface ExportWeights { name: string; bytes: Uint8Array }
+
+/** The checkpoint's parameters, validated against the model; errors name the file. */
+function checkpointOf(model: ModelInfo, weights: ExportWeights): { params: Float32Array; states: Float32Array } {
+  try {
+    return validateCheckpoint(model, weights.bytes);
+  } catch (e) {
+    if (e instanceof SafetensorsError) throw new SafetensorsError(`--weights ${weights.name}: ${e.message}`);
+    throw e;
+  }
+}
+
+export function exportRun(spec: Spec, data: Dataset, opts: { out: string; config: string; weights?: ExportWeights }): number {
   const model = describeModel(spec, outputsFor(spec.loss, data));
   if (model.input !== data.features) throw new SpecError('model.input', `${data.features} (the features of data "${data.name}")`, model.input);
-  const { params, states } = opts.weights ? validateCheckpoint(model, readFileSync(opts.weights)) : initialParameters(model, spec.seed);
+  const { params, states } = opts.weights ? checkpointOf(model, opts.weights) : initialParameters(model, spec.seed);
   mkdirSync(opts.out, { recursive: true });
   const files: Record<string, string | Uint8Array> = {
     'train.py': trainScript(spec, model, basename(opts.config)),
@@ -48,7 +61,7 @@ export function exportRun(spec: Spec, data: Dataset, opts: { out: string; config
   };
   for (const [name, content] of Object.entries(files)) writeFileSync(join(opts.out, name), content);
   console.log(`model: ${model.paramCount.toLocaleString()} parameters in ${model.params.length} tensors; data ${data.name}: ${data.train.n} train / ${data.test.n} held-out`);
-  console.log(`initial weights: ${opts.weights ? `from ${opts.weights}` : `seed ${spec.seed}`}`);
+  console.log(`initial weights: ${opts.weights ? `from ${opts.weights.name}` : `seed ${spec.seed}`}`);
   console.log(`wrote ${Object.keys(files).join(', ')} to ${opts.out}\nrun: python3 ${join(opts.out, 'train.py')}   (or torchrun --standalone --nproc_per_node N ${join(opts.out, 'train.py')})`);
   return 0;
 }

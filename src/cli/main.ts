@@ -1,16 +1,17 @@
 // The headless command line: `gradscope <command>`. Built by vite.cli.config.ts (so WGSL ?raw
 // imports work): `npm run cli -- <command>` or, after a build, `npx gradscope <command>`.
 // Bad input exits non-zero with one clear line; GRADSCOPE_DEBUG=1 adds the stack trace.
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { GpuContext } from '../gpu/context';
 import { openNodeDevice } from '../gpu/node';
 import { selfCheck } from '../gpu/selfcheck';
 import { loadDataset } from '../engine/dataset';
 import { describeModel } from '../engine/model';
 import { parseSpec, type Spec } from '../engine/spec';
+import { specSchema } from '../engine/spec_schema';
+import { parseCommandLine, required, CliError, type Args } from './args';
 import { exportRun } from './export';
-import { gradients } from './gradients';
+import { prepareOutputFile, prepareOutputFolder, readInput, readJson } from './files';
+import { gradients, NonFiniteError, prepareGradients } from './gradients';
 import { train } from './train';
 
 const USAGE = `usage: gradscope <command> [options]
@@ -29,21 +30,14 @@ commands:
   export --config run.json --out DIR [--weights model.safetensors] [--steps N] [--seed S]
                                          write the run as a PyTorch project: DIR/train.py trains the same run
                                          (same initial weights or --weights, data and batch order) with python3
-                                         or torchrun, writing metrics.jsonl and a checkpoint gradscope reads`;
+                                         or torchrun, writing metrics.jsonl and a checkpoint gradscope reads
+  schema                                 print the JSON Schema of run specs (schema/run.schema.json)`;
 
-class UsageError extends Error {}
-
-function readSpec(file: string | undefined, overrides: { steps?: string; seed?: string }): Spec {
-  if (!file) throw new UsageError('--config is required');
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`${file}: ${(e as Error).message}`);
+function readSpec(args: Args): Spec {
+  const o = readJson('config', required(args, 'config'));
+  if (o !== null && typeof o === 'object' && !Array.isArray(o)) {
+    for (const k of ['steps', 'seed'] as const) if (args.ints[k] !== undefined) (o as Record<string, unknown>)[k] = args.ints[k];
   }
-  const o = json as Record<string, unknown>;
-  if (overrides.steps !== undefined) o.steps = Number(overrides.steps);
-  if (overrides.seed !== undefined) o.seed = Number(overrides.seed);
   const spec = parseSpec(o);
   describeModel(spec); // width mismatches are spec errors too: report them before touching the GPU
   return spec;
@@ -77,53 +71,66 @@ async function info(ctx: GpuContext): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      config: { type: 'string' }, steps: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
-      weights: { type: 'string' }, batch: { type: 'string' }, quiet: { type: 'boolean' }, profile: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help || command === '--help' || command === '-h') {
+  const args = parseCommandLine(argv);
+  if (args.help) {
     console.log(USAGE);
     return 0;
   }
-  switch (command) {
+  switch (args.command) {
     case 'info':
       return withDevice(info);
     case 'train': {
-      const spec = readSpec(values.config, values);
+      const spec = readSpec(args);
+      const out = args.paths.out ?? null;
+      if (out) prepareOutputFolder('out', out);
       const data = await loadDataset(spec.data, spec.seed);
-      return withDevice((ctx) => train(ctx, spec, data, { out: values.out ?? null, quiet: values.quiet ?? false, profile: values.profile ?? false }));
+      return withDevice((ctx) => train(ctx, spec, data, { out, quiet: args.flags.quiet ?? false, profile: args.flags.profile ?? false }));
     }
     case 'gradients': {
-      const spec = readSpec(values.config, {});
-      for (const k of ['weights', 'batch', 'out'] as const) if (!values[k]) throw new UsageError(`--${k} is required`);
-      return withDevice((ctx) => gradients(ctx, spec, values.weights!, values.batch!, values.out!));
+      const spec = readSpec(args);
+      const weights = readInput('weights', required(args, 'weights'));
+      const batch = readInput('batch', required(args, 'batch'));
+      const out = required(args, 'out');
+      prepareOutputFile('out', out);
+      const prepared = prepareGradients(spec, { weights, batch, batchName: args.paths.batch!, weightsName: args.paths.weights! });
+      return withDevice((ctx) => gradients(ctx, prepared, out));
     }
     case 'export': {
-      const spec = readSpec(values.config, values);
-      if (!values.out) throw new UsageError('--out is required');
-      return exportRun(spec, await loadDataset(spec.data, spec.seed), { out: values.out, config: values.config!, weights: values.weights });
+      const spec = readSpec(args);
+      const out = required(args, 'out');
+      const weights = args.paths.weights === undefined ? undefined : { name: args.paths.weights, bytes: readInput('weights', args.paths.weights) };
+      prepareOutputFolder('out', out);
+      return exportRun(spec, await loadDataset(spec.data, spec.seed), { out, config: args.paths.config!, weights });
     }
-    case undefined:
+    case 'schema':
+      console.log(JSON.stringify(specSchema(), null, 2));
+      return 0;
+    default:
       console.error(USAGE);
       return 2;
-    default:
-      throw new UsageError(`unknown command "${command}"`);
   }
 }
 
+/** One line of at most 400 characters: a message never floods the terminal. */
+const oneLine = (s: string) => {
+  const line = s.replace(/\s*\n\s*/g, ' ').trim();
+  return line.length > 400 ? `${line.slice(0, 400)}…` : line;
+};
+
+function fail(e: unknown): void {
+  const err = e instanceof Error ? e : new Error(String(e));
+  // A TypeError and its kin are our bugs; every other error is about the input and says so itself.
+  const known = !(err instanceof TypeError || err instanceof ReferenceError || err instanceof RangeError || err instanceof SyntaxError);
+  console.error(`gradscope: ${known ? '' : 'internal error: '}${oneLine(err.message)}`);
+  if (err instanceof CliError && err.usage) console.error('see gradscope --help');
+  else if (!known && !process.env.GRADSCOPE_DEBUG) console.error('(GRADSCOPE_DEBUG=1 prints where it happened)');
+  if (process.env.GRADSCOPE_DEBUG) console.error(err.stack);
+  process.exitCode = err instanceof CliError ? 2 : err instanceof NonFiniteError ? 3 : 1;
+  // Every error path ends the process in bounded time, whatever native handle is still open.
+  setTimeout(() => process.exit(), 5000).unref();
+}
+
+process.on('unhandledRejection', fail);
 // The exit code is set, not forced: a clean process ends by itself once the device is destroyed
 // (tests/cli checks it does, within seconds).
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (e) => {
-    const err = e as Error;
-    console.error(`gradscope: ${err.message}${err instanceof UsageError || err.name === 'TypeError' ? '\n\n' + USAGE : ''}`);
-    if (process.env.GRADSCOPE_DEBUG) console.error(err.stack);
-    process.exitCode = err instanceof UsageError ? 2 : 1;
-  },
-);
+main(process.argv.slice(2)).then((code) => (process.exitCode = code), fail);

@@ -1,5 +1,5 @@
-// `gradscope train --config run.json [--steps N] [--seed S] [--out DIR]`
-import { mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
+// `gradscope train --config run.json [--steps N] [--seed S] [--out DIR]` (main.ts has checked DIR is writable)
+import { writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GpuContext } from '../gpu/context';
 import { saveCheckpoint } from '../engine/checkpoint';
@@ -44,7 +44,6 @@ export async function train(ctx: GpuContext, spec: Spec, dataset: Dataset, opts:
   const tty = process.stderr.isTTY;
   try {
     if (opts.out) {
-      mkdirSync(opts.out, { recursive: true });
       writeFileSync(join(opts.out, 'metrics.csv'), `${CSV_HEAD},${trainer.model.params.map((p) => `grad_norm:${p.name}`).join(',')}\n`);
       writeFileSync(join(opts.out, 'metrics.jsonl'), '');
     }
@@ -80,7 +79,10 @@ export async function train(ctx: GpuContext, spec: Spec, dataset: Dataset, opts:
     if (first) console.log(`\ngradient norms at step ${(first as StepRecord).step}:\n${gradNormTable(first)}`);
     if (last) console.log(`\ngradient norms at step ${(last as StepRecord).step}:\n${gradNormTable(last)}`);
     const evaluation = await trainer.evaluate();
-    console.log(`\n${trainer.step} steps in ${seconds.toFixed(1)} s (${(trainer.step / seconds).toFixed(1)} steps/s); held-out loss ${evaluation.loss.toFixed(4)}${evaluation.accuracy !== null ? `, accuracy ${(100 * evaluation.accuracy).toFixed(1)}%` : ''}`);
+    // After a non-finite step the guard skips every update: those steps were submitted, not applied.
+    const applied = trainer.stopped ? trainer.stopped.step - 1 : trainer.step;
+    const skipped = trainer.step - applied;
+    console.log(`\n${applied} step${applied === 1 ? '' : 's'} applied in ${seconds.toFixed(1)} s (${(applied / seconds).toFixed(1)} steps/s)${skipped ? `; ${skipped} more submitted and skipped from step ${applied + 1}` : ''}; held-out loss ${evaluation.loss.toFixed(4)}${evaluation.accuracy !== null ? `, accuracy ${(100 * evaluation.accuracy).toFixed(1)}%` : ''}`);
     if (trainer.profiler) {
       await trainer.profiler.flush();
       console.log(`\nprofile (diagnostics are off while profiling):\n${trainer.profiler.format()}`);

@@ -64,7 +64,7 @@ export class Trainer {
   }
 
   constructor(readonly ctx: GpuContext, readonly spec: Spec, readonly dataset: Dataset) {
-    this.model = describeModel(spec, outputsFor(spec.loss, dataset));
+    this.model = describeModel(spec, outputsFor(spec.loss, dataset), `what loss "${spec.loss}" needs for data "${dataset.name}"`);
     if (this.model.input !== dataset.features) {
       throw new SpecError('model.input', `${dataset.features} (the features of data "${dataset.name}")`, this.model.input);
     }

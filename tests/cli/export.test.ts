@@ -161,7 +161,7 @@ print(json.dumps([b.next() for _ in range(20)]))`;
       // The other way: gradscope's trained weights continue in PyTorch.
       loadCheckpoint(trainer, readFileSync(join(out, 'gradscope', 'model.safetensors')));
       const ourLoss = (await trainer.evaluate()).loss;
-      exportRun(spec, data, { out: join(out, 'continued'), config: 'run.json', weights: join(out, 'gradscope', 'model.safetensors') });
+      exportRun(spec, data, { out: join(out, 'continued'), config: 'run.json', weights: { name: 'model.safetensors', bytes: readFileSync(join(out, 'gradscope', 'model.safetensors')) } });
       const continued = await py([join(out, 'continued', 'train.py'), '--steps', '0', '--out', join(out, 'continued', 'run')]);
       expect(Number(/held-out loss ([\d.]+)/.exec(continued)![1])).toBeCloseTo(ourLoss, 3);
     } finally {
