@@ -7,7 +7,7 @@
 // Tolerances: float32 on two engines, different summation orders. Measured over these specs:
 // loss ≤ 2e-5 relative over 20 steps, step-1 gradient norms ≤ 3e-7; asserted at 1e-3 and 1e-4.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -19,9 +19,11 @@ import { Batcher, type Dataset } from '../../src/engine/data';
 import { loadDataset } from '../../src/engine/dataset';
 import type { StepRecord } from '../../src/engine/diagnostics';
 import { parseRunFile } from '../../src/engine/runfile';
+import { f32Tensor, writeSafetensors } from '../../src/engine/safetensors';
 import { parseSpec, type Spec } from '../../src/engine/spec';
 import { Trainer } from '../../src/engine/trainer';
 import { useGpu } from '../gpu';
+import { ownLines, runCli } from './run';
 
 /** A python3 that has torch (Debian's python3-torch lives under /usr/bin/python3). */
 function findPython(): string | null {
@@ -232,5 +234,27 @@ print(json.dumps({'same': all(torch.equal(a[k], b[k]) for k in a), 'last_dy': dy
       expect(rel(ours[i].globalGradNorm, r.globalGradNorm), `step ${r.step} gradient norm`).toBeLessThan(1e-4);
       expect(r.accuracy).toBe(ours[i].accuracy); // correct counts summed over both ranks
     });
+  });
+});
+
+describe('gradscope export on the command line (no GPU, no Python needed)', () => {
+  it('writes the project, and refuses a checkpoint of another model naming the file, before writing anything', async () => {
+    const out = join(dir, 'cli');
+    const ok = await runCli(['export', '--config', 'examples/spiral.json', '--out', out, '--steps', '5']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['data.safetensors', 'gradscope_data.py', 'gradscope_layers.py', 'gradscope_torch.py', 'init.safetensors', 'run.json', 'train.py']);
+    expect(readFileSync(join(out, 'train.py'), 'utf8')).toMatch(/^STEPS = 5$/m);
+    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).steps).toBe(5);
+
+    const other = join(dir, 'other.safetensors');
+    writeFileSync(other, writeSafetensors({ 'layers.0.weight': f32Tensor([2, 2], new Float32Array(4)) }));
+    const bad = await runCli(['export', '--config', 'examples/spiral.json', '--out', join(dir, 'cli-bad'), '--weights', other]);
+    expect(bad.code).toBe(1);
+    expect(ownLines(bad)).toEqual([expect.stringMatching(/^gradscope: --weights .*other\.safetensors: layers\.0\.weight: shape \[2,2\] does not match the model's \[64,2\]$/)]);
+    expect(existsSync(join(dir, 'cli-bad', 'train.py'))).toBe(false);
+
+    const missing = await runCli(['export', '--config', 'examples/spiral.json']);
+    expect(missing.code).toBe(2);
+    expect(ownLines(missing)[0]).toBe('gradscope: --out is required for "export"');
   });
 });
