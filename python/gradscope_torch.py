@@ -31,7 +31,8 @@ HISTOGRAM = {'bins': 48, 'lo': -12, 'hi': 4}  # log10|g| from 1e-12 to 1e4, as g
 _TINY = 1.1754943508222875e-38  # below the smallest normal f32: bin 0, as gradscope (GPUs flush subnormals)
 
 _TYPES = {
-    nn.Linear: 'dense', nn.BatchNorm1d: 'batchnorm', nn.LayerNorm: 'layernorm', nn.Dropout: 'dropout',
+    nn.Linear: 'dense', nn.BatchNorm1d: 'batchnorm', nn.SyncBatchNorm: 'batchnorm', nn.LayerNorm: 'layernorm',
+    nn.Dropout: 'dropout',
     nn.RNN: 'rnn', nn.LSTM: 'lstm', nn.GRU: 'gru', nn.Identity: 'identity', nn.Sigmoid: 'sigmoid',
     nn.Tanh: 'tanh', nn.ReLU: 'relu', nn.LeakyReLU: 'leaky_relu', nn.ELU: 'elu', nn.SELU: 'selu',
     nn.SiLU: 'silu', nn.Softplus: 'softplus', nn.Softsign: 'softsign',

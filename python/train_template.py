@@ -124,8 +124,8 @@ def main():
             print(f'train.py: training stopped at step {stopped}: non-finite gradients; parameters are those from before that step', file=sys.stderr)
         evaluate(model, data['test'], data['classes'])
         spec = open(os.path.join(HERE, 'run.json')).read()
-        state = {k: v for k, v in model.state_dict().items()}
-        write_safetensors(os.path.join(args.out, 'model.safetensors'), state, {'format': 'gradscope', 'spec': json.dumps(json.loads(spec)), 'step': step - (1 if stopped else 0)})
+        metadata = {'format': 'gradscope', 'spec': json.dumps(json.loads(spec)), 'step': step - (1 if stopped else 0)}
+        write_safetensors(os.path.join(args.out, 'model.safetensors'), model.state_dict(), metadata)
         print(f'wrote {os.path.join(args.out, "metrics.jsonl")} and model.safetensors')
     if world > 1:
         dist.destroy_process_group()
