@@ -20,7 +20,7 @@ interface Emitted { code: string; note?: string; uses?: string }
 type Rule<K extends LayerSpec['type']> = (s: Extract<LayerSpec, { type: K }>, layer: LayerInfo, model: ModelInfo) => Emitted;
 
 const recurrent = (cls: string) => (s: Extract<LayerSpec, { type: 'rnn' | 'lstm' | 'gru' }>, l: LayerInfo, m: ModelInfo): Emitted => {
-  const args = [l.inWidth / m.time, s.units, m.time, py(s.return_sequences)];
+  const args = [String(l.inWidth / m.time), String(s.units), `time=${m.time}`, `return_sequences=${py(s.return_sequences)}`];
   if (cls === 'RNN') args.push(`nonlinearity='${s.nonlinearity}'`);
   return { code: `${cls}(${args.join(', ')})`, note: `${s.type}, [batch, ${m.time}·${l.inWidth / m.time}] in, init ${s.init} (init.safetensors)`, uses: cls };
 };
