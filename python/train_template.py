@@ -128,6 +128,7 @@ def main():
         write_safetensors(os.path.join(args.out, 'model.safetensors'), model.state_dict(), metadata)
         print(f'wrote {os.path.join(args.out, "metrics.jsonl")} and model.safetensors')
     if world > 1:
+        dist.barrier()  # the other ranks wait for rank 0's evaluation and files, then all leave together
         dist.destroy_process_group()
     return 3 if stopped else 0
 
