@@ -84,7 +84,9 @@ def log10_histogram(g):
 
 
 class Recorder:
-    """Writes one gradscope StepRecord per logged step (step 1 and every `log_every` steps)."""
+    """Writes one gradscope StepRecord per logged step (step 1 and every `log_every` steps) to
+    `path` (emptied first). `layers`: the (name, module) pairs whose outputs are measured (default:
+    every module but the root and plain containers); `classes=0` for regression (no accuracy)."""
 
     def __init__(self, model, path, log_every=10, layers=None, classes=None):
         self.model, self.path, self.log_every = model, path, log_every
@@ -159,9 +161,10 @@ class Recorder:
         for entry in r['params']:
             for k in ('gradNorm', 'weightNorm', 'updateRatio'):
                 entry[k] = _finite(entry[k])
-        total = math.sqrt(sum((e['gradNorm'] or 0) ** 2 for e in r['params']))
+        norms = [e['gradNorm'] for e in r['params']]
+        total = None if None in norms else math.sqrt(sum(g * g for g in norms))  # not finite: null, as gradscope
         return {'step': r['step'], 'loss': r['loss'], 'accuracy': r['accuracy'], 'params': r['params'],
-                'globalGradNorm': _finite(total), 'layers': r['layers'], 'histograms': r['histograms'],
+                'globalGradNorm': total if total is None else _finite(total), 'layers': r['layers'], 'histograms': r['histograms'],
                 'nonFinite': r['nonFinite'], 'hiddenGradNorms': r['hiddenGradNorms']}
 
     def _write(self, record):

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportRun } from '../../src/cli/export';
 import { loadCheckpoint, validateCheckpoint } from '../../src/engine/checkpoint';
-import type { Dataset } from '../../src/engine/data';
+import { outputsFor, type Dataset } from '../../src/engine/data';
+import { describeModel } from '../../src/engine/model';
 import type { StepRecord } from '../../src/engine/diagnostics';
 import { f32Tensor, writeSafetensors } from '../../src/engine/safetensors';
 import type { Spec } from '../../src/engine/spec';
@@ -87,6 +88,25 @@ describe.skipIf(!python)(`gradscope export: train.py trains the same run in PyTo
     const stdout = await py([join(out, 'export', 'train.py'), '--out', join(out, 'torch')]); // from another working directory
     runs.set(name, { spec, data, out, stdout });
     expectSameRun(records(join(out, 'gradscope', 'metrics.jsonl')), records(join(out, 'torch', 'metrics.jsonl')));
+  });
+
+  it('stops where gradscope stops when the gradients overflow, without the bad update, and exits 3', async () => {
+    const mlp = SPECS['mlp, sgd with nesterov momentum, weight decay, clip.value'] as { optimizer: object };
+    const spec = { ...mlp, optimizer: { ...mlp.optimizer, lr: 1e6 }, clip: {}, log_every: 5 }; // overflows at step 5
+    const out = join(dir, 'overflow');
+    const { spec: parsed, data } = await exportAndTrain(gpu(), spec, out);
+    const failed = await py([join(out, 'export', 'train.py'), '--out', join(out, 'torch')]).then(() => null, (e: { code: number; stderr: string }) => e);
+    expect(failed?.code).toBe(3);
+    expect(failed?.stderr).toMatch(/^train\.py: training stopped at step (\d+): non-finite gradients; parameters are those from before that step$/m);
+    const [ours, theirs] = [records(join(out, 'gradscope', 'metrics.jsonl')), records(join(out, 'torch', 'metrics.jsonl'))];
+    const stop = ours.find((r) => r.nonFinite)!.nonFinite!.step;
+    expect(theirs.at(-1)!.nonFinite?.step).toBe(stop);
+    expect(Number(/stopped at step (\d+)/.exec(failed!.stderr)![1])).toBe(stop);
+    // Both checkpoints hold the parameters from before the overflowing step.
+    const model = describeModel(parsed, outputsFor(parsed.loss, data));
+    const [a, b] = ['gradscope', 'torch'].map((side) => validateCheckpoint(model, readFileSync(join(out, side, 'model.safetensors'))).params);
+    expect(a.every(Number.isFinite) && b.every(Number.isFinite)).toBe(true);
+    a.forEach((w, i) => expect(Math.abs(w - b[i]), `parameter element ${i}`).toBeLessThanOrEqual(1e-3 * Math.abs(w) + 1e-3));
   });
 
   it('checkpoints load both ways: train.py → gradscope, gradscope → export --weights → train.py', async () => {
