@@ -1,9 +1,11 @@
 """Layers of a gradscope model that torch.nn does not have as such, with gradscope's state_dict
 names: a residual block (`layers.i.layers.j...`) and recurrent layers that read gradscope's
 flattened sequences [batch, T*features] and keep nn.RNN/LSTM/GRU's own parameter names
-(`weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`; one layer, batch_first).
+(`weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`; one layer, batch_first). Weight
+normalisation is torch's own weight_norm (dim 0: `weight_g` [out, 1], `weight_v` [out, in]).
 """
 from torch import nn
+from torch.nn.utils import weight_norm  # noqa: F401  (train.py imports it from here)
 
 
 class Residual(nn.Module):

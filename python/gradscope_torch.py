@@ -12,7 +12,8 @@ read in the gradscope lab ("Open run...") beside gradscope's own runs. One file;
 Each logged line holds what `gradscope train --out` writes (src/engine/diagnostics.ts): loss,
 batch accuracy, per-tensor gradient norm, weight norm and update/weight ratio, per-layer output
 statistics with saturated (sigmoid, tanh) and dead (ReLU) fractions, log10|gradient| histograms
-of the weight tensors (those with 2 or more dimensions), and ||dL/dh_t|| for every recurrent layer.
+of the weight tensors (2 or more dimensions; weight_v, not weight_g), and ||dL/dh_t|| for every
+recurrent layer.
 
 It does not change the training: forward hooks only read outputs when they are produced (so an
 in-place ReLU after a layer cannot change what was measured), gradients are read through tensor
@@ -55,6 +56,11 @@ def default_layers(model):
     """Every named module but the root and plain containers, in forward (pre-)order."""
     containers = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
     return [(n, m) for n, m in model.named_modules() if n and not isinstance(m, containers)]
+
+
+def is_weight(name, p):
+    """A weight matrix (gradscope's role "weight"): 2 or more dimensions, not a weight-norm gain."""
+    return p.dim() >= 2 and not name.endswith('weight_g')
 
 
 def _finite(v):
@@ -142,7 +148,7 @@ class Recorder:
             accuracy = batch_accuracy(logits, labels)
         r['accuracy'] = accuracy
         r['params'] = [{'name': n, 'gradNorm': float(p.grad.detach().float().norm()) if p.grad is not None else 0.0} for n, p in self.params]
-        r['histograms'] = [{'name': n, 'counts': log10_histogram(p.grad)} for n, p in self.params if p.dim() >= 2 and p.grad is not None]
+        r['histograms'] = [{'name': n, 'counts': log10_histogram(p.grad)} for n, p in self.params if is_weight(n, p) and p.grad is not None]
         r['hiddenGradNorms'] = [{'name': e['name'], 'norms': hidden_grad_norms(e['module'], e['x'], e['dy'], e['y_shape'])} for e in r['recurrent'] if e['dy'] is not None]
         bad = [n for n, p in self.params if p.grad is not None and not bool(torch.isfinite(p.grad).all())]
         r['nonFinite'] = {'step': r['step'], 'where': f'gradient of {bad[-1]}'} if bad else None

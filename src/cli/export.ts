@@ -7,9 +7,9 @@ import { basename, join } from 'node:path';
 import dataPy from '../../python/gradscope_data.py?raw';
 import layersPy from '../../python/gradscope_layers.py?raw';
 import torchPy from '../../python/gradscope_torch.py?raw';
-import { checkpointBytes, validateCheckpoint } from '../engine/checkpoint';
+import { tensorsOf, validateCheckpoint } from '../engine/checkpoint';
 import { outputsFor, targetsFor, type Dataset, type Split } from '../engine/data';
-import { initialParameters } from '../engine/initial';
+import { initialParameters, initialRng } from '../engine/initial';
 import { describeModel, type ModelInfo } from '../engine/model';
 import { f32Tensor, SafetensorsError, writeSafetensors, type StTensor } from '../engine/safetensors';
 import { SpecError, type Spec } from '../engine/spec';
@@ -50,14 +50,19 @@ function checkpointOf(model: ModelInfo, weights: ExportWeights): { params: Float
 export function exportRun(spec: Spec, data: Dataset, opts: { out: string; config: string; weights?: ExportWeights }): number {
   const model = describeModel(spec, outputsFor(spec.loss, data));
   if (model.input !== data.features) throw new SpecError('model.input', `${data.features} (the features of data "${data.name}")`, model.input);
-  const { params, states } = opts.weights ? checkpointOf(model, opts.weights) : initialParameters(model, spec.seed);
+  const dataInit = model.flat.find((l) => l.spec.type === 'dense' && l.spec.weight_norm_init === 'data');
+  if (dataInit && !opts.weights) {
+    // The data-dependent init runs on the GPU; its result is a checkpoint like any other.
+    throw new SpecError(`${dataInit.path}.weight_norm_init`, '"norm" to export without --weights (for "data": gradscope train --steps 0 --out DIR, then export --weights DIR/model.safetensors)', 'data');
+  }
+  const { params, states } = opts.weights ? checkpointOf(model, opts.weights) : initialParameters(model, initialRng(spec.seed));
   mkdirSync(opts.out, { recursive: true });
   const files: Record<string, string | Uint8Array> = {
     'train.py': trainScript(spec, model, basename(opts.config)),
     ...PYTHON_HELPERS,
     'run.json': JSON.stringify(spec, null, 2) + '\n',
     'data.safetensors': dataFile(spec, data, model.output),
-    'init.safetensors': checkpointBytes(model, spec, 0, params, states),
+    'init.safetensors': writeSafetensors(tensorsOf(model, 0, params, states), { format: 'gradscope', spec: JSON.stringify(spec), step: '0' }),
   };
   for (const [name, content] of Object.entries(files)) writeFileSync(join(opts.out, name), content);
   console.log(`model: ${model.paramCount.toLocaleString()} parameters in ${model.params.length} tensors; data ${data.name}: ${data.train.n} train / ${data.test.n} held-out`);

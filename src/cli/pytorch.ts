@@ -26,7 +26,12 @@ const recurrent = (cls: string) => (s: Extract<LayerSpec, { type: 'rnn' | 'lstm'
 };
 
 const LAYERS: { [K in LayerSpec['type']]: Rule<K> } = {
-  dense: (s, l) => ({ code: `nn.Linear(${l.inWidth}, ${s.units}${s.bias ? '' : ', bias=False'})`, note: `dense, init ${s.init} (init.safetensors)` }),
+  dense: (s, l) => {
+    const linear = `nn.Linear(${l.inWidth}, ${s.units}${s.bias ? '' : ', bias=False'})`;
+    const note = `dense, init ${s.init} (init.safetensors)`;
+    // w = g·v/‖v‖ per output row: weight_g [out, 1], weight_v [out, in], as gradscope's
+    return s.weight_norm ? { code: `weight_norm(${linear})`, note: `${note}, weight norm`, uses: 'weight_norm' } : { code: linear, note };
+  },
   activation: (s) => ({ code: ACTIVATION_MODULES[s.fn] }),
   batchnorm: (_, l) => ({ code: `nn.BatchNorm1d(${l.inWidth}, eps=1e-05, momentum=0.1)`, note: 'running variance unbiased, as gradscope' }),
   layernorm: (_, l) => ({ code: `nn.LayerNorm(${l.inWidth}, eps=1e-05)` }),

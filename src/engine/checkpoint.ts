@@ -16,12 +16,17 @@ export interface CheckpointSource {
 }
 
 export async function saveCheckpoint(src: CheckpointSource): Promise<Uint8Array> {
-  const [params, states] = await Promise.all([src.params.download(), src.states.download()]);
-  return checkpointBytes(src.model, src.spec, src.step, params as Float32Array, states as Float32Array);
+  return writeSafetensors(await checkpointTensors(src), { format: 'gradscope', spec: JSON.stringify(src.spec), step: String(src.step) });
 }
 
-/** A checkpoint of flat parameters and states laid out as `model` says (CPU arrays). */
-export function checkpointBytes(model: ModelInfo, spec: Spec, step: number, params: Float32Array, states: Float32Array): Uint8Array {
+/** A model's tensors under their PyTorch names (several models can share one file). */
+export async function checkpointTensors(src: Omit<CheckpointSource, 'spec'>): Promise<Record<string, StTensor>> {
+  const [params, states] = await Promise.all([src.params.download(), src.states.download()]);
+  return tensorsOf(src.model, src.step, params as Float32Array, states as Float32Array);
+}
+
+/** checkpointTensors of flat parameters and states already on the CPU, laid out as `model` says. */
+export function tensorsOf(model: ModelInfo, step: number, params: Float32Array, states: Float32Array): Record<string, StTensor> {
   const tensors: Record<string, StTensor> = {};
   for (const p of model.params) tensors[p.name] = f32Tensor(p.shape, params.slice(p.offset, p.offset + p.size));
   for (const s of model.states) tensors[s.name] = f32Tensor([s.size], states.slice(s.offset, s.offset + s.size));
@@ -30,7 +35,7 @@ export function checkpointBytes(model: ModelInfo, spec: Spec, step: number, para
     const count = new BigInt64Array([BigInt(step)]);
     tensors[`${l.prefix}.num_batches_tracked`] = { dtype: 'I64', shape: [], data: new Uint8Array(count.buffer) };
   }
-  return writeSafetensors(tensors, { format: 'gradscope', spec: JSON.stringify(spec), step: String(step) });
+  return tensors;
 }
 
 /**
@@ -39,6 +44,11 @@ export function checkpointBytes(model: ModelInfo, spec: Spec, step: number, para
  */
 export function validateCheckpoint(model: ModelInfo, bytes: Uint8Array): { params: Float32Array; states: Float32Array; metadata: Record<string, string> } {
   const { tensors, metadata } = readSafetensors(bytes);
+  return { ...validateTensors(model, tensors), metadata };
+}
+
+/** validateCheckpoint on tensors already read (a GAN file holds two models: each its own part). */
+export function validateTensors(model: ModelInfo, tensors: Record<string, StTensor>): { params: Float32Array; states: Float32Array } {
   const params = new Float32Array(model.paramElements);
   const states = new Float32Array(model.stateElements);
   const expected = new Set<string>();
@@ -56,7 +66,7 @@ export function validateCheckpoint(model: ModelInfo, bytes: Uint8Array): { param
   for (const l of model.flat.filter((l) => l.spec.type === 'batchnorm')) expected.add(`${l.prefix}.num_batches_tracked`);
   const extra = Object.keys(tensors).filter((n) => !expected.has(n));
   if (extra.length) throw new SafetensorsError(`tensor ${extra[0]} is not part of this model${extra.length > 1 ? ` (and ${extra.length - 1} more)` : ''}`);
-  return { params, states, metadata };
+  return { params, states };
 }
 
 /** Validates, then writes parameters and running statistics to the GPU (all or nothing). */

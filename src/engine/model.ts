@@ -17,7 +17,11 @@ export interface ParamInfo {
   size: number;
   /** Element offset in the flat parameter (and gradient) buffer. */
   offset: number;
-  role: 'weight' | 'bias' | 'gamma' | 'beta';
+  /**
+   * A weight matrix (a weight-normalised dense layer's is its direction weight_v, so per-layer
+   * charts show one weight per layer), its gain weight_g, a bias, or a norm layer's γ and β.
+   */
+  role: 'weight' | 'gain' | 'bias' | 'gamma' | 'beta';
   layer: LayerInfo;
 }
 
@@ -87,9 +91,10 @@ export function lastWidth(spec: Spec): number {
 
 /**
  * Describes the model; `outputs` (when given) is the width the loss and data need, `why` says who
- * needs it in the error when the model ends at another width.
+ * needs it in the error when the model ends at another width. `names` puts the layers under
+ * another spec path and PyTorch prefix (a GAN's "generator.layers").
  */
-export function describeModel(spec: Spec, outputs = lastWidth(spec), why = `what loss "${spec.loss}" needs for data "${spec.data.name}"`): ModelInfo {
+export function describeModel(spec: Spec, outputs = lastWidth(spec), names = { path: 'model.layers', prefix: 'layers' }, why = `what loss "${spec.loss}" needs for data "${spec.data.name}"`): ModelInfo {
   const params: ParamInfo[] = [];
   const states: StateInfo[] = [];
   const flat: LayerInfo[] = [];
@@ -120,7 +125,13 @@ export function describeModel(spec: Spec, outputs = lastWidth(spec), why = `what
       switch (s.type) {
         case 'dense':
           layer.outWidth = s.units;
-          addParam(layer, 'weight', 'weight', [s.units, width]);
+          if (s.weight_norm) {
+            // torch.nn.utils.weight_norm(nn.Linear, dim=0) replaces weight by these two.
+            addParam(layer, 'gain', 'weight_g', [s.units, 1]);
+            addParam(layer, 'weight', 'weight_v', [s.units, width]);
+          } else {
+            addParam(layer, 'weight', 'weight', [s.units, width]);
+          }
           if (s.bias) addParam(layer, 'bias', 'bias', [s.units]);
           break;
         case 'batchnorm':
@@ -168,9 +179,9 @@ export function describeModel(spec: Spec, outputs = lastWidth(spec), why = `what
   };
 
   const input = spec.model.input * time;
-  const { layers, width } = build(spec.model.layers, input, 'model.layers', 'layers');
+  const { layers, width } = build(spec.model.layers, input, names.path, names.prefix);
   if (width !== outputs) {
-    throw new SpecError('model.layers', `a last layer of width ${outputs} (${why})`, `width ${width}`);
+    throw new SpecError(names.path, `a last layer of width ${outputs} (${why})`, `width ${width}`);
   }
   return {
     input, output: width, layers, params, states, flat, time,

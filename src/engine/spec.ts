@@ -1,6 +1,7 @@
 // The run spec: a JSON document describing model, loss, optimizer, clipping, data and schedule.
 // parseSpec validates everything up front and throws one SpecError naming the field's path and
-// what was expected; nothing is built from a spec that did not pass.
+// what was expected; nothing is built from a spec that did not pass. The field parsers are
+// exported for the GAN spec (gan/spec.ts), which speaks the same vocabulary.
 import { ACTIVATIONS, isActivation, type Activation } from '../kernels/activation_ids';
 
 export const INITIALISERS = [
@@ -28,8 +29,16 @@ export type DatasetName = (typeof DATASETS)[number];
 export const SPEC_LIMITS = { maxLayers: 1000, maxUnits: 65536, maxBatch: 65536, maxSteps: 10_000_000, maxSamples: 1_000_000 };
 
 export interface InitSpec { init: Initialiser; std?: number; limit?: number; gain?: number }
+/**
+ * Weight normalisation of a dense layer (Salimans & Kingma 2016; torch.nn.utils.weight_norm, dim
+ * 0): w = g·v/‖v‖ per output row, parameters weight_g [out, 1] and weight_v [out, in]. v comes from
+ * the initialiser and g = ‖v‖ (w starts as the plain layer's); `weight_norm_init: "data"` instead
+ * sets g and the bias from one batch (src/engine/weight_norm_init.ts). Both fields are set only on
+ * weight-normalised layers.
+ */
+export interface WeightNormSpec { weight_norm?: true; weight_norm_init?: 'data' }
 export type LayerSpec =
-  | ({ type: 'dense'; units: number; bias: boolean } & InitSpec)
+  | ({ type: 'dense'; units: number; bias: boolean } & InitSpec & WeightNormSpec)
   | { type: 'activation'; fn: Activation }
   | { type: 'batchnorm' }
   | { type: 'layernorm' }
@@ -100,20 +109,20 @@ function describe(v: unknown): string {
   return 'an object';
 }
 
-type Obj = Record<string, unknown>;
-function object(v: unknown, path: string, allowed: readonly string[]): Obj {
+export type Obj = Record<string, unknown>;
+export function object(v: unknown, path: string, allowed: readonly string[]): Obj {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new SpecError(path, 'an object', v);
   for (const key of Object.keys(v)) {
     if (!allowed.includes(key)) throw new SpecError(`${path}.${key}`, `no such field (allowed: ${allowed.join(', ')})`, (v as Obj)[key]);
   }
   return v as Obj;
 }
-function int(v: unknown, path: string, min: number, max: number, fallback?: number): number {
+export function int(v: unknown, path: string, min: number, max: number, fallback?: number): number {
   if (v === undefined && fallback !== undefined) return fallback;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new SpecError(path, `an integer in [${min}, ${max}]`, v);
   return v;
 }
-function num(v: unknown, path: string, min: number, max: number, fallback?: number, exclusiveMin = false, exclusiveMax = false): number {
+export function num(v: unknown, path: string, min: number, max: number, fallback?: number, exclusiveMin = false, exclusiveMax = false): number {
   if (v === undefined && fallback !== undefined) return fallback;
   const below = exclusiveMin ? (x: number) => x <= min : (x: number) => x < min;
   const above = exclusiveMax ? (x: number) => x >= max : (x: number) => x > max;
@@ -122,12 +131,12 @@ function num(v: unknown, path: string, min: number, max: number, fallback?: numb
   }
   return v;
 }
-function bool(v: unknown, path: string, fallback: boolean): boolean {
+export function bool(v: unknown, path: string, fallback: boolean): boolean {
   if (v === undefined) return fallback;
   if (typeof v !== 'boolean') throw new SpecError(path, 'true or false', v);
   return v;
 }
-function oneOf<T extends string>(v: unknown, path: string, options: readonly T[], fallback?: T): T {
+export function oneOf<T extends string>(v: unknown, path: string, options: readonly T[], fallback?: T): T {
   if (v === undefined && fallback !== undefined) return fallback;
   if (typeof v !== 'string' || !options.includes(v as T)) throw new SpecError(path, `one of ${options.join(', ')}`, v);
   return v as T;
@@ -180,6 +189,7 @@ export const FIELDS = {
   dense: {
     units: F.int(1, SPEC_LIMITS.maxUnits), init: F.oneOf(INITIALISERS, 'glorot_uniform'), bias: F.bool(true),
     std: F.num(0, 1e3, 0.01), limit: F.num(0, 1e3, 0.05), gain: F.num(0, 1e3, 1),
+    weight_norm: F.bool(false), weight_norm_init: F.oneOf(['norm', 'data'], 'norm'),
   },
   activation: { fn: F.oneOf(Object.keys(ACTIVATIONS)) },
   dropout: { p: F.num(0, 1, 0.5, false, true) },
@@ -212,6 +222,11 @@ function parseLayer(v: unknown, path: string, depth: number): LayerSpec {
         if (init === owner) layer[key] = read(o, key, t[key], path);
         else if (o[key] !== undefined) throw new SpecError(`${path}.${key}`, `no ${key} (only init "${owner}" takes one)`, o[key]);
       }
+      // Weight norm's init belongs to weight norm alone.
+      if (read(o, 'weight_norm', t.weight_norm, path)) {
+        layer.weight_norm = true;
+        if (read(o, 'weight_norm_init', t.weight_norm_init, path) === 'data') layer.weight_norm_init = 'data';
+      } else if (o.weight_norm_init !== undefined) throw new SpecError(`${path}.weight_norm_init`, 'no weight_norm_init (only with weight_norm: true)', o.weight_norm_init);
       return layer;
     }
     case 'activation': {
@@ -248,19 +263,23 @@ function parseLayer(v: unknown, path: string, depth: number): LayerSpec {
   }
 }
 
-function parseLayers(v: unknown, path: string, depth: number): LayerSpec[] {
+export function parseLayers(v: unknown, path: string, depth: number): LayerSpec[] {
   if (!Array.isArray(v) || v.length === 0) throw new SpecError(path, 'a non-empty array of layers', v);
   if (v.length > SPEC_LIMITS.maxLayers) throw new SpecError(path, `at most ${SPEC_LIMITS.maxLayers} layers`, v);
   return Array.from(v, (l, i) => parseLayer(l, `${path}[${i}]`, depth)); // from(): holes are visited too
 }
 
-function parseOptimizer(v: unknown, path: string): OptimizerSpec {
+export function parseOptimizer(v: unknown, path: string): OptimizerSpec {
   const type = oneOf(v && typeof v === 'object' ? (v as Obj).type : undefined, `${path}.type`, OPTIMIZERS);
   const table = type === 'sgd' ? FIELDS.sgd : type === 'rmsprop' ? FIELDS.rmsprop : FIELDS.adam;
   const o = object(v, path, keys(table));
   const opt = { type, ...readAll<Obj>(o, table, path) } as OptimizerSpec;
   if (opt.type === 'sgd' && opt.nesterov && opt.momentum === 0) throw new SpecError(`${path}.nesterov`, 'false unless momentum > 0', true);
   return opt;
+}
+
+export function parseClip(v: unknown, path: string): Spec['clip'] {
+  return readAll(object(v, path, Object.keys(FIELDS.clip)), FIELDS.clip, path);
 }
 
 export function parseSpec(v: unknown): Spec {
@@ -275,7 +294,7 @@ export function parseSpec(v: unknown): Spec {
   }
   const top = readAll<Pick<Spec, 'loss' | 'batch_size' | 'steps' | 'seed' | 'log_every' | 'eval_every'>>(o, FIELDS.spec, '');
   const optimizer = parseOptimizer(o.optimizer === undefined ? { type: 'adam', lr: 0.001 } : o.optimizer, 'optimizer');
-  const clip: Spec['clip'] = readAll(object(o.clip === undefined ? {} : o.clip, 'clip', Object.keys(FIELDS.clip)), FIELDS.clip, 'clip');
+  const clip = parseClip(o.clip === undefined ? {} : o.clip, 'clip');
   const d = object(o.data === undefined ? { name: 'spiral' } : o.data, 'data', Object.keys(FIELDS.data));
   const { seq_len: _t, ...plain } = FIELDS.data;
   const data: DataSpec = readAll(d, plain, 'data');

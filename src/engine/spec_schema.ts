@@ -48,7 +48,7 @@ const onlyWhen = (key: string, field: string, value: unknown): Json => ({ if: { 
 export function specSchema(): Json {
   const layers = (items: Json = { $ref: '#/$defs/layer' }) => ({ type: 'array', items, minItems: 1, maxItems: SPEC_LIMITS.maxLayers });
   const dense = tagged('dense', object(FIELDS.dense));
-  dense.allOf = [onlyWhen('std', 'init', 'normal'), onlyWhen('limit', 'init', 'uniform'), onlyWhen('gain', 'init', 'orthogonal')];
+  dense.allOf = [onlyWhen('std', 'init', 'normal'), onlyWhen('limit', 'init', 'uniform'), onlyWhen('gain', 'init', 'orthogonal'), onlyWhen('weight_norm_init', 'weight_norm', true)];
   const recurrent = tagged(['rnn', 'lstm', 'gru'], object(FIELDS.recurrent));
   recurrent.allOf = [onlyWhen('nonlinearity', 'type', 'rnn'), onlyWhen('forget_bias', 'type', 'lstm')];
   const sgd = tagged('sgd', object(FIELDS.sgd));

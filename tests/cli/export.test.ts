@@ -2,8 +2,9 @@
 // on the CPU, logs the same losses, gradient norms, layer statistics and ‖∂L/∂h_t‖ step by step
 // as gradscope's own run of the same spec (same initial weights, data and batch order), on an MLP
 // with SGD (Nesterov momentum, weight decay, value clipping), an MLP with Adam and global-norm
-// clipping, a residual + batch norm net with AdamW, an LSTM and a stacked RNN + GRU with RMSprop;
-// checkpoints go both ways. (The shipped examples and torchrun: export-scale.test.ts.)
+// clipping, a residual + batch norm net with AdamW, weight-normalised layers, an LSTM and a
+// stacked RNN + GRU with RMSprop; checkpoints go both ways; an overflow stops both at one step.
+// (The shipped examples and torchrun: export-scale.test.ts.)
 // Tolerances: float32 on two engines, different summation orders. Measured over these specs:
 // loss ≤ 2e-5 relative over 20 steps, step-1 gradient norms ≤ 3e-7; asserted at 1e-3 and 1e-4.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -39,6 +40,12 @@ const SPECS: Record<string, object> = {
       { type: 'dense', units: 4 }] },
     loss: 'cross_entropy', optimizer: { type: 'adamw', lr: 0.01, weight_decay: 0.01 }, data: { name: 'blobs', classes: 4, samples: 200 },
   },
+  'weight norm (with and without bias) and dropout p = 0, adam': {
+    ...base, seed: 4, model: { input: 2, layers: [
+      { type: 'dense', units: 12, weight_norm: true }, { type: 'activation', fn: 'tanh' }, { type: 'dropout', p: 0 },
+      { type: 'dense', units: 9, weight_norm: true, bias: false }, { type: 'activation', fn: 'elu' }, { type: 'dense', units: 3 }] },
+    loss: 'cross_entropy', optimizer: { type: 'adam', lr: 0.01, weight_decay: 0.001 }, data: { name: 'spiral', classes: 3, samples: 200 },
+  },
   'lstm on the adding problem, adam, clip.global_norm': {
     ...base, batch_size: 8, seed: 1, model: { input: 2, layers: [{ type: 'lstm', units: 8, forget_bias: 1 }, { type: 'dense', units: 1 }] },
     loss: 'mse', optimizer: { type: 'adam', lr: 0.01 }, clip: { global_norm: 1 }, data: { name: 'adding', samples: 200, seq_len: 6 },
@@ -54,12 +61,13 @@ function expectSameRun(ours: StepRecord[], theirs: StepRecord[]): void {
   ours.forEach((a, i) => {
     const b = theirs[i];
     expect(rel(a.loss, b.loss), `step ${a.step}: loss ${a.loss} vs ${b.loss}`).toBeLessThan(1e-3);
-    expect(b.params.map((p) => p.name)).toEqual(a.params.map((p) => p.name));
+    expect(b.params.map((p) => p.name).sort()).toEqual(a.params.map((p) => p.name).sort()); // weight_norm registers bias first
   });
   const [a, b] = [ours[0], theirs[0]];
-  a.params.forEach((p, k) => {
-    expect(Math.abs(p.gradNorm - b.params[k].gradNorm), `${p.name} grad norm`).toBeLessThan(1e-4 * p.gradNorm + 1e-6 * a.globalGradNorm);
-    expect(rel(p.weightNorm, b.params[k].weightNorm), `${p.name} weight norm`).toBeLessThan(1e-4);
+  const param = new Map(b.params.map((p) => [p.name, p]));
+  a.params.forEach((p) => {
+    expect(Math.abs(p.gradNorm - param.get(p.name)!.gradNorm), `${p.name} grad norm`).toBeLessThan(1e-4 * p.gradNorm + 1e-6 * a.globalGradNorm);
+    expect(rel(p.weightNorm, param.get(p.name)!.weightNorm), `${p.name} weight norm`).toBeLessThan(1e-4);
   });
   expect(b.accuracy === null).toBe(a.accuracy === null);
   if (a.accuracy !== null) expect(Math.abs(a.accuracy - b.accuracy!)).toBeLessThanOrEqual(1 / 16 + 1e-9); // at most one argmax tie apart
@@ -69,9 +77,11 @@ function expectSameRun(ours: StepRecord[], theirs: StepRecord[]): void {
     expect(b.layers[k].saturated === null).toBe(l.saturated === null);
     expect(b.layers[k].dead === null).toBe(l.dead === null);
   });
-  a.histograms.forEach((h, k) => {
+  expect(b.histograms.map((h) => h.name).sort()).toEqual(a.histograms.map((h) => h.name).sort());
+  const histogram = new Map(b.histograms.map((h) => [h.name, h.counts]));
+  a.histograms.forEach((h) => {
     const total = h.counts.reduce((s, c) => s + c, 0);
-    const moved = h.counts.reduce((s, c, j) => s + Math.abs(c - b.histograms[k].counts[j]), 0);
+    const moved = h.counts.reduce((s, c, j) => s + Math.abs(c - histogram.get(h.name)![j]), 0);
     expect(moved, `${h.name} histogram`).toBeLessThanOrEqual(Math.ceil(0.02 * total)); // values on a bin edge may fall either side
   });
   expect(b.hiddenGradNorms.map((h) => h.name)).toEqual(a.hiddenGradNorms.map((h) => h.name));

@@ -38,7 +38,10 @@ export interface ChartRun {
   color: string;
   records: StepRecord[];
   evals: Run['evals'];
-  /** Where the weight tensors sit in a record's params, input to output: the per-layer series. */
+  /**
+   * Where the weight tensors sit in a record's params (weight_v for a weight-normalised layer: one
+   * per layer), input to output: the per-layer series of every chart.
+   */
   weights: number[];
   paramNames: string[];
   stopped: boolean;
