@@ -1,10 +1,14 @@
 // The PyTorch side at scale and on its own: the shipped examples exported and trained both ways
 // (4 logged steps each), torchrun with 2 processes, the ported batcher over several epochs, and
 // python/gradscope_torch.py in a training loop of one's own.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { exportRun } from '../../src/cli/export';
+import { train } from '../../src/cli/train';
 import { Batcher } from '../../src/engine/data';
+import { loadDataset } from '../../src/engine/dataset';
+import { parseSpec } from '../../src/engine/spec';
 import { useGpu } from '../gpu';
 import { exportAndTrain, py, python, records, rel, REPO_PYTHON, scratch as dir, skipReason } from './python';
 
@@ -30,6 +34,22 @@ describe.skipIf(!python)(`PyTorch: the examples, torchrun, the batcher and grads
     expect(theirs.map((r) => r.step)).toEqual([1, 2, 3, 4]);
     ours.forEach((r, i) => expect(rel(r.loss, theirs[i].loss), `step ${r.step}`).toBeLessThan(1e-3));
     ours[0].params.forEach((p, k) => expect(Math.abs(p.gradNorm - theirs[0].params[k].gradNorm), p.name).toBeLessThan(1e-4 * p.gradNorm + 1e-6 * ours[0].globalGradNorm));
+  });
+
+  it('examples/weight-norm.json (data-dependent init): train --steps 0, export --weights, and train.py continues as gradscope does', async () => {
+    const out = join(dir, 'weight-norm-data');
+    const spec = parseSpec({ ...JSON.parse(readFileSync('examples/weight-norm.json', 'utf8')), steps: 0, log_every: 1 });
+    const data = await loadDataset(spec.data, spec.seed);
+    mkdirSync(join(out, 'init'), { recursive: true });
+    await train(gpu(), spec, data, { out: join(out, 'init'), quiet: true, profile: false }); // the data init, no step
+    const four = { ...spec, steps: 4 };
+    exportRun(four, data, { out: join(out, 'export'), config: 'weight-norm.json', weights: { name: 'model.safetensors', bytes: readFileSync(join(out, 'init', 'model.safetensors')) } });
+    mkdirSync(join(out, 'gradscope'), { recursive: true });
+    await train(gpu(), four, data, { out: join(out, 'gradscope'), quiet: true, profile: false });
+    await py([join(out, 'export', 'train.py'), '--out', join(out, 'torch')]);
+    const [ours, theirs] = [records(join(out, 'gradscope', 'metrics.jsonl')), records(join(out, 'torch', 'metrics.jsonl'))];
+    expect(theirs.map((r) => r.step)).toEqual([1, 2, 3, 4]);
+    ours.forEach((r, i) => expect(rel(r.loss, theirs[i].loss), `step ${r.step}`).toBeLessThan(1e-3));
   });
 
   it('torchrun --standalone --nproc_per_node 2 trains the same run on its shares of each batch; rank 0 logs', async () => {
