@@ -152,7 +152,7 @@ export type Field = (
   | { kind: 'bool'; fallback: boolean }
   | { kind: 'enum'; options: readonly string[]; fallback?: string }
 ) & { /** may be left out although it has no default */ optional?: boolean };
-const F = {
+export const F = {
   int: (min: number, max: number, fallback?: number): Field => ({ kind: 'int', min, max, fallback }),
   num: (min: number, max: number, fallback?: number, exclusiveMin = false, exclusiveMax = false): Field => ({ kind: 'num', min, max, fallback, exclusiveMin, exclusiveMax }),
   bool: (fallback: boolean): Field => ({ kind: 'bool', fallback }),
@@ -160,7 +160,7 @@ const F = {
   optional: (f: Field): Field => ({ ...f, optional: true }),
 };
 /** Reads o[key] by its rule; `path` is the object's path. */
-function read(o: Obj, key: string, f: Field, path: string): any {
+export function read(o: Obj, key: string, f: Field, path: string): any {
   const at = path ? `${path}.${key}` : key;
   switch (f.kind) {
     case 'int': return int(o[key], at, f.min, f.max, f.fallback);
@@ -170,7 +170,7 @@ function read(o: Obj, key: string, f: Field, path: string): any {
   }
 }
 /** Every field of an object of this table that is given or has a default. */
-function readAll<T>(o: Obj, table: Record<string, Field>, path: string): T {
+export function readAll<T>(o: Obj, table: Record<string, Field>, path: string): T {
   const out: Obj = {};
   for (const [key, f] of Object.entries(table)) {
     if (o[key] === undefined && f.optional) continue;
