@@ -10,6 +10,7 @@ import { Batcher } from '../../src/engine/data';
 import { loadDataset } from '../../src/engine/dataset';
 import { parseSpec } from '../../src/engine/spec';
 import { useGpu } from '../gpu';
+import { runCli } from './run';
 import { exportAndTrain, py, python, records, rel, REPO_PYTHON, scratch as dir, skipReason } from './python';
 
 /** No batch norm (per-rank statistics under gloo) and no dropout: DDP is then the same run. */
@@ -50,6 +51,17 @@ describe.skipIf(!python)(`PyTorch: the examples, torchrun, the batcher and grads
     const [ours, theirs] = [records(join(out, 'gradscope', 'metrics.jsonl')), records(join(out, 'torch', 'metrics.jsonl'))];
     expect(theirs.map((r) => r.step)).toEqual([1, 2, 3, 4]);
     ours.forEach((r, i) => expect(rel(r.loss, theirs[i].loss), `step ${r.step}`).toBeLessThan(1e-3));
+  });
+
+  it('gradscope diagnose finds the same problem in a finished run of either origin (examples/sigmoid-deep.json)', async () => {
+    const out = join(dir, 'sigmoid-deep');
+    await exportAndTrain(gpu(), { ...JSON.parse(readFileSync('examples/sigmoid-deep.json', 'utf8')), steps: 150 }, out, 'sigmoid-deep.json');
+    await py([join(out, 'export', 'train.py'), '--out', join(out, 'torch')]);
+    for (const side of ['gradscope', 'torch']) {
+      const r = await runCli(['diagnose', join(out, side, 'metrics.jsonl')]); // the spec from model.safetensors beside it
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout, side).toMatch(/: 16 records, steps 1…150\ndiagnosis at step 150: 1 finding\nvanishing_gradients \(problem, since step 1\): layers\.0\.weight/);
+    }
   });
 
   it('torchrun --standalone --nproc_per_node 2 trains the same run on its shares of each batch; rank 0 logs', async () => {

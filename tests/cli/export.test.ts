@@ -167,6 +167,21 @@ describe('gradscope export on the command line (no GPU, no Python needed)', () =
     expect(ownLines(missing)[0]).toBe('gradscope: --out is required for "export"');
   });
 
+  it('diagnose reads a PyTorch run file with its spec, and names what is missing or malformed', async () => {
+    const fixture = 'tests/e2e/fixtures/pytorch-metrics.jsonl'; // written by an exported train.py
+    const ok = await runCli(['diagnose', fixture, '--config', 'tests/e2e/fixtures/pytorch-metrics.run.json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^tests\/e2e\/fixtures\/pytorch-metrics\.jsonl: 13 records, steps 1…60\ndiagnosis at step 60: /);
+    const alone = await runCli(['diagnose', fixture]);
+    expect(alone.code).toBe(2);
+    expect(ownLines(alone)).toEqual([`gradscope: ${fixture}: no --config, and no model.safetensors beside it to read the run's spec from`]);
+    const broken = join(dir, 'broken.jsonl');
+    writeFileSync(broken, readFileSync(fixture, 'utf8').replace(/^\{"step": 5, "loss": [^,]+/m, '{"step": 5, "loss": "high"'));
+    const bad = await runCli(['diagnose', broken, '--config', 'tests/e2e/fixtures/pytorch-metrics.run.json']);
+    expect(bad.code).toBe(1);
+    expect(ownLines(bad)).toEqual([`gradscope: ${broken}: line 2: loss: expected a number or null, got "high"`]);
+  });
+
   it('says what it cannot export: a GAN, and the data-dependent weight-norm init without --weights', async () => {
     const gan = await runCli(['export', '--config', 'examples/gan-ring.json', '--out', join(dir, 'cli-gan')]);
     expect(gan.code).toBe(2);
