@@ -4,10 +4,9 @@
 //
 //   const d = new Diagnoser(spec);  trainer.onStep((r) => d.push(r));  d.current / d.report()
 //
-// Rules live in a registry (rules.ts, RULES): one object per finding kind. Rules for other kinds
-// of run join it the same way: the GAN rules (generator_gradients_vanishing,
-// discriminator_overpowering; not written yet) are to read GanStepRecord's adversarial scalars,
-// while its generator and discriminator records can each go through these rules.
+// Rules live in a registry (rules.ts, RULES): one object per finding kind. A GAN's rules
+// (gan.ts: generator_gradients_vanishing, discriminator_overpowering) read GanStepRecord's
+// adversarial scalars through GanDiagnoser, which tracks findings the same way.
 import type { Activation } from '../../kernels/activation_ids';
 import type { StepRecord } from '../diagnostics';
 import { describeModel } from '../model';
@@ -23,7 +22,9 @@ export const FINDING_KINDS = [
   'vanishing_gradients', 'exploding_gradients', 'non_finite', 'saturated_units', 'dead_units',
   'tiny_updates', 'large_updates', 'vanishing_through_time', 'exploding_through_time',
 ] as const;
-export type FindingKind = (typeof FINDING_KINDS)[number];
+/** A GAN's own kinds (gan.ts): read from GanStepRecord's adversarial scalars. */
+export const GAN_FINDING_KINDS = ['generator_gradients_vanishing', 'discriminator_overpowering'] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number] | (typeof GAN_FINDING_KINDS)[number];
 /** The kinds about gradients and updates (a mitigated preset run must get none of them). */
 export const GRADIENT_KINDS: readonly FindingKind[] = FINDING_KINDS.filter((k) => k !== 'saturated_units' && k !== 'dead_units');
 
@@ -136,22 +137,60 @@ export interface DiagnosisReport {
   steps_seen: number;
 }
 
-export class Diagnoser {
+/**
+ * Findings as they come and go: what each push of rule results adds to `current`, and in
+ * `history` the step each finding began and cleared. Shared by the Diagnoser and the GAN's.
+ */
+export class FindingTracker {
   current: Finding[] = [];
   history: DiagnosisReport['history'] = [];
   stepsSeen = 0;
+
+  /** This push's rule results at `step` (`windowStart`: the window's first step); returns the findings that appeared. */
+  update(seen: (Omit<Finding, 'since_step'> & { since?: number })[], step: number, windowStart: number): Finding[] {
+    this.stepsSeen = step;
+    const before = new Map(this.current.map((f) => [f.kind, f]));
+    const next: Finding[] = [];
+    const appeared: Finding[] = [];
+    for (const { since: began, ...rest } of seen) {
+      // A finding that comes back starts no earlier than it last cleared.
+      const cleared = this.history.findLast((h) => h.kind === rest.kind)?.until_step ?? 0;
+      const since = before.get(rest.kind)?.since_step ?? Math.max(began ?? windowStart, cleared);
+      const f: Finding = { kind: rest.kind, severity: rest.severity, since_step: since, where: rest.where, evidence: rest.evidence, advice: rest.advice };
+      next.push(f);
+      if (!before.has(rest.kind)) {
+        appeared.push(f);
+        this.history.push({ kind: f.kind, since_step: since, until_step: null });
+      }
+    }
+    for (const k of before.keys()) {
+      if (next.some((f) => f.kind === k)) continue;
+      const h = this.history.findLast((e) => e.kind === k && e.until_step === null);
+      if (h) h.until_step = step;
+    }
+    this.current = next;
+    return appeared;
+  }
+
+  /** The form written to diagnosis.json (advice as sentences). */
+  report(): DiagnosisReport {
+    return { findings: this.current.map(findingJson), history: this.history.map((h) => ({ ...h })), steps_seen: this.stepsSeen };
+  }
+}
+
+export class Diagnoser extends FindingTracker {
   private window: StepRecord[] = [];
   private first: StepRecord | null = null;
   private weights: string[];
 
   constructor(private spec: Spec, private rules: readonly Rule[] = RULES, weights?: string[]) {
+    super();
     this.weights = weights ?? describeModel(spec).params.filter((p) => p.role === 'weight').map((p) => p.name);
   }
 
   /** Reads one record; returns the findings that appeared with it. */
   push(r: StepRecord): Finding[] {
     this.first ??= r;
-    this.stepsSeen = r.step;
     // Sparse logging (log_every 50) widens the window so that it still holds minRecords records.
     const span = Math.max(limit('windowSteps'), limit('minRecords') * this.spec.log_every);
     this.window.push(r);
@@ -161,35 +200,11 @@ export class Diagnoser {
       records: this.window, first: this.first, facts: runFacts(this.spec, this.weights),
       full: this.window.length >= limit('minRecords') && r.step - this.window[0].step >= span - 2 * interval,
     };
-    const before = new Map(this.current.map((f) => [f.kind, f]));
-    const next: Finding[] = [];
-    const appeared: Finding[] = [];
-    for (const rule of this.rules) {
-      const seen = rule.check(w);
-      if (!seen) continue;
-      const { since: began, ...rest } = seen;
-      // A finding that comes back starts no earlier than it last cleared.
-      const cleared = this.history.findLast((h) => h.kind === rule.kind)?.until_step ?? 0;
-      const since = before.get(rule.kind)?.since_step ?? Math.max(began ?? this.window[0].step, cleared);
-      const f: Finding = { kind: rule.kind, severity: rest.severity, since_step: since, where: rest.where, evidence: rest.evidence, advice: rest.advice };
-      next.push(f);
-      if (!before.has(rule.kind)) {
-        appeared.push(f);
-        this.history.push({ kind: f.kind, since_step: since, until_step: null });
-      }
-    }
-    for (const k of before.keys()) {
-      if (next.some((f) => f.kind === k)) continue;
-      const h = this.history.findLast((e) => e.kind === k && e.until_step === null);
-      if (h) h.until_step = r.step;
-    }
-    this.current = next;
-    return appeared;
-  }
-
-  /** The form written to diagnosis.json (advice as sentences). */
-  report(): DiagnosisReport {
-    return { findings: this.current.map(findingJson), history: this.history.map((h) => ({ ...h })), steps_seen: this.stepsSeen };
+    const seen = this.rules.flatMap((rule) => {
+      const f = rule.check(w);
+      return f ? [{ kind: rule.kind, ...f }] : [];
+    });
+    return this.update(seen, r.step, this.window[0].step);
   }
 }
 
@@ -208,7 +223,7 @@ export function formatFinding(f: Finding): string {
 }
 
 /** The command line's summary at the end of a run. */
-export function formatReport(d: Diagnoser): string {
+export function formatReport(d: FindingTracker): string {
   if (!d.current.length) return `diagnosis at step ${d.stepsSeen}: no problem seen over the last ${Math.min(d.stepsSeen, limit('windowSteps'))} steps`;
   return [`diagnosis at step ${d.stepsSeen}: ${d.current.length} finding${d.current.length > 1 ? 's' : ''}`, ...d.current.map(formatFinding)].join('\n');
 }

@@ -11,6 +11,21 @@ export interface Threshold {
 }
 
 export const THRESHOLDS = {
+  ganConfidentFake: {
+    value: 0.01,
+    meaning: 'D rejects generated samples with confidence: median D(G(z)) in the G step below 1% (log losses)',
+    source: 'Goodfellow et al. 2014 §3 (log(1 − D(G(z))) saturates early, when D rejects samples with high confidence); the saturating preset measures 1.6e-4',
+  },
+  ganCollapse: {
+    value: 0.1,
+    meaning: '‖∂L_G/∂G(z)‖ has collapsed when its window median is below 10% of the largest value the run has seen (on top of D(G(z)) < 1%, which alone makes the saturating gradient D/(1 − D) < 1% of the non-saturating one)',
+    source: 'Arjovsky & Bottou 2017 Fig. 2 (orders of magnitude as D nears optimality); the saturating preset measures ~1e-2 of its peak, the optimal-D preset 2.7e-3 of its value at the freeze',
+  },
+  ganConfidentReal: {
+    value: 0.95,
+    meaning: 'D overpowers G when it scores real samples above 0.95 and generated ones below 0.05 (medians over the window)',
+    source: 'ours: balanced runs on the ring sit at D(x) ≈ 0.5-0.7, D(G(z)) ≈ 0.3-0.5 (examples/gan-ring.json)',
+  },
   windowSteps: {
     value: 100,
     meaning: 'steps of records a sustained condition must hold over (the loss-trend rules need the whole window)',

@@ -10,6 +10,7 @@ const TITLES: Record<Finding['kind'], string> = {
   vanishing_gradients: 'Vanishing gradients', exploding_gradients: 'Exploding gradients', non_finite: 'Non-finite values',
   saturated_units: 'Saturated units', dead_units: 'Dead units', tiny_updates: 'Tiny updates', large_updates: 'Large updates',
   vanishing_through_time: 'Vanishing gradient through time', exploding_through_time: 'Exploding gradient through time',
+  generator_gradients_vanishing: "Generator's gradient vanishing", discriminator_overpowering: 'Discriminator overpowering',
 };
 const MAX_RUNS = 4;
 
