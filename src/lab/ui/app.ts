@@ -11,6 +11,7 @@ import { DiagnosisPanel } from './diagnosis';
 import { PRESETS, presetSettings } from './presets';
 import { ProfilePanel } from './profile';
 import { Lab } from './runs';
+import { parseRunFile, RUNFILE_LIMITS } from '../../engine/runfile';
 import { CELLS, fileToSettings, LAB_DATASETS, LAB_OPTIMIZERS, LIMITS, NORMS, queryToSettings, RECURRENT_INITS_LAB, relevant, settingsToFile, settingsToQuery, type Settings } from './settings';
 
 /** Largest experiment file the lab opens (a real one is a few kB). */
@@ -167,6 +168,35 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
     if (opened.rejected.length) show(`Opened ${file.name}; ignored invalid settings: ${opened.rejected.join(', ')} (defaults used instead).`, 'error');
     else show(`Opened ${file.name}: ${opened.runs.length} run${opened.runs.length > 1 ? 's' : ''}.`);
   });
+  // Run files: a finished run's metrics.jsonl (gradscope train, an exported train.py, any PyTorch
+  // loop with gradscope_torch.py), shown read-only beside the live runs. A bad file changes nothing.
+  const runInput = document.createElement('input');
+  runInput.type = 'file';
+  runInput.accept = '.jsonl,.json,application/jsonl';
+  runInput.id = 'open-run-file';
+  runInput.hidden = true;
+  bar.append(runInput);
+  button('Open run…', 'open-run', () => runInput.click());
+  const closeRuns = button('Close opened runs', 'close-runs', () => {
+    lab.closeOpened();
+    closeRuns.hidden = true;
+    charts.reset();
+  });
+  closeRuns.hidden = true;
+  runInput.addEventListener('change', async () => {
+    const file = runInput.files?.[0];
+    runInput.value = '';
+    if (!file) return;
+    if (file.size > RUNFILE_LIMITS.bytes) return show(`Could not open ${file.name}: ${file.size} bytes, over the ${RUNFILE_LIMITS.bytes} a run file may have. Nothing was changed.`, 'error');
+    try {
+      const records = parseRunFile(await file.text());
+      const run = lab.open(file.name, records);
+      closeRuns.hidden = false;
+      show(`Opened ${file.name} as a read-only run: ${records.length} records, steps ${records[0].step}…${records.at(-1)!.step}${run.records.length < records.length ? ` (${run.records.length} shown)` : ''}.`);
+    } catch (e) {
+      show(`Could not open ${file.name}: ${(e as Error).message}. Nothing was changed.`, 'error');
+    }
+  });
   const status = el('span', 'status-line');
   bar.append(status);
 
@@ -221,7 +251,7 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
     status.textContent = lab.runs.map((r) => {
       const stop = r.trainer.stopped;
       return `${r.name}: step ${r.trainer.step}${stop ? ` (stopped: non-finite values at step ${stop.step} in ${stop.where})` : ''}`;
-    }).join(' · ');
+    }).concat(lab.opened.map((r) => `${r.name}: read-only, to step ${r.records.at(-1)!.step}`)).join(' · ');
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
