@@ -33,6 +33,7 @@ describe('the GAN mode', () => {
       return seen.size;
     });
     expect(colours).toBeGreaterThan(10);
+    expect(await page.locator('#gan-views .note').textContent()).toMatch(/^step \d+: .*; \d\/8 modes hit, \d+% of samples within 3σ of a mode$/);
     await page.click('#gan-preset-0');
     await page.waitForFunction(() => { const runs = (window as unknown as Hook).gradscope.gan!.lab.runs; return runs.length === 2 && runs.every((r) => r.records.length >= 2); }, null, { timeout: 120_000 });
     expect(await page.locator('.expect').textContent()).toContain(GAN_PRESETS[0].expect);

@@ -116,8 +116,9 @@ export async function startGanLab(ctx: GpuContext, root: HTMLElement): Promise<G
     dots(m.run.data.train.x, Math.min(512, m.run.data.train.n), 'rgba(60,60,60,0.55)');
     dots(v.samples, v.samples.length / 2, m.run.color);
     const last = m.run.records.at(-1);
+    const cov = v.coverage ? `; ${v.coverage.modesHit}/${v.coverage.modes} modes hit, ${(100 * v.coverage.highQuality).toFixed(0)}% of samples within 3σ of a mode` : '';
     note.textContent = `step ${v.step}: grey = data, coloured = G(z); background = D's ${m.run.spec.gan.generator_loss === 'least_squares' ? 'output' : 'P(real)'} (green high)` +
-      (last ? `; D(x) ${last.dReal.toFixed(3)}, D(G(z)) ${last.dFakeForG.toExponential(2)}` : '');
+      (last ? `; D(x) ${last.dReal.toFixed(3)}, D(G(z)) ${last.dFakeForG.toExponential(2)}` : '') + cov;
   }
 
   // Charts shared by all runs (each run's lines dashed differently).
