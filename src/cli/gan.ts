@@ -1,21 +1,25 @@
 // `gradscope train` and `gradscope gradients` on a GAN spec (`gan` in place of `model`).
 // train: the progress bar, both networks' gradient norms at the first and last logged step,
 // metrics.csv / metrics.jsonl (per network), model.safetensors (generator.* and discriminator.*)
-// and samples.csv, G(z) of 2,000 fresh noise rows in eval mode; on ring and grid, mode coverage.
+// and samples.csv, G(z) of 2,000 fresh noise rows in eval mode; on ring and grid, mode coverage;
+// the GAN diagnosis (src/engine/diagnosis/gan.ts) as findings appear and in diagnosis.json.
 // gradients: one D loss and one G loss in training mode from a batch's z and x on given weights.
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GpuContext } from '../gpu/context';
 import type { Dataset } from '../engine/data';
 import type { StepRecord } from '../engine/diagnostics';
 import { GanTrainer } from '../engine/gan/trainer';
+import { formatReport } from '../engine/diagnosis';
+import { GanDiagnoser } from '../engine/diagnosis/gan';
 import { loadGanCheckpoint, saveGanCheckpoint } from '../engine/gan/checkpoint';
 import { coverage, modeCentres } from '../engine/gan/data';
 import type { GanStepRecord } from '../engine/gan/record';
 import { GAN_FEATURES, type GanSpec } from '../engine/gan/spec';
 import { trainSteps } from '../engine/loop';
 import { asFloat32, f32Tensor, readSafetensors, SafetensorsError, writeSafetensors, type StTensor } from '../engine/safetensors';
-import { gradNormTable, type TrainOptions } from './train';
+import { appliedSummary, gradNormTable, type TrainOptions } from './train';
+import { inFile, type GradientsInput } from './gradients';
 
 export const SAMPLES = 2000;
 
@@ -45,12 +49,16 @@ export async function trainGan(ctx: GpuContext, spec: GanSpec, dataset: Dataset,
     }
     let first: GanStepRecord | null = null;
     let last: GanStepRecord | null = null;
+    const diagnosis = new GanDiagnoser(spec);
     trainer.onStep((r) => {
       first ??= r;
       last = r;
+      // A finding is announced once, when it first appears (README: Diagnosis).
+      for (const f of diagnosis.push(r)) if (!diagnosis.history.some((h) => h.kind === f.kind && h.since_step < f.since_step)) log(`${tty ? '\r\x1b[K' : ''}diagnosis at step ${r.step}: ${f.kind}: ${f.evidence}\n`);
       if (!opts.out) return;
       const { generator, discriminator, ...rest } = r;
-      appendFileSync(join(opts.out, 'metrics.jsonl'), JSON.stringify({ ...rest, discriminator: jsonRecord(discriminator), generator: jsonRecord(generator) }) + '\n');
+      const findings = diagnosis.current.map(({ advice: _advice, ...f }) => f);
+      appendFileSync(join(opts.out, 'metrics.jsonl'), JSON.stringify({ ...rest, discriminator: jsonRecord(discriminator), generator: jsonRecord(generator), findings }) + '\n');
       const norms = [...discriminator.params, ...generator.params].map((p) => p.gradNorm);
       appendFileSync(join(opts.out, 'metrics.csv'), [r.step, ...scalars(r), ...norms].join(',') + '\n');
     });
@@ -76,9 +84,10 @@ export async function trainGan(ctx: GpuContext, spec: GanSpec, dataset: Dataset,
     if (trainer.stopped) console.error(`gradscope: training stopped at step ${trainer.stopped.step}: non-finite values first in ${trainer.stopped.where}; parameters are those from before that step`);
     if (first) console.log(`\n${report(first)}`);
     if (last) console.log(`\n${report(last)}`);
+    if (diagnosis.stepsSeen) console.log(`\n${formatReport(diagnosis)}`);
     const { x } = await trainer.sample(SAMPLES);
     const cov = modeCentres(spec.data.name).length ? coverage(x, spec.data) : null;
-    console.log(`\n${trainer.step} steps in ${seconds.toFixed(1)} s (${(trainer.step / seconds).toFixed(1)} steps/s)` +
+    console.log(`\n${appliedSummary(trainer, seconds)}` +
       (cov ? `; ${SAMPLES} samples: ${cov.modesHit}/${cov.modes} modes hit, ${(100 * cov.highQuality).toFixed(1)}% within 3σ of a mode` : ''));
     if (trainer.profiler) {
       await trainer.profiler.flush();
@@ -89,7 +98,8 @@ export async function trainGan(ctx: GpuContext, spec: GanSpec, dataset: Dataset,
       writeFileSync(join(opts.out, 'model.safetensors'), await saveGanCheckpoint(trainer));
       const rows = Array.from({ length: SAMPLES }, (_, i) => `${x[2 * i]},${x[2 * i + 1]}`);
       writeFileSync(join(opts.out, 'samples.csv'), `x,y\n${rows.join('\n')}\n`);
-      console.log(`wrote ${join(opts.out, 'metrics.csv')}, metrics.jsonl, model.safetensors and samples.csv`);
+      writeFileSync(join(opts.out, 'diagnosis.json'), JSON.stringify(diagnosis.report(), null, 2) + '\n');
+      console.log(`wrote ${join(opts.out, 'metrics.csv')}, metrics.jsonl, diagnosis.json, model.safetensors and samples.csv`);
     }
     return trainer.stopped ? 3 : 0;
   } finally {
@@ -97,20 +107,25 @@ export async function trainGan(ctx: GpuContext, spec: GanSpec, dataset: Dataset,
   }
 }
 
-export async function gradientsGan(ctx: GpuContext, spec: GanSpec, weightsFile: string, batchFile: string, outFile: string): Promise<number> {
-  const { tensors } = readSafetensors(readFileSync(batchFile));
+function ganBatch(spec: GanSpec, bytes: Uint8Array): { z: Float32Array; data: Dataset } {
+  const { tensors } = readSafetensors(bytes);
   const { z, x } = tensors;
   const L = spec.gan.latent;
-  if (!z || !x) throw new SafetensorsError(`${batchFile}: needs tensors "z" (F32 [B, ${L}]) and "x" (F32 [B, ${GAN_FEATURES}])`);
-  if (z.shape.length !== 2 || z.shape[1] !== L) throw new SafetensorsError(`${batchFile}: z has shape [${z.shape}], expected [B, ${L}]`);
+  if (!z || !x) throw new SafetensorsError(`needs tensors "z" (F32 [B, ${L}]) and "x" (F32 [B, ${GAN_FEATURES}])`);
+  if (z.shape.length !== 2 || z.shape[1] !== L) throw new SafetensorsError(`z has shape [${z.shape}], expected [B, ${L}]`);
   const B = z.shape[0];
-  if (x.shape.length !== 2 || x.shape[0] !== B || x.shape[1] !== GAN_FEATURES) throw new SafetensorsError(`${batchFile}: x has shape [${x.shape}], expected [${B}, ${GAN_FEATURES}]`);
+  if (x.shape.length !== 2 || x.shape[0] !== B || x.shape[1] !== GAN_FEATURES) throw new SafetensorsError(`x has shape [${x.shape}], expected [${B}, ${GAN_FEATURES}]`);
   const split = { n: B, x: asFloat32(x, 'x'), labels: new Int32Array(B) };
-  const data: Dataset = { name: 'batch', features: GAN_FEATURES, classes: 0, train: split, test: split };
+  return { z: asFloat32(z, 'z'), data: { name: 'batch', features: GAN_FEATURES, classes: 0, train: split, test: split } };
+}
+
+export async function gradientsGan(ctx: GpuContext, spec: GanSpec, input: GradientsInput, outFile: string): Promise<number> {
+  const { z, data } = inFile(`--batch ${input.batchName}`, () => ganBatch(spec, input.batch));
+  const B = data.train.n;
   const trainer = await GanTrainer.create(ctx, { ...spec, batch_size: B }, data);
   try {
-    loadGanCheckpoint(trainer, readFileSync(weightsFile));
-    const g = await trainer.gradientsOn(asFloat32(z, 'z'), Uint32Array.from({ length: B }, (_, i) => i));
+    inFile(`--weights ${input.weightsName}`, () => loadGanCheckpoint(trainer, input.weights));
+    const g = await trainer.gradientsOn(z, Uint32Array.from({ length: B }, (_, i) => i));
     const out: Record<string, StTensor> = {};
     for (const net of ['generator', 'discriminator'] as const) {
       for (const p of trainer.models[net].params) out[p.name] = f32Tensor(p.shape, g.grads[net].slice(p.offset, p.offset + p.size));

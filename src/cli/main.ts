@@ -1,18 +1,19 @@
 // The headless command line: `gradscope <command>`. Built by vite.cli.config.ts (so WGSL ?raw
 // imports work): `npm run cli -- <command>` or, after a build, `npx gradscope <command>`.
 // Bad input exits non-zero with one clear line; GRADSCOPE_DEBUG=1 adds the stack trace.
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { GpuContext } from '../gpu/context';
 import { openNodeDevice } from '../gpu/node';
 import { selfCheck } from '../gpu/selfcheck';
 import { loadDataset } from '../engine/dataset';
 import { describeModel } from '../engine/model';
 import { type Spec } from '../engine/spec';
+import { specSchema } from '../engine/spec_schema';
 import { isGanSpec, parseRunSpec, type GanSpec } from '../engine/gan/spec';
 import { makeGanDataset } from '../engine/gan/data';
+import { parseCommandLine, required, CliError, type Args } from './args';
+import { prepareOutputFile, prepareOutputFolder, readInput, readJson } from './files';
 import { gradientsGan, trainGan } from './gan';
-import { gradients } from './gradients';
+import { gradients, NonFiniteError, prepareGradients } from './gradients';
 import { train } from './train';
 
 const USAGE = `usage: gradscope <command> [options]
@@ -31,21 +32,14 @@ commands:
                                          writes every parameter's gradient under its own name, the loss in the metadata;
                                          for a GAN spec (gan in place of model) the batch holds z F32 [B, latent] and
                                          x F32 [B, features]: D-loss gradients of discriminator.*, G-loss gradients of
-                                         generator.*, d_loss and g_loss in the metadata`;
+                                         generator.*, d_loss and g_loss in the metadata
+  schema                                 print the JSON Schema of run specs (schema/run.schema.json)`;
 
-class UsageError extends Error {}
-
-function readSpec(file: string | undefined, overrides: { steps?: string; seed?: string }): Spec | GanSpec {
-  if (!file) throw new UsageError('--config is required');
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`${file}: ${(e as Error).message}`);
+function readSpec(args: Args): Spec | GanSpec {
+  const o = readJson('config', required(args, 'config'));
+  if (o !== null && typeof o === 'object' && !Array.isArray(o)) {
+    for (const k of ['steps', 'seed'] as const) if (args.ints[k] !== undefined) (o as Record<string, unknown>)[k] = args.ints[k];
   }
-  const o = json as Record<string, unknown>;
-  if (overrides.steps !== undefined) o.steps = Number(overrides.steps);
-  if (overrides.seed !== undefined) o.seed = Number(overrides.seed);
   const spec = parseRunSpec(o); // a GAN spec's widths are checked as it is parsed
   if (!isGanSpec(spec)) describeModel(spec as Spec); // width mismatches are spec errors too: report them before touching the GPU
   return spec;
@@ -79,25 +73,19 @@ async function info(ctx: GpuContext): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      config: { type: 'string' }, steps: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
-      weights: { type: 'string' }, batch: { type: 'string' }, quiet: { type: 'boolean' }, profile: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help || command === '--help' || command === '-h') {
+  const args = parseCommandLine(argv);
+  if (args.help) {
     console.log(USAGE);
     return 0;
   }
-  switch (command) {
+  switch (args.command) {
     case 'info':
       return withDevice(info);
     case 'train': {
-      const spec = readSpec(values.config, values);
-      const opts = { out: values.out ?? null, quiet: values.quiet ?? false, profile: values.profile ?? false };
+      const spec = readSpec(args);
+      const out = args.paths.out ?? null;
+      if (out) prepareOutputFolder('out', out);
+      const opts = { out, quiet: args.flags.quiet ?? false, profile: args.flags.profile ?? false };
       if (isGanSpec(spec)) {
         const gan = spec as GanSpec;
         return withDevice((ctx) => trainGan(ctx, gan, makeGanDataset(gan.data, gan.seed), opts));
@@ -106,27 +94,45 @@ async function main(argv: string[]): Promise<number> {
       return withDevice((ctx) => train(ctx, spec as Spec, data, opts));
     }
     case 'gradients': {
-      const spec = readSpec(values.config, {});
-      for (const k of ['weights', 'batch', 'out'] as const) if (!values[k]) throw new UsageError(`--${k} is required`);
-      if (isGanSpec(spec)) return withDevice((ctx) => gradientsGan(ctx, spec as GanSpec, values.weights!, values.batch!, values.out!));
-      return withDevice((ctx) => gradients(ctx, spec as Spec, values.weights!, values.batch!, values.out!));
+      const spec = readSpec(args);
+      const weights = readInput('weights', required(args, 'weights'));
+      const batch = readInput('batch', required(args, 'batch'));
+      const out = required(args, 'out');
+      prepareOutputFile('out', out);
+      const input = { weights, batch, batchName: args.paths.batch!, weightsName: args.paths.weights! };
+      if (isGanSpec(spec)) return withDevice((ctx) => gradientsGan(ctx, spec as GanSpec, input, out));
+      const prepared = prepareGradients(spec as Spec, input);
+      return withDevice((ctx) => gradients(ctx, prepared, out));
     }
-    case undefined:
+    case 'schema':
+      console.log(JSON.stringify(specSchema(), null, 2));
+      return 0;
+    default:
       console.error(USAGE);
       return 2;
-    default:
-      throw new UsageError(`unknown command "${command}"`);
   }
 }
 
+/** One line of at most 400 characters: a message never floods the terminal. */
+const oneLine = (s: string) => {
+  const line = s.replace(/\s*\n\s*/g, ' ').trim();
+  return line.length > 400 ? `${line.slice(0, 400)}…` : line;
+};
+
+function fail(e: unknown): void {
+  const err = e instanceof Error ? e : new Error(String(e));
+  // A TypeError and its kin are our bugs; every other error is about the input and says so itself.
+  const known = !(err instanceof TypeError || err instanceof ReferenceError || err instanceof RangeError || err instanceof SyntaxError);
+  console.error(`gradscope: ${known ? '' : 'internal error: '}${oneLine(err.message)}`);
+  if (err instanceof CliError && err.usage) console.error('see gradscope --help');
+  else if (!known && !process.env.GRADSCOPE_DEBUG) console.error('(GRADSCOPE_DEBUG=1 prints where it happened)');
+  if (process.env.GRADSCOPE_DEBUG) console.error(err.stack);
+  process.exitCode = err instanceof CliError ? 2 : err instanceof NonFiniteError ? 3 : 1;
+  // Every error path ends the process in bounded time, whatever native handle is still open.
+  setTimeout(() => process.exit(), 5000).unref();
+}
+
+process.on('unhandledRejection', fail);
 // The exit code is set, not forced: a clean process ends by itself once the device is destroyed
 // (tests/cli checks it does, within seconds).
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (e) => {
-    const err = e as Error;
-    console.error(`gradscope: ${err.message}${err instanceof UsageError || err.name === 'TypeError' ? '\n\n' + USAGE : ''}`);
-    if (process.env.GRADSCOPE_DEBUG) console.error(err.stack);
-    process.exitCode = err instanceof UsageError ? 2 : 1;
-  },
-);
+main(process.argv.slice(2)).then((code) => (process.exitCode = code), fail);

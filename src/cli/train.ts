@@ -1,8 +1,9 @@
-// `gradscope train --config run.json [--steps N] [--seed S] [--out DIR]`
-import { mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
+// `gradscope train --config run.json [--steps N] [--seed S] [--out DIR]` (main.ts has checked DIR is writable)
+import { writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GpuContext } from '../gpu/context';
 import { saveCheckpoint } from '../engine/checkpoint';
+import { Diagnoser, formatReport } from '../engine/diagnosis';
 import { trainSteps } from '../engine/loop';
 import type { StepRecord } from '../engine/diagnostics';
 import { Trainer } from '../engine/trainer';
@@ -31,6 +32,14 @@ export function gradNormTable(r: StepRecord): string {
   return lines.join('\n');
 }
 
+/** "N steps applied in S s (R steps/s)", and how many were skipped after a non-finite stop. */
+export function appliedSummary(trainer: { step: number; stopped: { step: number } | null }, seconds: number): string {
+  // After a non-finite step the guard skips every update: those steps were submitted, not applied.
+  const applied = trainer.stopped ? trainer.stopped.step - 1 : trainer.step;
+  const skipped = trainer.step - applied;
+  return `${applied} step${applied === 1 ? '' : 's'} applied in ${seconds.toFixed(1)} s (${(applied / seconds).toFixed(1)} steps/s)${skipped ? `; ${skipped} more submitted and skipped from step ${applied + 1}` : ''}`;
+}
+
 function bar(done: number, total: number, r: StepRecord | null, rate: number): string {
   const width = 24;
   const filled = Math.round((done / Math.max(1, total)) * width);
@@ -44,18 +53,21 @@ export async function train(ctx: GpuContext, spec: Spec, dataset: Dataset, opts:
   const tty = process.stderr.isTTY;
   try {
     if (opts.out) {
-      mkdirSync(opts.out, { recursive: true });
       writeFileSync(join(opts.out, 'metrics.csv'), `${CSV_HEAD},${trainer.model.params.map((p) => `grad_norm:${p.name}`).join(',')}\n`);
       writeFileSync(join(opts.out, 'metrics.jsonl'), '');
     }
     let first: StepRecord | null = null;
     let last: StepRecord | null = null;
+    const diagnosis = new Diagnoser(spec, undefined, trainer.model.params.filter((p) => p.role === 'weight').map((p) => p.name));
     trainer.onStep((r) => {
       first ??= r;
       last = r;
+      // A finding is announced once, when it first appears (README: Diagnosis).
+      for (const f of diagnosis.push(r)) if (!diagnosis.history.some((h) => h.kind === f.kind && h.since_step < f.since_step)) log(`${tty ? '\r\x1b[K' : ''}diagnosis at step ${r.step}: ${f.kind}: ${f.evidence}\n`);
       if (opts.out) {
         const { logits: _logits, histograms, ...rest } = r;
-        appendFileSync(join(opts.out, 'metrics.jsonl'), JSON.stringify({ ...rest, histograms: histograms.map((h) => ({ name: h.name, counts: Array.from(h.counts) })) }) + '\n');
+        const findings = diagnosis.current.map(({ advice: _advice, ...f }) => f);
+        appendFileSync(join(opts.out, 'metrics.jsonl'), JSON.stringify({ ...rest, histograms: histograms.map((h) => ({ name: h.name, counts: Array.from(h.counts) })), findings }) + '\n');
         appendFileSync(join(opts.out, 'metrics.csv'), csvRow(r) + '\n');
       }
     });
@@ -79,8 +91,9 @@ export async function train(ctx: GpuContext, spec: Spec, dataset: Dataset, opts:
     }
     if (first) console.log(`\ngradient norms at step ${(first as StepRecord).step}:\n${gradNormTable(first)}`);
     if (last) console.log(`\ngradient norms at step ${(last as StepRecord).step}:\n${gradNormTable(last)}`);
+    if (diagnosis.stepsSeen) console.log(`\n${formatReport(diagnosis)}`);
     const evaluation = await trainer.evaluate();
-    console.log(`\n${trainer.step} steps in ${seconds.toFixed(1)} s (${(trainer.step / seconds).toFixed(1)} steps/s); held-out loss ${evaluation.loss.toFixed(4)}${evaluation.accuracy !== null ? `, accuracy ${(100 * evaluation.accuracy).toFixed(1)}%` : ''}`);
+    console.log(`\n${appliedSummary(trainer, seconds)}; held-out loss ${evaluation.loss.toFixed(4)}${evaluation.accuracy !== null ? `, accuracy ${(100 * evaluation.accuracy).toFixed(1)}%` : ''}`);
     if (trainer.profiler) {
       await trainer.profiler.flush();
       console.log(`\nprofile (diagnostics are off while profiling):\n${trainer.profiler.format()}`);
@@ -88,7 +101,8 @@ export async function train(ctx: GpuContext, spec: Spec, dataset: Dataset, opts:
     }
     if (opts.out) {
       writeFileSync(join(opts.out, 'model.safetensors'), await saveCheckpoint(trainer));
-      console.log(`wrote ${join(opts.out, 'metrics.csv')}, metrics.jsonl and model.safetensors`);
+      writeFileSync(join(opts.out, 'diagnosis.json'), JSON.stringify(diagnosis.report(), null, 2) + '\n');
+      console.log(`wrote ${join(opts.out, 'metrics.csv')}, metrics.jsonl, diagnosis.json and model.safetensors`);
     }
     return trainer.stopped ? 3 : 0;
   } finally {

@@ -20,6 +20,8 @@ export interface Dataset {
   features: number;
   /** number of classes; 0 for regression */
   classes: number;
+  /** width of a regression target row (Split.values is [n, outputs]); 1 when absent */
+  outputs?: number;
   train: Split;
   test: Split;
 }
@@ -132,7 +134,7 @@ export function makeToyDataset(spec: DataSpec, seed: number): Dataset {
 
 /** Width of the model's output a loss needs for this data set. */
 export function outputsFor(loss: Loss, data: Dataset): number {
-  if (data.classes === 0) return 1;
+  if (data.classes === 0) return data.outputs ?? 1;
   if (loss === 'bce_with_logits') return data.classes === 2 ? 1 : data.classes;
   return data.classes;
 }

@@ -12,7 +12,8 @@ import { addScaledOp } from '../kernels/elementwise';
 import { biasGradOp, matmulOp } from '../kernels/matmul';
 import { batchNormBackwardOp, batchNormForwardOp, layerNormBackwardOp, layerNormForwardOp } from '../kernels/norm';
 import { recurrentLayer, type Cell } from '../kernels/rnn';
-import type { LayerInfo, ModelInfo, ParamInfo } from './model';
+import { weightNormOps } from '../kernels/weight_norm';
+import { alignUp, type LayerInfo, type ModelInfo, type ParamInfo } from './model';
 
 export interface FlatBuffers {
   params: GPUBuffer;
@@ -85,6 +86,16 @@ export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers,
   };
   // A dense layer fused with the activation after it writes that activation's output tensor.
   const fusedOutput = new Map<LayerInfo, Tensor>();
+  // Weight-normalised dense layers: each one's w (written for all of them by one dispatch that
+  // opens the forward) and dW (made into dg, dv for all of them by one that closes the backward)
+  // live in two shared buffers, at wnAt.
+  const normed = model.flat.filter((l) => role(l, 'gain'));
+  const wnAt = new Map<LayerInfo, number>();
+  let wnElements = 0;
+  for (const l of normed) { wnAt.set(l, wnElements); wnElements += alignUp(l.outWidth * l.inWidth); }
+  const wnW = normed.length ? tensor([wnElements], 'weight_norm.w') : null;
+  const wnDw = normed.length && training ? tensor([wnElements], 'weight_norm.dw') : null;
+  const wnView = (t: Tensor, l: LayerInfo, shape: number[], label: string) => Tensor.view(ctx, t.buffer, t.offset + wnAt.get(l)! * 4, shape, 'f32', label);
 
   /**
    * Builds nodes for `layers` reading x, whose gradient dx (null when nothing needs it) the first
@@ -100,21 +111,24 @@ export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers,
       const back: Op[] = [];
       switch (s.type) {
         case 'dense': {
-          const w = role(layer, 'weight')!;
+          const w = role(layer, 'weight')!; // weight norm: v, with w = g·v/‖v‖ in wnW
           const b = role(layer, 'bias');
           const bias = b ? param(b) : undefined;
+          const normedHere = wnAt.has(layer);
+          const weight = normedHere ? wnView(wnW!, layer, w.shape, `${layer.prefix}.weight`) : param(w);
+          const dWeight = dOut && (normedHere ? wnView(wnDw!, layer, w.shape, `${layer.prefix}.weight.grad`) : grad(w));
           if (next?.spec.type === 'activation') {
             // y = act(x·Wᵀ + b) in the matmul's store; out keeps z = x·Wᵀ + b for backward.
             const y = tensor([batch, width], `${next.prefix}.out`);
             fusedOutput.set(next, y);
-            forward.push(matmulOp(ctx, y, x, param(w), { transB: true, bias, activation: next.spec.fn, preactivation: out }));
+            forward.push(matmulOp(ctx, y, x, weight, { transB: true, bias, activation: next.spec.fn, preactivation: out }));
           } else {
-            forward.push(matmulOp(ctx, out, x, param(w), { transB: true, bias }));
+            forward.push(matmulOp(ctx, out, x, weight, { transB: true, bias }));
           }
-          if (dOut) {
-            back.push(matmulOp(ctx, grad(w), dOut, x, { transA: true })); // dW = dYᵀ·X
+          if (dOut && dWeight) {
+            back.push(matmulOp(ctx, dWeight, dOut, x, { transA: true })); // dW = dYᵀ·X
             if (b) back.push(biasGradOp(ctx, grad(b), dOut)); // db = Σ_rows dY
-            if (dx) back.push(matmulOp(ctx, dx, dOut, param(w))); // dX = dY·W
+            if (dx) back.push(matmulOp(ctx, dx, dOut, weight)); // dX = dY·W
           }
           break;
         }
@@ -198,6 +212,13 @@ export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers,
   const output = build(model.layers, input, (training && links.dInput) || null, null);
   const backward: Op[] = [];
   for (let i = nodes.length - 1; i >= 0; i--) backward.push(...(backwardOf.get(nodes[i]) ?? []));
+  if (wnW) {
+    const flatView = (buffer: GPUBuffer, label: string) => Tensor.view(ctx, buffer, 0, [model.paramElements], 'f32', label);
+    const layers = normed.map((l) => ({ label: l.prefix, v: role(l, 'weight')!.offset, g: role(l, 'gain')!.offset, rows: l.outWidth, cols: l.inWidth, w: wnAt.get(l)! }));
+    const wn = weightNormOps(ctx, layers, { params: flatView(flat.params, 'params'), w: wnW, ...(wnDw ? { grads: flatView(flat.grads!, 'grads'), dw: wnDw } : {}) });
+    forward.unshift(wn.forward);
+    if (wn.backward) backward.push(wn.backward);
+  }
   const last = nodes.filter((n) => model.layers.includes(n.layer)).at(-1)!;
 
   return {

@@ -1,7 +1,7 @@
 // The model's architecture on the CPU: every layer with its input and output width, every
 // parameter and buffer with its PyTorch name, shape and place in the flat parameter buffer.
 // Built from a validated spec; width mismatches are SpecErrors naming the layer.
-import { isRecurrent, isSequenceData, SpecError, type LayerSpec, type Spec } from './spec';
+import { isRecurrent, isSequenceData, SEQUENCE_DATASETS, SpecError, type LayerSpec, type Spec } from './spec';
 
 /** Gate blocks of each recurrent layer type (PyTorch: RNN 1; LSTM i, f, g, o; GRU r, z, n). */
 export const RECURRENT_GATES = { rnn: 1, lstm: 4, gru: 3 } as const;
@@ -17,7 +17,11 @@ export interface ParamInfo {
   size: number;
   /** Element offset in the flat parameter (and gradient) buffer. */
   offset: number;
-  role: 'weight' | 'bias' | 'gamma' | 'beta';
+  /**
+   * A weight matrix (a weight-normalised dense layer's is its direction weight_v, so per-layer
+   * charts show one weight per layer), its gain weight_g, a bias, or a norm layer's γ and β.
+   */
+  role: 'weight' | 'gain' | 'bias' | 'gamma' | 'beta';
   layer: LayerInfo;
 }
 
@@ -60,12 +64,16 @@ export interface ModelInfo {
   time: number;
 }
 
-/** T of a sequence model (1 if it has no recurrent layer); a SpecError if the data has none. */
+/**
+ * T of a sequence model (1 if it has no recurrent layer): model.seq_len, else the sequence task's
+ * data.seq_len; a SpecError if neither says.
+ */
 export function modelTime(spec: Spec): number {
   const i = spec.model.layers.findIndex(isRecurrent);
   if (i < 0) return 1;
+  if (spec.model.seq_len) return spec.model.seq_len;
   if (!isSequenceData(spec.data.name) || !spec.data.seq_len) {
-    throw new SpecError(`model.layers[${i}]`, `sequence data (data.seq_len) for a ${spec.model.layers[i].type} layer`, `data "${spec.data.name}"`);
+    throw new SpecError('model.seq_len', `the time steps T of the ${spec.model.layers[i].type} layer at model.layers[${i}] (or a sequence task: data.name ${SEQUENCE_DATASETS.join(', ')})`, spec.model.seq_len);
   }
   return spec.data.seq_len;
 }
@@ -82,10 +90,11 @@ export function lastWidth(spec: Spec): number {
 }
 
 /**
- * Describes the model; `outputs` (when given) is the width the loss and data need. `names` puts
- * the layers under another spec path and PyTorch prefix (a GAN's "generator.layers").
+ * Describes the model; `outputs` (when given) is the width the loss and data need, `why` says who
+ * needs it in the error when the model ends at another width. `names` puts the layers under
+ * another spec path and PyTorch prefix (a GAN's "generator.layers").
  */
-export function describeModel(spec: Spec, outputs = lastWidth(spec), names = { path: 'model.layers', prefix: 'layers' }): ModelInfo {
+export function describeModel(spec: Spec, outputs = lastWidth(spec), names = { path: 'model.layers', prefix: 'layers' }, why = `what loss "${spec.loss}" needs for data "${spec.data.name}"`): ModelInfo {
   const params: ParamInfo[] = [];
   const states: StateInfo[] = [];
   const flat: LayerInfo[] = [];
@@ -116,7 +125,13 @@ export function describeModel(spec: Spec, outputs = lastWidth(spec), names = { p
       switch (s.type) {
         case 'dense':
           layer.outWidth = s.units;
-          addParam(layer, 'weight', 'weight', [s.units, width]);
+          if (s.weight_norm) {
+            // torch.nn.utils.weight_norm(nn.Linear, dim=0) replaces weight by these two.
+            addParam(layer, 'gain', 'weight_g', [s.units, 1]);
+            addParam(layer, 'weight', 'weight_v', [s.units, width]);
+          } else {
+            addParam(layer, 'weight', 'weight', [s.units, width]);
+          }
           if (s.bias) addParam(layer, 'bias', 'bias', [s.units]);
           break;
         case 'batchnorm':
@@ -166,7 +181,7 @@ export function describeModel(spec: Spec, outputs = lastWidth(spec), names = { p
   const input = spec.model.input * time;
   const { layers, width } = build(spec.model.layers, input, names.path, names.prefix);
   if (width !== outputs) {
-    throw new SpecError(names.path, `a last layer of width ${outputs} (what loss "${spec.loss}" needs for data "${spec.data.name}")`, `width ${width}`);
+    throw new SpecError(names.path, `a last layer of width ${outputs} (${why})`, `width ${width}`);
   }
   return {
     input, output: width, layers, params, states, flat, time,

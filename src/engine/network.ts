@@ -14,6 +14,7 @@ import { initWeights } from './init';
 import type { ModelInfo } from './model';
 import { initRecurrent } from './recurrent_init';
 import type { Rng } from './rng';
+import { initWeightNormGains } from './weight_norm_init';
 import { isRecurrent, type OptimizerSpec, type Spec } from './spec';
 
 export class Network {
@@ -32,7 +33,7 @@ export class Network {
     return { params: this.params.buffer, grads: this.grads.buffer, states: this.states.buffer };
   }
 
-  /** Seeded initial parameters (weights by their initialiser, biases 0, norm gamma 1 beta 0). */
+  /** Seeded initial parameters (weights by their initialiser, biases 0, norm gamma 1 beta 0, weight-norm g = ‖v‖). */
   initialise(rng: Rng): void {
     const flat = new Float32Array(this.model.paramElements);
     for (const p of this.model.params) {
@@ -41,7 +42,13 @@ export class Network {
       else if (p.role === 'gamma') flat.fill(1, p.offset, p.offset + p.size);
     }
     for (const l of this.model.flat) if (isRecurrent(l.spec)) initRecurrent(l, flat, rng);
+    initWeightNormGains(this.model, flat);
     this.ctx.device.queue.writeBuffer(this.params.buffer, 0, flat);
+    this.resetStates();
+  }
+
+  /** Batch-norm running statistics as PyTorch starts them: mean 0, variance 1. */
+  resetStates(): void {
     const states = new Float32Array(this.model.stateElements);
     for (const s of this.model.states) if (s.name.endsWith('running_var')) states.fill(1, s.offset, s.offset + s.size);
     this.ctx.device.queue.writeBuffer(this.states.buffer, 0, states);

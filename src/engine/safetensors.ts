@@ -21,9 +21,24 @@ export function f32Tensor(shape: number[], values: Float32Array): StTensor {
   return { dtype: 'F32', shape, data: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) };
 }
 
+/** The tensor's values; refuses any dtype but F32 and any NaN or ±Inf, naming the first. */
 export function asFloat32(t: StTensor, name: string): Float32Array {
   if (t.dtype !== 'F32') throw new SafetensorsError(`${name}: dtype ${t.dtype}, expected F32`);
-  return new Float32Array(t.data.slice().buffer);
+  const values = new Float32Array(t.data.slice().buffer);
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new SafetensorsError(`${name}${indexIn(t.shape, i)} is ${values[i]} (expected finite values)`);
+  }
+  return values;
+}
+
+/** "[2, 5]" for flat index 13 of shape [4, 4]. */
+function indexIn(shape: number[], flat: number): string {
+  const idx: number[] = [];
+  for (let d = shape.length - 1; d >= 0; d--) {
+    idx.unshift(flat % shape[d]);
+    flat = Math.floor(flat / shape[d]);
+  }
+  return `[${idx.join(', ')}]`;
 }
 
 export function writeSafetensors(tensors: Record<string, StTensor>, metadata: Record<string, string> = {}): Uint8Array {

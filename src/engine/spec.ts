@@ -29,8 +29,16 @@ export type DatasetName = (typeof DATASETS)[number];
 export const SPEC_LIMITS = { maxLayers: 1000, maxUnits: 65536, maxBatch: 65536, maxSteps: 10_000_000, maxSamples: 1_000_000 };
 
 export interface InitSpec { init: Initialiser; std?: number; limit?: number; gain?: number }
+/**
+ * Weight normalisation of a dense layer (Salimans & Kingma 2016; torch.nn.utils.weight_norm, dim
+ * 0): w = g·v/‖v‖ per output row, parameters weight_g [out, 1] and weight_v [out, in]. v comes from
+ * the initialiser and g = ‖v‖ (w starts as the plain layer's); `weight_norm_init: "data"` instead
+ * sets g and the bias from one batch (src/engine/weight_norm_init.ts). Both fields are set only on
+ * weight-normalised layers.
+ */
+export interface WeightNormSpec { weight_norm?: true; weight_norm_init?: 'data' }
 export type LayerSpec =
-  | ({ type: 'dense'; units: number; bias: boolean } & InitSpec)
+  | ({ type: 'dense'; units: number; bias: boolean } & InitSpec & WeightNormSpec)
   | { type: 'activation'; fn: Activation }
   | { type: 'batchnorm' }
   | { type: 'layernorm' }
@@ -69,7 +77,11 @@ export interface DataSpec {
 }
 
 export interface Spec {
-  model: { input: number; layers: LayerSpec[] };
+  /**
+   * `input`: features per row, or per time step when the model has recurrent layers; `seq_len`:
+   * the time steps T of such a model (the sequence tasks set it from data.seq_len).
+   */
+  model: { input: number; seq_len?: number; layers: LayerSpec[] };
   loss: Loss;
   optimizer: OptimizerSpec;
   clip: { global_norm?: number; value?: number };
@@ -110,11 +122,12 @@ export function int(v: unknown, path: string, min: number, max: number, fallback
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new SpecError(path, `an integer in [${min}, ${max}]`, v);
   return v;
 }
-export function num(v: unknown, path: string, min: number, max: number, fallback?: number, exclusiveMin = false): number {
+export function num(v: unknown, path: string, min: number, max: number, fallback?: number, exclusiveMin = false, exclusiveMax = false): number {
   if (v === undefined && fallback !== undefined) return fallback;
   const below = exclusiveMin ? (x: number) => x <= min : (x: number) => x < min;
-  if (typeof v !== 'number' || !Number.isFinite(v) || below(v) || v > max) {
-    throw new SpecError(path, `a number in ${exclusiveMin ? '(' : '['}${min}, ${max}]`, v);
+  const above = exclusiveMax ? (x: number) => x >= max : (x: number) => x > max;
+  if (typeof v !== 'number' || !Number.isFinite(v) || below(v) || above(v)) {
+    throw new SpecError(path, `a number in ${exclusiveMin ? '(' : '['}${min}, ${max}${exclusiveMax ? ')' : ']'}`, v);
   }
   return v;
 }
@@ -129,35 +142,106 @@ export function oneOf<T extends string>(v: unknown, path: string, options: reado
   return v as T;
 }
 
+/**
+ * A field's rule, stated once: the validator reads it (`read`) and the JSON Schema is written from
+ * it (src/engine/spec_schema.ts), so the two cannot disagree on a range, a default or an option.
+ */
+export type Field = (
+  | { kind: 'int'; min: number; max: number; fallback?: number }
+  | { kind: 'num'; min: number; max: number; fallback?: number; exclusiveMin?: boolean; exclusiveMax?: boolean }
+  | { kind: 'bool'; fallback: boolean }
+  | { kind: 'enum'; options: readonly string[]; fallback?: string }
+) & { /** may be left out although it has no default */ optional?: boolean };
+export const F = {
+  int: (min: number, max: number, fallback?: number): Field => ({ kind: 'int', min, max, fallback }),
+  num: (min: number, max: number, fallback?: number, exclusiveMin = false, exclusiveMax = false): Field => ({ kind: 'num', min, max, fallback, exclusiveMin, exclusiveMax }),
+  bool: (fallback: boolean): Field => ({ kind: 'bool', fallback }),
+  oneOf: (options: readonly string[], fallback?: string): Field => ({ kind: 'enum', options, fallback }),
+  optional: (f: Field): Field => ({ ...f, optional: true }),
+};
+/** Reads o[key] by its rule; `path` is the object's path. */
+export function read(o: Obj, key: string, f: Field, path: string): any {
+  const at = path ? `${path}.${key}` : key;
+  switch (f.kind) {
+    case 'int': return int(o[key], at, f.min, f.max, f.fallback);
+    case 'num': return num(o[key], at, f.min, f.max, f.fallback, f.exclusiveMin, f.exclusiveMax);
+    case 'bool': return bool(o[key], at, f.fallback);
+    case 'enum': return oneOf(o[key], at, f.options, f.fallback);
+  }
+}
+/** Every field of an object of this table that is given or has a default. */
+export function readAll<T>(o: Obj, table: Record<string, Field>, path: string): T {
+  const out: Obj = {};
+  for (const [key, f] of Object.entries(table)) {
+    if (o[key] === undefined && f.optional) continue;
+    out[key] = read(o, key, f, path);
+  }
+  return out as T;
+}
+
+/** The rules of every field, by the object they belong to. */
+export const FIELDS = {
+  spec: {
+    loss: F.oneOf(LOSSES, 'cross_entropy'), batch_size: F.int(1, SPEC_LIMITS.maxBatch, 64), steps: F.int(0, SPEC_LIMITS.maxSteps, 1000),
+    seed: F.int(0, 2 ** 32 - 1, 0), log_every: F.int(1, 1_000_000, 10), eval_every: F.int(1, 10_000_000, 100),
+  },
+  model: { input: F.int(1, SPEC_LIMITS.maxUnits), seq_len: F.optional(F.int(1, 10_000)) },
+  dense: {
+    units: F.int(1, SPEC_LIMITS.maxUnits), init: F.oneOf(INITIALISERS, 'glorot_uniform'), bias: F.bool(true),
+    std: F.num(0, 1e3, 0.01), limit: F.num(0, 1e3, 0.05), gain: F.num(0, 1e3, 1),
+    weight_norm: F.bool(false), weight_norm_init: F.oneOf(['norm', 'data'], 'norm'),
+  },
+  activation: { fn: F.oneOf(Object.keys(ACTIVATIONS)) },
+  dropout: { p: F.num(0, 1, 0.5, false, true) },
+  recurrent: {
+    units: F.int(1, 4096), return_sequences: F.bool(false), nonlinearity: F.oneOf(['tanh', 'relu'], 'tanh'),
+    init: F.oneOf(RECURRENT_INITS, 'default'), spectral_radius: F.optional(F.num(0, 100, undefined, true)), forget_bias: F.optional(F.num(-100, 100)),
+  },
+  sgd: { lr: F.num(0, 1e6, undefined, true), momentum: F.num(0, 1, 0), nesterov: F.bool(false), weight_decay: F.num(0, 1e3, 0) },
+  rmsprop: { lr: F.num(0, 1e6, undefined, true), alpha: F.num(0, 1, 0.99), eps: F.num(0, 1, 1e-8, true), momentum: F.num(0, 1, 0), weight_decay: F.num(0, 1e3, 0) },
+  adam: { lr: F.num(0, 1e6, undefined, true), beta1: F.num(0, 1, 0.9), beta2: F.num(0, 1, 0.999), eps: F.num(0, 1, 1e-8, true), weight_decay: F.num(0, 1e3, 0) },
+  clip: { global_norm: F.optional(F.num(0, 1e12, undefined, true)), value: F.optional(F.num(0, 1e12, undefined, true)) },
+  data: {
+    name: F.oneOf(DATASETS), classes: F.int(1, 1000, 2), samples: F.int(2, SPEC_LIMITS.maxSamples, 2000),
+    noise: F.num(0, 10, 0.1), test_fraction: F.num(0, 0.9, 0.2), seq_len: F.int(1, 10_000, 50),
+  },
+} satisfies Record<string, Record<string, Field>>;
+const keys = (t: Record<string, Field>, ...more: string[]) => ['type', ...Object.keys(t), ...more];
+
 function parseLayer(v: unknown, path: string, depth: number): LayerSpec {
   const type = (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj).type : undefined);
   const kinds = ['dense', 'activation', 'batchnorm', 'layernorm', 'dropout', 'residual', 'rnn', 'lstm', 'gru'] as const;
   switch (oneOf(type, `${path}.type`, kinds)) {
     case 'dense': {
-      const o = object(v, path, ['type', 'units', 'init', 'bias', 'std', 'limit', 'gain']);
-      const init = oneOf(o.init, `${path}.init`, INITIALISERS, 'glorot_uniform');
-      const layer: LayerSpec = { type: 'dense', units: int(o.units, `${path}.units`, 1, SPEC_LIMITS.maxUnits), init, bias: bool(o.bias, `${path}.bias`, true) };
-      if (init === 'normal') layer.std = num(o.std, `${path}.std`, 0, 1e3, 0.01);
-      else if (o.std !== undefined) throw new SpecError(`${path}.std`, 'no std (only init "normal" takes one)', o.std);
-      if (init === 'uniform') layer.limit = num(o.limit, `${path}.limit`, 0, 1e3, 0.05);
-      else if (o.limit !== undefined) throw new SpecError(`${path}.limit`, 'no limit (only init "uniform" takes one)', o.limit);
-      if (init === 'orthogonal') layer.gain = num(o.gain, `${path}.gain`, 0, 1e3, 1);
-      else if (o.gain !== undefined) throw new SpecError(`${path}.gain`, 'no gain (only init "orthogonal" takes one)', o.gain);
+      const o = object(v, path, keys(FIELDS.dense));
+      const t = FIELDS.dense;
+      const init: Initialiser = read(o, 'init', t.init, path);
+      const layer: LayerSpec = { type: 'dense', units: read(o, 'units', t.units, path), init, bias: read(o, 'bias', t.bias, path) };
+      // Each parameter of an initialiser belongs to that initialiser alone.
+      for (const [key, owner] of [['std', 'normal'], ['limit', 'uniform'], ['gain', 'orthogonal']] as const) {
+        if (init === owner) layer[key] = read(o, key, t[key], path);
+        else if (o[key] !== undefined) throw new SpecError(`${path}.${key}`, `no ${key} (only init "${owner}" takes one)`, o[key]);
+      }
+      // Weight norm's init belongs to weight norm alone.
+      if (read(o, 'weight_norm', t.weight_norm, path)) {
+        layer.weight_norm = true;
+        if (read(o, 'weight_norm_init', t.weight_norm_init, path) === 'data') layer.weight_norm_init = 'data';
+      } else if (o.weight_norm_init !== undefined) throw new SpecError(`${path}.weight_norm_init`, 'no weight_norm_init (only with weight_norm: true)', o.weight_norm_init);
       return layer;
     }
     case 'activation': {
-      const o = object(v, path, ['type', 'fn']);
-      if (!isActivation(o.fn)) throw new SpecError(`${path}.fn`, `one of ${Object.keys(ACTIVATIONS).join(', ')}`, o.fn);
-      return { type: 'activation', fn: o.fn };
+      const o = object(v, path, keys(FIELDS.activation));
+      const fn = read(o, 'fn', FIELDS.activation.fn, path);
+      if (!isActivation(fn)) throw new SpecError(`${path}.fn`, `one of ${Object.keys(ACTIVATIONS).join(', ')}`, fn);
+      return { type: 'activation', fn };
     }
     case 'batchnorm':
     case 'layernorm':
       object(v, path, ['type']);
       return { type: (v as Obj).type as 'batchnorm' | 'layernorm' };
     case 'dropout': {
-      const o = object(v, path, ['type', 'p']);
-      const p = num(o.p, `${path}.p`, 0, 1, 0.5);
-      if (p >= 1) throw new SpecError(`${path}.p`, 'a probability below 1', p);
+      const o = object(v, path, keys(FIELDS.dropout));
+      const p: number = read(o, 'p', FIELDS.dropout.p, path);
       return { type: 'dropout', p };
     }
     case 'residual': {
@@ -168,19 +252,12 @@ function parseLayer(v: unknown, path: string, depth: number): LayerSpec {
     case 'rnn':
     case 'lstm':
     case 'gru': {
-      const o = object(v, path, ['type', 'units', 'return_sequences', 'nonlinearity', 'init', 'spectral_radius', 'forget_bias']);
+      const o = object(v, path, keys(FIELDS.recurrent));
       const type = o.type as RecurrentSpec['type'];
       if (type !== 'rnn' && o.nonlinearity !== undefined) throw new SpecError(`${path}.nonlinearity`, `no nonlinearity (only rnn takes one; ${type} is tanh)`, o.nonlinearity);
       if (type !== 'lstm' && o.forget_bias !== undefined) throw new SpecError(`${path}.forget_bias`, 'no forget_bias (only lstm has a forget gate)', o.forget_bias);
       if (depth > 0) throw new SpecError(path, 'recurrent layers at the top level (not inside a residual block)', v);
-      const layer: RecurrentSpec = {
-        type, units: int(o.units, `${path}.units`, 1, 4096),
-        return_sequences: bool(o.return_sequences, `${path}.return_sequences`, false),
-        nonlinearity: oneOf(o.nonlinearity, `${path}.nonlinearity`, ['tanh', 'relu'] as const, 'tanh'),
-        init: oneOf(o.init, `${path}.init`, RECURRENT_INITS, 'default'),
-      };
-      if (o.spectral_radius !== undefined) layer.spectral_radius = num(o.spectral_radius, `${path}.spectral_radius`, 0, 100, undefined, true);
-      if (o.forget_bias !== undefined) layer.forget_bias = num(o.forget_bias, `${path}.forget_bias`, -100, 100);
+      const layer: RecurrentSpec = { type, ...readAll<Omit<RecurrentSpec, 'type'>>(o, FIELDS.recurrent, path) };
       return layer;
     }
   }
@@ -194,59 +271,37 @@ export function parseLayers(v: unknown, path: string, depth: number): LayerSpec[
 
 export function parseOptimizer(v: unknown, path: string): OptimizerSpec {
   const type = oneOf(v && typeof v === 'object' ? (v as Obj).type : undefined, `${path}.type`, OPTIMIZERS);
-  const lr = (o: Obj) => num(o.lr, `${path}.lr`, 0, 1e6, undefined, true);
-  const wd = (o: Obj) => num(o.weight_decay, `${path}.weight_decay`, 0, 1e3, 0);
-  if (type === 'sgd') {
-    const o = object(v, path, ['type', 'lr', 'momentum', 'nesterov', 'weight_decay']);
-    const momentum = num(o.momentum, `${path}.momentum`, 0, 1, 0);
-    const nesterov = bool(o.nesterov, `${path}.nesterov`, false);
-    if (nesterov && momentum === 0) throw new SpecError(`${path}.nesterov`, 'false unless momentum > 0', true);
-    return { type, lr: lr(o), momentum, nesterov, weight_decay: wd(o) };
-  }
-  if (type === 'rmsprop') {
-    const o = object(v, path, ['type', 'lr', 'alpha', 'eps', 'momentum', 'weight_decay']);
-    return { type, lr: lr(o), alpha: num(o.alpha, `${path}.alpha`, 0, 1, 0.99), eps: num(o.eps, `${path}.eps`, 0, 1, 1e-8, true), momentum: num(o.momentum, `${path}.momentum`, 0, 1, 0), weight_decay: wd(o) };
-  }
-  const o = object(v, path, ['type', 'lr', 'beta1', 'beta2', 'eps', 'weight_decay']);
-  return {
-    type, lr: lr(o),
-    beta1: num(o.beta1, `${path}.beta1`, 0, 1, 0.9), beta2: num(o.beta2, `${path}.beta2`, 0, 1, 0.999),
-    eps: num(o.eps, `${path}.eps`, 0, 1, 1e-8, true), weight_decay: wd(o, ),
-  };
+  const table = type === 'sgd' ? FIELDS.sgd : type === 'rmsprop' ? FIELDS.rmsprop : FIELDS.adam;
+  const o = object(v, path, keys(table));
+  const opt = { type, ...readAll<Obj>(o, table, path) } as OptimizerSpec;
+  if (opt.type === 'sgd' && opt.nesterov && opt.momentum === 0) throw new SpecError(`${path}.nesterov`, 'false unless momentum > 0', true);
+  return opt;
 }
 
 export function parseClip(v: unknown, path: string): Spec['clip'] {
-  const c = object(v, path, ['global_norm', 'value']);
-  const clip: Spec['clip'] = {};
-  if (c.global_norm !== undefined) clip.global_norm = num(c.global_norm, `${path}.global_norm`, 0, 1e12, undefined, true);
-  if (c.value !== undefined) clip.value = num(c.value, `${path}.value`, 0, 1e12, undefined, true);
-  return clip;
+  return readAll(object(v, path, Object.keys(FIELDS.clip)), FIELDS.clip, path);
 }
 
 export function parseSpec(v: unknown): Spec {
-  const o = object(v, 'spec', ['model', 'loss', 'optimizer', 'clip', 'data', 'batch_size', 'steps', 'seed', 'log_every', 'eval_every']);
-  const m = object(o.model, 'model', ['input', 'layers']);
-  const model = { input: int(m.input, 'model.input', 1, SPEC_LIMITS.maxUnits), layers: parseLayers(m.layers, 'model.layers', 0) };
-  const loss = oneOf(o.loss, 'loss', LOSSES, 'cross_entropy');
-  const optimizer = parseOptimizer(o.optimizer ?? { type: 'adam', lr: 0.001 }, 'optimizer');
-  const clip = parseClip(o.clip ?? {}, 'clip');
-  const d = object(o.data ?? { name: 'spiral' }, 'data', ['name', 'classes', 'samples', 'noise', 'test_fraction', 'seq_len']);
-  const data: DataSpec = {
-    name: oneOf(d.name, 'data.name', DATASETS),
-    classes: int(d.classes, 'data.classes', 1, 1000, 2),
-    samples: int(d.samples, 'data.samples', 2, SPEC_LIMITS.maxSamples, 2000),
-    noise: num(d.noise, 'data.noise', 0, 10, 0.1),
-    test_fraction: num(d.test_fraction, 'data.test_fraction', 0, 0.9, 0.2),
-  };
-  if (isSequenceData(data.name)) data.seq_len = int(d.seq_len, 'data.seq_len', 1, 10_000, 50);
+  // "$schema" lets editors find run.schema.json; the validator ignores it.
+  const o = object(v, 'spec', ['$schema', 'model', ...Object.keys(FIELDS.spec), 'optimizer', 'clip', 'data']);
+  if (o.$schema !== undefined && typeof o.$schema !== 'string') throw new SpecError('$schema', 'a string (the path or URL of run.schema.json)', o.$schema);
+  const m = object(o.model, 'model', ['input', 'seq_len', 'layers']);
+  const model: Spec['model'] = { input: read(m, 'input', FIELDS.model.input, 'model'), layers: parseLayers(m.layers, 'model.layers', 0) };
+  if (m.seq_len !== undefined) {
+    model.seq_len = read(m, 'seq_len', FIELDS.model.seq_len, 'model');
+    if (!model.layers.some(isRecurrent)) throw new SpecError('model.seq_len', 'no seq_len (only a model with rnn, lstm or gru layers has a time axis)', m.seq_len);
+  }
+  const top = readAll<Pick<Spec, 'loss' | 'batch_size' | 'steps' | 'seed' | 'log_every' | 'eval_every'>>(o, FIELDS.spec, '');
+  const optimizer = parseOptimizer(o.optimizer === undefined ? { type: 'adam', lr: 0.001 } : o.optimizer, 'optimizer');
+  const clip = parseClip(o.clip === undefined ? {} : o.clip, 'clip');
+  const d = object(o.data === undefined ? { name: 'spiral' } : o.data, 'data', Object.keys(FIELDS.data));
+  const { seq_len: _t, ...plain } = FIELDS.data;
+  const data: DataSpec = readAll(d, plain, 'data');
+  if (isSequenceData(data.name)) data.seq_len = read(d, 'seq_len', FIELDS.data.seq_len, 'data');
   else if (d.seq_len !== undefined) throw new SpecError('data.seq_len', `no seq_len (only ${SEQUENCE_DATASETS.join(', ')} are sequences)`, d.seq_len);
-  const steps = int(o.steps, 'steps', 0, SPEC_LIMITS.maxSteps, 1000);
-  return {
-    model, loss, optimizer, clip, data,
-    batch_size: int(o.batch_size, 'batch_size', 1, SPEC_LIMITS.maxBatch, 64),
-    steps,
-    seed: int(o.seed, 'seed', 0, 2 ** 32 - 1, 0),
-    log_every: int(o.log_every, 'log_every', 1, 1_000_000, 10),
-    eval_every: int(o.eval_every, 'eval_every', 1, 10_000_000, 100),
-  };
+  if (model.seq_len !== undefined && data.seq_len !== undefined && model.seq_len !== data.seq_len) {
+    throw new SpecError('model.seq_len', `${data.seq_len} (data.seq_len of task "${data.name}"), or left out`, model.seq_len);
+  }
+  return { model, optimizer, clip, data, ...top };
 }

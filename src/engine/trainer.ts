@@ -18,6 +18,7 @@ import { Rng } from './rng';
 import { SpecError, type Spec } from './spec';
 import { GpuLimitError } from '../gpu/buffers';
 import type { StepRecord } from './diagnostics';
+import { dataDependentInit, needsDataInit } from './weight_norm_init';
 
 export class Trainer {
   readonly model: ModelInfo;
@@ -56,11 +57,19 @@ export class Trainer {
         throw new GpuLimitError(`the GPU ran out of memory building the model (${describeModel(spec).paramCount} parameters, batch ${spec.batch_size}): ${oom.message}`);
       }
     }
+    if (trainer.dataInitPending) {
+      try {
+        await trainer.initialiseFromData();
+      } catch (e) {
+        trainer.dispose();
+        throw e;
+      }
+    }
     return trainer;
   }
 
   constructor(readonly ctx: GpuContext, readonly spec: Spec, readonly dataset: Dataset) {
-    this.model = describeModel(spec, outputsFor(spec.loss, dataset));
+    this.model = describeModel(spec, outputsFor(spec.loss, dataset), undefined, `what loss "${spec.loss}" needs for data "${dataset.name}"`);
     if (this.model.input !== dataset.features) {
       throw new SpecError('model.input', `${dataset.features} (the features of data "${dataset.name}")`, this.model.input);
     }
@@ -79,6 +88,7 @@ export class Trainer {
     this.net = new Network(ctx, m);
     ({ params: this.params, grads: this.grads, states: this.states } = this.net);
     this.net.initialise(new Rng(spec.seed).fork(0x1417));
+    this.dataInitPending = needsDataInit(m);
     const B = spec.batch_size;
     this.graph = buildGraph(ctx, m, this.net.flat, B, true);
 
@@ -105,6 +115,18 @@ export class Trainer {
 
   private batchTargets!: Tensor;
 
+  /** Set until weight_norm_init "data" has run (Trainer.create runs it; it reads a batch back). */
+  private dataInitPending = false;
+
+  /** weight_norm_init "data" on the first batch_size training rows (src/engine/weight_norm_init.ts). */
+  private async initialiseFromData(): Promise<void> {
+    const n = this.dataset.train.n;
+    this.ctx.device.queue.writeBuffer(this.indices.buffer, 0, Uint32Array.from({ length: this.spec.batch_size }, (_, i) => i % n));
+    await dataDependentInit(this.model, this.graph, this.params, () => this.ctx.submit([...this.gather, ...this.graph.forward], 'weight_norm_init'));
+    this.net.resetStates(); // those forward passes moved the running statistics
+    this.dataInitPending = false;
+  }
+
   onStep(listener: (r: StepRecord) => void): () => void {
     this.listeners.push(listener);
     return () => (this.listeners = this.listeners.filter((l) => l !== listener));
@@ -124,6 +146,7 @@ export class Trainer {
   /** Records and submits one training step. Never waits for the GPU. */
   runStep(): void {
     if (this.stopped) throw new Error(`training stopped at step ${this.stopped.step}: non-finite values in ${this.stopped.where}`);
+    if (this.dataInitPending) throw new Error('weight_norm_init "data" has not run: build the trainer with Trainer.create');
     this.record(this.batcher.next(), true);
   }
 

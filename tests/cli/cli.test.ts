@@ -8,15 +8,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { f32Tensor, readSafetensors, writeSafetensors } from '../../src/engine/safetensors';
+import { runCli } from './run';
 
 const run = async (...args: string[]) => {
-  try {
-    const { stdout, stderr } = await promisify(execFile)('node', ['bin/gradscope.mjs', ...args], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+  const r = await runCli(args);
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr };
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'gradscope-cli-'));
@@ -34,7 +30,7 @@ describe('gradscope command line', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/gradient norms at step 1:\nparameter +grad norm/);
     expect(r.stdout).toMatch(/gradient norms at step 30:/);
-    expect(r.stdout).toMatch(/30 steps in .* held-out loss \d/);
+    expect(r.stdout).toMatch(/30 steps applied in .* held-out loss \d/);
     const csv = readFileSync(join(dir, 'out', 'metrics.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toMatch(/^step,loss,accuracy,global_grad_norm,grad_norm:layers\.0\.weight/);
     expect(csv.slice(1).map((l) => Number(l.split(',')[0]))).toEqual([1, 10, 20, 30]);
@@ -75,11 +71,17 @@ describe('gradscope command line', () => {
     expect(r.stderr).not.toMatch(/    at /);
   });
 
-  it('exits 2 with usage on a missing --config or an unknown command', async () => {
-    expect((await run('train')).code).toBe(2);
+  it('exits 2 with one line and a --help hint on a missing --config or an unknown command; the usage only for --help', async () => {
+    const missing = await run('train');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('gradscope: --config is required for "train"\nsee gradscope --help\n');
     const r = await run('frobnicate');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown command "frobnicate"/);
+    expect(r.stderr).toMatch(/^gradscope: unknown command "frobnicate" \(commands: info, train, gradients/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(2);
+    const help = await run('train', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: gradscope <command>/);
   });
 });
 

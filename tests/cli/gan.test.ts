@@ -41,7 +41,7 @@ describe('gradscope command line, GAN specs', () => {
     expect(r.stdout).toMatch(/gradient norms at step 1 \(D\(x\) [\d.]+, D\(G\(z\)\) [\d.e+-]+, ‖∂L_G\/∂G\(z\)‖ [\d.e+-]+\):\nparameter +grad norm/);
     expect(r.stdout).toMatch(/discriminator\.layers\.3\.bias +\d/);
     expect(r.stdout).toMatch(/generator\.layers\.0\.weight +\d/);
-    expect(r.stdout).toMatch(/30 steps in .*; 2000 samples: \d\/8 modes hit, [\d.]+% within 3σ of a mode/);
+    expect(r.stdout).toMatch(/30 steps applied in .*; 2000 samples: \d\/8 modes hit, [\d.]+% within 3σ of a mode/);
     const csv = readFileSync(join(dir, 'out', 'metrics.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toMatch(/^step,d_loss,g_loss,d_real,d_fake,d_fake_for_g,g_output_grad_norm,g_global_grad_norm,d_global_grad_norm,grad_norm:discriminator\.layers\.0\.weight,/);
     expect(csv.slice(1).map((l) => Number(l.split(',')[0]))).toEqual([1, 10, 20, 30]);
@@ -60,6 +60,12 @@ describe('gradscope command line, GAN specs', () => {
     const samples = readFileSync(join(dir, 'out', 'samples.csv'), 'utf8').trim().split('\n');
     expect(samples[0]).toBe('x,y');
     expect(samples.length).toBe(2001);
+    // The GAN diagnosis: its summary on stdout, diagnosis.json, and findings on every metrics line.
+    expect(r.stdout).toMatch(/^diagnosis at step 30: /m);
+    const diagnosis = JSON.parse(readFileSync(join(dir, 'out', 'diagnosis.json'), 'utf8'));
+    expect(diagnosis.steps_seen).toBe(30);
+    expect(Array.isArray(diagnosis.findings) && Array.isArray(diagnosis.history)).toBe(true);
+    expect(jsonl.every((l) => Array.isArray(l.findings))).toBe(true);
     expect(samples.slice(1).every((l) => l.split(',').map(Number).every(Number.isFinite))).toBe(true);
   });
 

@@ -68,7 +68,7 @@ describe('recurrent models', () => {
       'layers.1.weight_ih_l0 [9,8]', 'layers.1.weight_hh_l0 [9,3]', 'layers.1.bias_ih_l0 [9]', 'layers.1.bias_hh_l0 [9]',
       'layers.2.weight [1,3]', 'layers.2.bias [1]',
     ]);
-    expect(() => describeModel(parseSpec({ model: { input: 2, layers: [{ type: 'rnn', units: 4 }, { type: 'dense', units: 2 }] }, data: { name: 'moons' } }))).toThrow(/model.layers\[0\]: expected sequence data/);
+    expect(() => describeModel(parseSpec({ model: { input: 2, layers: [{ type: 'rnn', units: 4 }, { type: 'dense', units: 2 }] }, data: { name: 'moons' } }))).toThrow(/model\.seq_len: expected the time steps T of the rnn layer at model\.layers\[0\]/);
     expect(() => describeModel(spec([{ type: 'rnn', units: 4 }, { type: 'rnn', units: 4 }, { type: 'dense', units: 1 }], { name: 'adding', seq_len: 5 }))).toThrow(/model.layers\[1\]: expected a sequence input/);
     expect(() => spec([{ type: 'gru', units: 4, forget_bias: 1 }], { name: 'adding' })).toThrow(SpecError);
     expect(() => spec([{ type: 'lstm', units: 4, nonlinearity: 'relu' }], { name: 'adding' })).toThrow(/nonlinearity/);

@@ -9,7 +9,9 @@ import type { StepRecord } from '../../src/engine/diagnostics';
 import { trainSteps } from '../../src/engine/loop';
 import { parseSpec } from '../../src/engine/spec';
 import { Trainer } from '../../src/engine/trainer';
-import { numericGrad, expectClose } from '../reference';
+import { paramView } from '../../src/engine/graph';
+import { write } from '../../src/gpu/tensor';
+import { numericGrad, expectClose, uniform } from '../reference';
 import { useGpu } from '../gpu';
 import { referenceLoss, type Params } from '../ref/model';
 
@@ -22,6 +24,8 @@ const GRAD_CASES: [string, unknown[], string?][] = [
   ['batchnorm and layernorm', [{ type: 'dense', units: 6 }, { type: 'batchnorm' }, { type: 'activation', fn: 'sigmoid' }, { type: 'dense', units: 5 }, { type: 'layernorm' }, { type: 'dense', units: 3 }]],
   ['residual blocks, nested', [{ type: 'dense', units: 4 }, { type: 'residual', layers: [{ type: 'dense', units: 4 }, { type: 'activation', fn: 'relu' }, { type: 'residual', layers: [{ type: 'activation', fn: 'softsign' }] }] }, { type: 'dense', units: 3 }]],
   ['mse loss', [{ type: 'dense', units: 6 }, { type: 'activation', fn: 'silu' }, { type: 'dense', units: 3 }], 'mse'],
+  ['weight norm: dense → tanh → dense (fused), dense without bias, inside a residual block', [{ type: 'dense', units: 7, weight_norm: true }, { type: 'activation', fn: 'tanh' }, { type: 'dense', units: 5, bias: false, weight_norm: true, init: 'he_normal' }, { type: 'residual', layers: [{ type: 'dense', units: 5, weight_norm: true }, { type: 'activation', fn: 'sigmoid' }] }, { type: 'dense', units: 3, weight_norm: true }]],
+  ['weight norm next to batch norm and plain dense, mse', [{ type: 'dense', units: 6 }, { type: 'batchnorm' }, { type: 'dense', units: 9, weight_norm: true }, { type: 'activation', fn: 'silu' }, { type: 'dense', units: 3, weight_norm: true }], 'mse'],
   ['bce with logits', [{ type: 'dense', units: 6 }, { type: 'activation', fn: 'elu' }, { type: 'dense', units: 1 }], 'bce_with_logits'],
 ];
 
@@ -34,6 +38,8 @@ describe('Trainer', () => {
     const trainer = new Trainer(gpu(), spec, data);
     try {
       const idx = Uint32Array.from({ length: 13 }, (_, i) => i * 3);
+      // Weight norm starts at g = ‖v‖ (w = v): random gains make g/‖v‖ ≠ 1, as after training.
+      for (const p of trainer.model.params.filter((q) => q.role === 'gain')) write(paramView(gpu(), trainer.params.buffer, p), uniform(p.offset, p.size, 0.3, 3));
       const { loss: gpuLoss, grads } = await trainer.gradientsOn(idx);
       const flat = await trainer.params.download();
       const params: Params = new Map(trainer.model.params.map((p) => [p.name, Float64Array.from(flat.subarray(p.offset, p.offset + p.size))]));

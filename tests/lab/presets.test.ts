@@ -3,7 +3,9 @@
 // tensors at step 1 and losses after STEPS steps. Thresholds leave a wide margin around the
 // values measured on lavapipe (in the comments); the sentences only claim orders of magnitude.
 import { describe, expect, it } from 'vitest';
+import { makeToyDataset } from '../../src/engine/data';
 import { loadDataset } from '../../src/engine/dataset';
+import { describeModel } from '../../src/engine/model';
 import type { StepRecord } from '../../src/engine/diagnostics';
 import { trainSteps } from '../../src/engine/loop';
 import { Trainer } from '../../src/engine/trainer';
@@ -86,6 +88,34 @@ describe('the presets say what the engine does', () => {
     expect(residual.ratio).toBeGreaterThan(1 / 30);
     expect(residual.testAccuracy).toBeGreaterThan(0.9); // 0.99 at 200 steps
     expect(plain.testAccuracy).toBeLessThan(residual.testAccuracy - 0.2); // 0.51
+  });
+
+  it('weight norm: alone it trains like plain; with data init its gradients are hundreds of times larger, as with batch norm, and it learns as fast or faster, for 2 extra dispatches against 3 per layer', async () => {
+    const preset = PRESETS.find((p) => p.name.startsWith('Weight norm vs batch norm'))!;
+    const [plain, weight, data, batch] = await records(preset.name, STEPS);
+    const tail = (recs: StepRecord[]) => recs.slice(-10).reduce((a, r) => a + r.loss, 0) / 10; // steps 105-150: SGD's loss jitters
+    // Step-1 gradient norms of the hidden weights (weight_v under weight norm), as in outcomes().
+    const weights = presetSettings(preset).map((s) => describeModel(settingsToSpec(s)).params.filter((p) => p.role === 'weight').map((p) => p.name).slice(1, -1));
+    const runs = [plain, weight, data, batch];
+    const hidden = (recs: StepRecord[]) => weights[runs.indexOf(recs)].map((n) => recs[0].params.find((p) => p.name === n)!.gradNorm);
+    expect(weight[0].loss).toBeCloseTo(plain[0].loss, 5); // the same weights at step 1
+    expect(tail(plain)).toBeGreaterThan(1.0); // 1.093
+    expect(tail(weight)).toBeGreaterThan(1.0); // 1.093
+    expect(Math.abs(tail(weight) - tail(plain))).toBeLessThan(0.05);
+    expect(hidden(data)).toHaveLength(9);
+    expect(weights[2][0]).toBe('layers.2.weight_v');
+    expect(Math.min(...hidden(data))).toBeGreaterThan(100 * Math.max(...hidden(plain))); // 2.9 vs 8.7e-3
+    expect(Math.min(...hidden(batch))).toBeGreaterThan(100 * Math.max(...hidden(plain))); // 2.7
+    expect(tail(data)).toBeLessThan(0.7); // 0.518 (seeds 2 and 3: 0.512, 0.553)
+    expect(tail(data)).toBeLessThan(tail(batch) + 0.05); // batch norm 0.788 (0.666, 0.523)
+    const ops = presetSettings(preset).map((s) => {
+      const spec = settingsToSpec(s);
+      const t = new Trainer(gpu(), spec, makeToyDataset(spec.data, spec.seed));
+      try { return t.graph.forward.length + t.graph.backward.length; } finally { t.dispose(); }
+    });
+    expect(ops[1] - ops[0]).toBe(2);
+    expect(ops[2] - ops[0]).toBe(2);
+    expect(ops[3] - ops[0]).toBe(3 * 10);
   });
 
   it('exploding: the unclipped run stops on non-finite values within a few steps, the clipped one trains', async () => {

@@ -40,6 +40,24 @@ describe('lab settings', () => {
     }
   });
 
+  it('"weight" and "weight_data" normalise every hidden dense layer\'s weight (not the read-out), also in the URL and experiment files', () => {
+    for (const norm of ['weight', 'weight_data'] as const) {
+      for (const residual of [false, true]) {
+        const spec = settingsToSpec({ ...DEFAULTS, depth: 3, norm, residual });
+        const names = describeModel(spec).params.map((p) => p.name);
+        expect(names.filter((n) => n.endsWith('.weight_v')).length).toBe(3);
+        expect(names.filter((n) => n.endsWith('.weight_g')).length).toBe(3);
+        expect(names.filter((n) => n.endsWith('.weight')).length).toBe(residual ? 2 : 1); // the read-out (and the residual net's input layer)
+        const dense = JSON.stringify(spec.model.layers);
+        expect(dense.includes('"weight_norm_init":"data"')).toBe(norm === 'weight_data');
+        expect(dense.includes('batchnorm') || dense.includes('layernorm')).toBe(false);
+      }
+      expect(queryToSettings(`norm=${norm}`)).toEqual({ runs: [{ ...DEFAULTS, norm }], rejected: [] });
+      expect(fileToSettings(settingsToFile([{ ...DEFAULTS, norm }])).runs[0].norm).toBe(norm);
+    }
+    expect(queryToSettings('norm=weight_norm').rejected).toEqual(['norm']);
+  });
+
   it('the URL round-trips one to four runs exactly', () => {
     const next = rng(11);
     for (let trial = 0; trial < 100; trial++) {

@@ -1,8 +1,9 @@
-// A float64 CPU forward pass of a whole model (dense, activation, batchnorm and layernorm in
+// A float64 CPU forward pass of a whole model (dense with or without weight norm, activation, batchnorm and layernorm in
 // training mode, residual) and its loss: the reference the engine's gradients are checked
 // against, by central finite differences of this function. Recurrent layers come from ./rnn.ts.
 import type { LayerSpec, Loss } from '../../src/engine/spec';
 import { GATES as RNN_GATES, recurrentForward } from './rnn';
+import { weightNormForward } from './weight_norm';
 
 export type Params = Map<string, Float64Array>;
 
@@ -41,7 +42,8 @@ function layerForward(l: LayerSpec, prefix: string, x: M, p: Params): M {
   const out = (cols: number): M => ({ rows: x.rows, cols, v: new Float64Array(x.rows * cols) });
   switch (l.type) {
     case 'dense': {
-      const w = p.get(`${prefix}.weight`)!;
+      // Weight norm (torch.nn.utils.weight_norm, dim 0): w = g·v/‖v‖ per output row.
+      const w = l.weight_norm ? weightNormForward(p.get(`${prefix}.weight_v`)!, p.get(`${prefix}.weight_g`)!, l.units, x.cols).w : p.get(`${prefix}.weight`)!;
       const b = p.get(`${prefix}.bias`);
       const y = out(l.units);
       for (let r = 0; r < x.rows; r++) {

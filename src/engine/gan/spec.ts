@@ -5,8 +5,8 @@
 // `generator` and `discriminator`, each with `layers` an nn.Sequential.
 import { describeModel, lastWidth, type ModelInfo } from '../model';
 import {
-  int, isRecurrent, num, object, oneOf, parseClip, parseLayers, parseOptimizer, parseSpec, SPEC_LIMITS, SpecError,
-  type LayerSpec, type OptimizerSpec, type Spec,
+  F, isRecurrent, object, parseClip, parseLayers, parseOptimizer, parseSpec, readAll, SPEC_LIMITS, SpecError,
+  type Field, type LayerSpec, type OptimizerSpec, type Spec,
 } from '../spec';
 
 export const GENERATOR_LOSSES = ['saturating', 'non_saturating', 'least_squares'] as const;
@@ -66,37 +66,37 @@ function parseNetLayers(v: unknown, path: string): LayerSpec[] {
   return layers;
 }
 
+/** The rules of a GAN spec's own fields (the networks' layers and optimizers are spec.ts's). */
+export const GAN_FIELDS = {
+  gan: {
+    latent: F.int(1, SPEC_LIMITS.maxUnits, 2), noise: F.oneOf(NOISES, 'gaussian'), generator_loss: F.oneOf(GENERATOR_LOSSES, 'non_saturating'),
+    d_steps: F.int(1, 100, 1), freeze_generator_after: F.optional(F.int(0, SPEC_LIMITS.maxSteps)),
+  },
+  data: { name: F.oneOf(GAN_DATASETS), samples: F.int(2, SPEC_LIMITS.maxSamples, 4000), noise: F.num(0, 10, 0.05) },
+  spec: { batch_size: F.int(1, SPEC_LIMITS.maxBatch, 128), steps: F.int(0, SPEC_LIMITS.maxSteps, 5000), seed: F.int(0, 2 ** 32 - 1, 0), log_every: F.int(1, 1_000_000, 10) },
+} satisfies Record<string, Record<string, Field>>;
+
 export function parseGanSpec(v: unknown): GanSpec {
-  const o = object(v, 'spec', ['gan', 'optimizer', 'optimizer_g', 'optimizer_d', 'clip', 'clip_g', 'clip_d', 'data', 'batch_size', 'steps', 'seed', 'log_every']);
-  const g = object(o.gan, 'gan', ['latent', 'noise', 'generator', 'discriminator', 'generator_loss', 'd_steps', 'freeze_generator_after']);
+  const o = object(v, 'spec', ['$schema', 'gan', 'optimizer', 'optimizer_g', 'optimizer_d', 'clip', 'clip_g', 'clip_d', 'data', ...Object.keys(GAN_FIELDS.spec)]);
+  if (o.$schema !== undefined && typeof o.$schema !== 'string') throw new SpecError('$schema', 'a string (the path or URL of run.schema.json)', o.$schema);
+  const g = object(o.gan, 'gan', [...Object.keys(GAN_FIELDS.gan), 'generator', 'discriminator']);
   const gan: GanSpec['gan'] = {
-    latent: int(g.latent, 'gan.latent', 1, SPEC_LIMITS.maxUnits, 2),
-    noise: oneOf(g.noise, 'gan.noise', NOISES, 'gaussian'),
+    ...readAll<Omit<GanSpec['gan'], 'generator' | 'discriminator'>>(g, GAN_FIELDS.gan, 'gan'),
     generator: { layers: parseNetLayers(g.generator, 'gan.generator') },
     discriminator: { layers: parseNetLayers(g.discriminator, 'gan.discriminator') },
-    generator_loss: oneOf(g.generator_loss, 'gan.generator_loss', GENERATOR_LOSSES, 'non_saturating'),
-    d_steps: int(g.d_steps, 'gan.d_steps', 1, 100, 1),
   };
-  if (g.freeze_generator_after !== undefined) gan.freeze_generator_after = int(g.freeze_generator_after, 'gan.freeze_generator_after', 0, SPEC_LIMITS.maxSteps);
   // Adam with β1 = 0.5, as DCGAN (Radford et al. 2016) and most GAN code since.
-  const optimizer = parseOptimizer(o.optimizer ?? { type: 'adam', lr: 0.001, beta1: 0.5 }, 'optimizer');
-  const clip = parseClip(o.clip ?? {}, 'clip');
-  const d = object(o.data ?? { name: 'ring' }, 'data', ['name', 'samples', 'noise']);
+  const given = (k: string) => o[k] !== undefined;
+  const optimizer = parseOptimizer(given('optimizer') ? o.optimizer : { type: 'adam', lr: 0.001, beta1: 0.5 }, 'optimizer');
+  const clip = parseClip(given('clip') ? o.clip : {}, 'clip');
   const spec: GanSpec = {
     gan,
-    optimizer_g: o.optimizer_g === undefined ? optimizer : parseOptimizer(o.optimizer_g, 'optimizer_g'),
-    optimizer_d: o.optimizer_d === undefined ? { ...optimizer } : parseOptimizer(o.optimizer_d, 'optimizer_d'),
-    clip_g: o.clip_g === undefined ? clip : parseClip(o.clip_g, 'clip_g'),
-    clip_d: o.clip_d === undefined ? { ...clip } : parseClip(o.clip_d, 'clip_d'),
-    data: {
-      name: oneOf(d.name, 'data.name', GAN_DATASETS),
-      samples: int(d.samples, 'data.samples', 2, SPEC_LIMITS.maxSamples, 4000),
-      noise: num(d.noise, 'data.noise', 0, 10, 0.05),
-    },
-    batch_size: int(o.batch_size, 'batch_size', 1, SPEC_LIMITS.maxBatch, 128),
-    steps: int(o.steps, 'steps', 0, SPEC_LIMITS.maxSteps, 5000),
-    seed: int(o.seed, 'seed', 0, 2 ** 32 - 1, 0),
-    log_every: int(o.log_every, 'log_every', 1, 1_000_000, 10),
+    optimizer_g: given('optimizer_g') ? parseOptimizer(o.optimizer_g, 'optimizer_g') : optimizer,
+    optimizer_d: given('optimizer_d') ? parseOptimizer(o.optimizer_d, 'optimizer_d') : { ...optimizer },
+    clip_g: given('clip_g') ? parseClip(o.clip_g, 'clip_g') : clip,
+    clip_d: given('clip_d') ? parseClip(o.clip_d, 'clip_d') : { ...clip },
+    data: readAll(object(given('data') ? o.data : { name: 'ring' }, 'data', Object.keys(GAN_FIELDS.data)), GAN_FIELDS.data, 'data'),
+    ...readAll<Pick<GanSpec, 'batch_size' | 'steps' | 'seed' | 'log_every'>>(o, GAN_FIELDS.spec, ''),
   };
   describeGan(spec); // width mismatches are spec errors too
   return spec;

@@ -7,6 +7,7 @@ import type { GpuContext } from '../../gpu/context';
 import { ACTIVATIONS } from '../../kernels/activation_ids';
 import { INITIALISERS } from '../../engine/spec';
 import { Charts } from './charts';
+import { DiagnosisPanel } from './diagnosis';
 import { PRESETS, presetSettings } from './presets';
 import { ProfilePanel } from './profile';
 import { Lab } from './runs';
@@ -34,7 +35,10 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
 
   const lab = new Lab(ctx, (m) => show(m, 'error'));
   const profile = new ProfilePanel(root, lab);
-  root.append(chartsRoot);
+  const diagnosis = new DiagnosisPanel(lab, (s) => {
+    if (page.settings.length < 4) void apply([...page.settings, s]);
+  }, (name) => [...presetBar.querySelectorAll('button')].find((b) => b.textContent === name)?.click());
+  root.append(diagnosis.element, chartsRoot);
   const charts = new Charts(chartsRoot, lab);
   const page: LabPage = { lab, charts, stats: { frames: 0, rebuilds: 0 }, settings: [] };
   let guis: GUI[] = [];
@@ -212,6 +216,7 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
   const frame = () => {
     if (charts.draw()) page.stats.frames++;
     profile.draw();
+    diagnosis.draw();
     // Every run's step; a run the non-finite guard stopped says where (the others train on).
     status.textContent = lab.runs.map((r) => {
       const stop = r.trainer.stopped;

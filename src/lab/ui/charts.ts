@@ -9,7 +9,7 @@ const SNAPSHOTS = 3;
 const PALETTE_RGB = [[31, 119, 180], [214, 39, 40], [44, 160, 44], [255, 127, 14], [148, 103, 189], [140, 86, 75]];
 
 /**
- * Where the dense layers' weight tensors sit in a record's `params` (the model's parameter order),
+ * Where the dense layers' weight tensors (weight_v for a weight-normalised one: one per layer) sit in a record's `params` (the model's parameter order),
  * input to output: the per-layer series of every chart.
  */
 function weights(run: Run): number[] {

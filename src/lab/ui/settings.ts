@@ -9,7 +9,12 @@ export const LAB_DATASETS = ['spiral', 'moons', 'circles', 'xor', 'blobs', 'chec
 /** Recurrent cells for the sequence tasks (rnn: tanh; rnn_relu: ReLU, as in IRNN). */
 export const CELLS = ['rnn', 'rnn_relu', 'lstm', 'gru'] as const;
 export const RECURRENT_INITS_LAB = ['default', 'orthogonal', 'identity'] as const;
-export const NORMS = ['none', 'batch', 'layer'] as const;
+/**
+ * Normalisation of each hidden block: batch or layer norm after its dense layer, or weight norm of
+ * that dense layer (Salimans & Kingma 2016), with g = ‖v‖ (`weight`) or the paper's data-dependent
+ * init (`weight_data`).
+ */
+export const NORMS = ['none', 'batch', 'layer', 'weight', 'weight_data'] as const;
 export const LAB_OPTIMIZERS = ['sgd', 'momentum', 'adam', 'adamw', 'rmsprop'] as const;
 
 export interface Settings {
@@ -88,8 +93,9 @@ export function settingsToSpec(s: Settings): Spec {
   const fashion = s.dataset === 'fashion_mnist';
   const input = fashion ? 784 : 2;
   const hidden = (): unknown[] => {
-    const block: unknown[] = [{ type: 'dense', units: s.width, init: s.init, ...(s.init === 'normal' ? { std: s.initStd } : {}) }];
-    if (s.norm !== 'none') block.push({ type: s.norm === 'batch' ? 'batchnorm' : 'layernorm' });
+    const weightNorm = s.norm === 'weight' ? { weight_norm: true } : s.norm === 'weight_data' ? { weight_norm: true, weight_norm_init: 'data' } : {};
+    const block: unknown[] = [{ type: 'dense', units: s.width, init: s.init, ...(s.init === 'normal' ? { std: s.initStd } : {}), ...weightNorm }];
+    if (s.norm === 'batch' || s.norm === 'layer') block.push({ type: s.norm === 'batch' ? 'batchnorm' : 'layernorm' });
     block.push({ type: 'activation', fn: s.activation });
     return block;
   };
