@@ -49,29 +49,33 @@ function cellKernel(cell: Cell, dir: 'forward' | 'backward', driver: 'step' | 's
 
 /**
  * How a layer's recurrence runs: `persistent` — one dispatch each way, ceil(B / rows) workgroups
- * of `workgroup` invocations, each owning `rows` batch rows; `per_step` — one dispatch per step.
+ * of `workgroup` invocations, each owning `rows` batch rows (a multiple of 4: vec4 row blocks) and
+ * `units` hidden units per invocation (1 to 4); `per_step` — one dispatch per step.
  */
-export type RecurrentPlan = { kind: 'persistent'; rows: number; workgroup: number } | { kind: 'per_step' };
+export type RecurrentPlan = { kind: 'persistent'; rows: number; workgroup: number; units: number } | { kind: 'per_step' };
 
 /** Workgroup memory the persistent driver needs (bytes): backward's 2·rows·G·H floats, the larger. */
 export const persistentBytes = (cell: Cell, rows: number, hidden: number) => 4 * 2 * rows * GATES[cell] * hidden;
 
 /**
- * The size rule: persistent while one row's exchange fits the device's workgroup memory and the
- * layer is small (H ≤ PERSISTENT_MAX_UNITS, measured: docs/recurrent.md), else per step.
+ * The size rule: persistent while a 4-row block's exchange fits the device's workgroup memory
+ * (LSTM: H ≤ 128 at WebGPU's default 16 KB, H ≤ 256 at lavapipe's 32 KB), else one dispatch per
+ * step. Shapes measured on lavapipe (docs/recurrent.md): software adapters run a workgroup on one
+ * CPU thread, 8 lanes wide, so 4 units per invocation (one load of h or dgh serves 4 units × 4
+ * rows) and 8 rows per workgroup; GPUs get one unit per invocation and 4 rows per workgroup, for
+ * the most workgroups in flight.
  */
-export const PERSISTENT_MAX_UNITS = 256;
-export function recurrentPlan(limits: GPUSupportedLimits, cell: Cell, batch: number, hidden: number): RecurrentPlan {
+export function recurrentPlan(limits: GPUSupportedLimits, software: boolean, cell: Cell, batch: number, hidden: number): RecurrentPlan {
   const memory = limits.maxComputeWorkgroupStorageSize;
-  if (hidden > PERSISTENT_MAX_UNITS || persistentBytes(cell, 1, hidden) > memory) return { kind: 'per_step' };
-  let rows = Math.min(batch, PERSISTENT_ROWS);
-  while (rows > 1 && persistentBytes(cell, rows, hidden) > memory) rows--;
-  const workgroup = Math.min(maxWorkgroup(limits), PERSISTENT_WG, Math.ceil((rows * hidden) / 32) * 32);
-  return { kind: 'persistent', rows, workgroup };
+  if (persistentBytes(cell, 4, hidden) > memory) return { kind: 'per_step' };
+  const units = software ? 4 : 1;
+  let rows = Math.min(4 * Math.ceil(batch / 4), software ? 8 : 4);
+  while (rows > 4 && persistentBytes(cell, rows, hidden) > memory) rows -= 4;
+  const lanes = software ? 8 : 32;
+  const workgroup = Math.min(maxWorkgroup(limits), lanes * Math.ceil(Math.ceil(hidden / units) / lanes));
+  return { kind: 'persistent', rows, workgroup, units };
 }
 const maxWorkgroup = (limits: GPUSupportedLimits) => Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX);
-const PERSISTENT_ROWS = 8;
-const PERSISTENT_WG = 64;
 
 export interface RecurrentDims {
   batch: number;
@@ -99,9 +103,10 @@ export interface RecurrentLayer {
 }
 
 /** A persistent plan within the device's limits, or an error naming the limit. */
-function checkPlan(limits: GPUSupportedLimits, cell: Cell, hidden: number, plan: { rows: number; workgroup: number }): void {
-  const { rows, workgroup } = plan;
-  if (!Number.isInteger(rows) || rows < 1) throw new Error(`recurrent: plan.rows must be a positive integer, got ${rows}`);
+function checkPlan(limits: GPUSupportedLimits, cell: Cell, hidden: number, plan: { rows: number; workgroup: number; units: number }): void {
+  const { rows, workgroup, units } = plan;
+  if (!Number.isInteger(rows / 4) || rows < 4) throw new Error(`recurrent: plan.rows must be a positive multiple of 4 (vec4 row blocks), got ${rows}`);
+  if (!Number.isInteger(units) || units < 1 || units > 4) throw new Error(`recurrent: plan.units must be an integer in [1, 4], got ${units}`);
   if (!Number.isInteger(workgroup) || workgroup < 1 || workgroup > maxWorkgroup(limits)) {
     throw new Error(`recurrent: plan.workgroup must be an integer in [1, ${maxWorkgroup(limits)}] (maxComputeInvocationsPerWorkgroup, maxComputeWorkgroupSizeX), got ${workgroup}`);
   }
@@ -124,8 +129,9 @@ function check(what: string, t: Tensor, shape: number[]): void {
 function recurrenceOp(ctx: GpuContext, cell: Cell, dir: 'forward' | 'backward', plan: RecurrentPlan, buffers: Record<string, Bindable>, d: RecurrentDims, label: string): Op {
   const only = (k: Kernel) => Object.fromEntries(Object.keys(k.bindings).filter((n) => n !== 'params').map((n) => [n, buffers[n]]));
   if (plan.kind === 'persistent') {
-    const exchange = (dir === 'forward' ? 2 * plan.rows * d.hidden : persistentBytes(cell, plan.rows, d.hidden) / 4);
-    const k = cellKernel(cell, dir, 'seq', { WG: plan.workgroup, ROWS: plan.rows, SH: exchange });
+    const blocks = plan.rows / 4;
+    const exchange = 2 * blocks * d.hidden * (dir === 'forward' ? 1 : GATES[cell]); // vec4s
+    const k = cellKernel(cell, dir, 'seq', { WG: plan.workgroup, BLOCKS: blocks, UNITS: plan.units, SH: exchange });
     const grid = foldGrid(Math.ceil(d.batch / plan.rows), ctx.maxWorkgroupsPerDimension);
     return ctx.op(k, only(k), [u32(d.time), u32(d.batch), u32(d.hidden), u32(0), u32(+d.returnSequences)], grid, label);
   }
@@ -174,7 +180,7 @@ export function recurrentLayer(
   ctx: GpuContext, cell: Cell, d: RecurrentDims,
   io: { y: Tensor; x: Tensor; weights: RecurrentWeights; grads?: RecurrentGrads; dy?: Tensor },
   label: string = cell,
-  plan: RecurrentPlan = recurrentPlan(ctx.device.limits, cell, d.batch, d.hidden),
+  plan: RecurrentPlan = recurrentPlan(ctx.device.limits, ctx.gpu.adapter.software, cell, d.batch, d.hidden),
 ): RecurrentLayer {
   const { batch: Bn, time: T, features: F, hidden: H } = d;
   for (const [k, v] of Object.entries({ batch: Bn, time: T, features: F, hidden: H })) {
