@@ -1,7 +1,7 @@
 // Persistent driver for the recurrent cells: all T steps in one dispatch. Each workgroup owns
 // ROWS = 4·BLOCKS batch rows (all H units of each) and loops over t with one barrier per step.
-// Invocations stride over the units j; each computes its unit for a block of 4 rows at once
-// (vec4 lanes = rows), so one load of W_hh serves 4 rows. What units share across the step
+// Invocations stride over the units j, UNITS at a time; each computes them for a block of 4 rows
+// at once (vec4 lanes = rows), so one load of W_hh serves 4 rows. What units share across a step
 // boundary sits in workgroup memory, a vec4 per (block, k) holding the 4 rows' values:
 //   forward  h_{t-1}, [2][BLOCKS][H];  backward dgh_{t+1}, [2][BLOCKS][G·H]
 // double-buffered: step t reads half t mod 2 and writes the other, so the barrier after step t
@@ -30,7 +30,7 @@ fn seq_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
       for (var j0 = lid * UNITS; j0 < H; j0 += WG * UNITS) {
         // hp[q][u]: gate q's W_hh·h_{t-1} + b_hh of unit j0 + u for the 4 rows, summed from b_hh
         // up in k order (units past H repeat the last one and are not stored)
-        var hp: array<mat4x4f, 4>;
+        var hp = array<mat4x4f, 4>();
         for (var q = 0u; q < G; q++) {
           for (var u = 0u; u < UNITS; u++) { hp[q][u] = vec4f(b_hh[q * H + min(j0 + u, H - 1u)]); }
         }
@@ -66,7 +66,9 @@ fn seq_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
     for (var blk = 0u; blk < BLOCKS && b0 + 4u * blk < p.B; blk++) {
       let d0 = cur + blk * GH;
       for (var j0 = lid * UNITS; j0 < H; j0 += WG * UNITS) {
-        var rg = mat4x4f(); // column u: W_hhᵀ·dgh_{t+1} of unit j0 + u for the 4 rows
+        // column u: W_hhᵀ·dgh_{t+1} of unit j0 + u for the 4 rows. Zeroed explicitly: declared
+        // without an initializer inside the loop it kept the last iteration's sums on lavapipe.
+        var rg = mat4x4f();
         if (s > 0u) {
           for (var r = 0u; r < GH; r++) {
             let e = exchange[d0 + r];
