@@ -1,6 +1,7 @@
 // Training throughput against the peers (MLP 784-256×6-10, batch 128, Adam, softmax
-// cross-entropy), the dispatch-bound tiny net, the cost of diagnostics on a deep net, and GPU
-// memory against the theoretical minimum with no growth over 2,000 steps.
+// cross-entropy), the dispatch-bound tiny net, the LSTM adding step (bench/recurrent.ts), the
+// cost of diagnostics on a deep net, and GPU memory against the theoretical minimum with no
+// growth over 2,000 steps.
 import type { GpuContext } from '../src/gpu/context';
 import type { Dataset } from '../src/engine/data';
 import { makeToyDataset } from '../src/engine/data';
@@ -8,6 +9,7 @@ import { trainSteps } from '../src/engine/loop';
 import { parseSpec, type Spec } from '../src/engine/spec';
 import { Trainer } from '../src/engine/trainer';
 import type { Peers } from './peers';
+import { benchRecurrent } from './recurrent';
 import { ratioVsBest, type Row } from './timing';
 
 export interface MlpShape { input: number; hidden: number; depth: number; output: number; batch: number; activation: string }
@@ -195,6 +197,8 @@ export async function benchTraining(ctx: GpuContext, peers: Peers, quick: boolea
   rows.push(ratioVsBest({ case: 'tiny 2-16×8-3, batch 32', metric: 'steps/s', gradscope: t.stepsPerSec, tfjs: tfTiny, jax: jaxTiny }));
   extra.tiny = { submitsPerStep: t.submitsPerStep, readbacksPerStep: t.readbacksPerStep };
   log(`  tiny: ${t.stepsPerSec.toFixed(1)} steps/s, ${t.submitsPerStep} submits/step, ${t.readbacksPerStep} readbacks/step`);
+
+  rows.push(...(await benchRecurrent(ctx, peers, quick, log, attempt)));
 
   const deep: MlpShape = { input: 2, hidden: 64, depth: 50, output: 3, batch: 64, activation: 'tanh' };
   const data = makeToyDataset({ name: 'spiral', classes: 3, samples: 1000, noise: 0.1, test_fraction: 0.2 }, 1);

@@ -1,57 +1,55 @@
 // LSTM (PyTorch nn.LSTM, one layer), gate rows i, f, g, o:
 //   i, f, o = σ(·), g = tanh(·) of W_ih x_t + b_ih + W_hh h_{t-1} + b_hh (per gate block)
 //   c_t = f ⊙ c_{t-1} + i ⊙ g,  h_t = o ⊙ tanh(c_t)
-// Layouts and bindings: rnn_common.wgsl. One dispatch per step.
+// Layouts, bindings and the drivers: rnn_common.wgsl, rnn_persistent.wgsl.
+const G: u32 = 4u;
 
-@compute @workgroup_size(WG)
-fn lstm_step_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let u = unit_of(wid, nwg, lid);
-  if (!u.ok) { return; }
+// hp = W_hh·h_{t-1} + b_hh for unit j's rows of the four gate blocks; returns h_t.
+fn cell_forward(t: u32, b: u32, j: u32, hp: vec4f) -> f32 {
   let H = p.H;
-  let x0 = bm_row(u.b) * 4u * H + u.j;
-  let i = sigmoid_fn(xg[x0] + hidden_proj(u.b, u.j));
-  let f = sigmoid_fn(xg[x0 + H] + hidden_proj(u.b, H + u.j));
-  let g = tanh_fn(xg[x0 + 2u * H] + hidden_proj(u.b, 2u * H + u.j));
-  let o = sigmoid_fn(xg[x0 + 3u * H] + hidden_proj(u.b, 3u * H + u.j));
-  let c = f * cs[tm(p.t, u.b, u.j)] + i * g;
+  let x0 = bm_row(b, t) * 4u * H + j;
+  let i = sigmoid_fn(xg[x0] + hp[0]);
+  let f = sigmoid_fn(xg[x0 + H] + hp[1]);
+  let g = tanh_fn(xg[x0 + 2u * H] + hp[2]);
+  let o = sigmoid_fn(xg[x0 + 3u * H] + hp[3]);
+  let c = f * cs[tm(t, b, j)] + i * g;
   let h = o * tanh_fn(c);
-  let g0 = (p.t * p.B + u.b) * 4u * H + u.j;
+  let g0 = (t * p.B + b) * 4u * H + j;
   gates[g0] = i;
   gates[g0 + H] = f;
   gates[g0 + 2u * H] = g;
   gates[g0 + 3u * H] = o;
-  cs[tm(p.t + 1u, u.b, u.j)] = c;
-  hs[tm(p.t + 1u, u.b, u.j)] = h;
-  store_output(u.b, u.j, h);
+  cs[tm(t + 1u, b, j)] = c;
+  hs[tm(t + 1u, b, j)] = h;
+  store_output(t, b, j, h);
+  return h;
 }
 
-// dh_t = dy_t + W_hhᵀ·dg_{t+1};  dc_t = dh_t ⊙ o ⊙ (1 − tanh²c_t) + dc_{t+1} ⊙ f_{t+1}
+// dh_t = dy_t + rg, rg = W_hhᵀ·dg_{t+1};  dc_t = dh_t ⊙ o ⊙ (1 − tanh²c_t) + dc_{t+1} ⊙ f_{t+1}
 // dg = [dc⊙g⊙i(1−i), dc⊙c_{t-1}⊙f(1−f), dc⊙i⊙(1−g²), dh⊙tanh(c_t)⊙o(1−o)]
-// (= into dhs[t], dcs[t], dgx[b, t], dgh[t]; steps run t = T−1 … 0)
-@compute @workgroup_size(WG)
-fn lstm_step_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let u = unit_of(wid, nwg, lid);
-  if (!u.ok) { return; }
+// (= into dhs[t], dcs[t], dgx[b, t], dgh[t]); returns dg.
+fn cell_backward(t: u32, b: u32, j: u32, rg: f32) -> vec4f {
   let H = p.H;
-  let g0 = (p.t * p.B + u.b) * 4u * H + u.j;
+  let g0 = (t * p.B + b) * 4u * H + j;
   let i = gates[g0];
   let f = gates[g0 + H];
   let g = gates[g0 + 2u * H];
   let o = gates[g0 + 3u * H];
-  let tc = tanh_fn(cs[tm(p.t + 1u, u.b, u.j)]);
-  var dh = output_grad(u.b, u.j);
+  let tc = tanh_fn(cs[tm(t + 1u, b, j)]);
+  var dh = output_grad(t, b, j);
   var dc = 0.0;
-  if (p.t + 1u < p.T) {
-    dh += recurrent_grad(u.b, u.j, 4u);
-    dc = dcs[tm(p.t + 1u, u.b, u.j)] * gates[((p.t + 1u) * p.B + u.b) * 4u * H + H + u.j];
+  if (t + 1u < p.T) {
+    dh += rg;
+    dc = dcs[tm(t + 1u, b, j)] * gates[((t + 1u) * p.B + b) * 4u * H + H + j];
   }
   dc += dh * o * (1.0 - tc * tc);
-  dhs[tm(p.t, u.b, u.j)] = dh;
-  dcs[tm(p.t, u.b, u.j)] = dc;
-  let dg = vec4f(dc * g * i * (1.0 - i), dc * cs[tm(p.t, u.b, u.j)] * f * (1.0 - f), dc * i * (1.0 - g * g), dh * tc * o * (1.0 - o));
-  let x0 = bm_row(u.b) * 4u * H + u.j;
+  dhs[tm(t, b, j)] = dh;
+  dcs[tm(t, b, j)] = dc;
+  let dg = vec4f(dc * g * i * (1.0 - i), dc * cs[tm(t, b, j)] * f * (1.0 - f), dc * i * (1.0 - g * g), dh * tc * o * (1.0 - o));
+  let x0 = bm_row(b, t) * 4u * H + j;
   for (var q = 0u; q < 4u; q++) {
     dgx[x0 + q * H] = dg[q];
     dgh[g0 + q * H] = dg[q];
   }
+  return dg;
 }

@@ -1,5 +1,7 @@
-// Shared by the recurrent families (rnn.wgsl, lstm.wgsl, gru.wgsl): one step t of the recurrence
-// per dispatch, one invocation per (batch row b, unit j). Layouts (H units, G gates, B rows, T steps):
+// Shared by the recurrent families (rnn.wgsl, lstm.wgsl, gru.wgsl). Each family defines its gate
+// count G and its cell, `cell_forward` and `cell_backward`, for one (step t, batch row b, unit j);
+// the drivers that run the cells over time are here (one dispatch per step) and in
+// rnn_persistent.wgsl (all steps in one dispatch). Layouts (H units, G gates, B rows, T steps):
 //   xg    [B·T, G·H] batch-major: X·W_ihᵀ + b_ih for every step, from one matmul before the loop
 //   hs    [T+1, B, H] time-major: hs[0] = h_{-1} = 0 (zeroed once, never written), hs[t+1] = h_t
 //   cs    [T+1, B, H] LSTM cell states, cs[0] = 0
@@ -7,7 +9,11 @@
 //   dgx   [B·T, G·H] batch-major (rows match X: dW_ih = dgxᵀ·X and dX = dgx·W_ih are plain matmuls)
 //   dgh   [T, B, G·H] time-major (rows match hs[0..T): dW_hh = dghᵀ·h_prev is one matmul)
 //   dhs   [T, B, H] dL/dh_t (total, through output and recurrence): ‖·‖ per t is the diagnostic
-// Steps run in order because each dispatch of a pass sees the previous one's stores.
+//   dcs   [T, B, H] LSTM dL/dc_t
+// A cell reads across units only through its hidden projection (forward) and recurrent gradient
+// (backward), which the driver computes; what else it reads of another step (c_{t-1}, h_{t-1}[j],
+// dc_{t+1}, dh_{t+1}[j], step t+1's gates) is its own unit's, stored by the same invocation in
+// the persistent driver or by an earlier dispatch in the per-step one.
 // Buffers written at one step and read at another are bound read_write: a dispatch may not bind
 // one buffer both ways, and backward reads hs, cs and gates through these same bindings.
 override WG: u32 = 64;
@@ -16,7 +22,7 @@ struct Params {
   T: u32,
   B: u32,
   H: u32,
-  t: u32,
+  t: u32, // the step of a per-step dispatch (unused by the persistent driver)
   seq: u32, // return_sequences: y is [B, T·H] (else [B, H], written at t = T − 1)
 }
 
@@ -34,6 +40,22 @@ struct Params {
 @group(0) @binding(11) var<storage, read> dy: array<f32>;
 @group(0) @binding(12) var<uniform> p: Params;
 
+// dL/dh_t from the output (the layer's dy) alone.
+fn output_grad(t: u32, b: u32, j: u32) -> f32 {
+  if (p.seq != 0u) { return dy[(b * p.T + t) * p.H + j]; }
+  return select(0.0, dy[b * p.H + j], t + 1u == p.T);
+}
+
+fn store_output(t: u32, b: u32, j: u32, h: f32) {
+  if (p.seq != 0u) { y[(b * p.T + t) * p.H + j] = h; }
+  else if (t + 1u == p.T) { y[b * p.H + j] = h; }
+}
+
+// Index of (t, b, j) in a [·, B, H] time-major buffer, and of row (b, t) in a batch-major one.
+fn tm(t: u32, b: u32, j: u32) -> u32 { return (t * p.B + b) * p.H + j; }
+fn bm_row(b: u32, t: u32) -> u32 { return b * p.T + t; }
+
+// Per-step driver: one invocation per (b, j), step p.t.
 struct Unit { b: u32, j: u32, ok: bool }
 
 fn unit_of(wid: vec3u, nwg: vec3u, lid: u32) -> Unit {
@@ -41,35 +63,33 @@ fn unit_of(wid: vec3u, nwg: vec3u, lid: u32) -> Unit {
   return Unit(i / p.H, i % p.H, i < p.B * p.H);
 }
 
-// Σ_k h_{t-1}[b, k]·W_hh[row, k] + b_hh[row]: one gate row of the hidden projection.
-fn hidden_proj(b: u32, row: u32) -> f32 {
-  let h0 = (p.t * p.B + b) * p.H;
-  let w0 = row * p.H;
-  var s = b_hh[row];
-  for (var k = 0u; k < p.H; k++) { s += hs[h0 + k] * w_hh[w0 + k]; }
-  return s;
+// hp[q] = Σ_k h_{t-1}[b, k]·W_hh[q·H + j, k] + b_hh[q·H + j] for the G gate rows of unit j.
+@compute @workgroup_size(WG)
+fn step_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let u = unit_of(wid, nwg, lid);
+  if (!u.ok) { return; }
+  let h0 = (p.t * p.B + u.b) * p.H;
+  var hp = vec4f();
+  for (var q = 0u; q < G; q++) {
+    let row = q * p.H + u.j;
+    var s = b_hh[row];
+    for (var k = 0u; k < p.H; k++) { s += hs[h0 + k] * w_hh[row * p.H + k]; }
+    hp[q] = s;
+  }
+  cell_forward(p.t, u.b, u.j, hp);
 }
 
-// Σ_r dgh_{t+1}[b, r]·W_hh[r, j] over the G·H gate rows: dL/dh_t through step t+1's gates.
-fn recurrent_grad(b: u32, j: u32, G: u32) -> f32 {
+// rg = Σ_r dgh_{t+1}[b, r]·W_hh[r, j] over the G·H gate rows: dL/dh_t through step t+1's gates.
+// (steps run t = T−1 … 0)
+@compute @workgroup_size(WG)
+fn step_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let u = unit_of(wid, nwg, lid);
+  if (!u.ok) { return; }
   let GH = G * p.H;
-  let d0 = ((p.t + 1u) * p.B + b) * GH;
-  var s = 0.0;
-  for (var r = 0u; r < GH; r++) { s += dgh[d0 + r] * w_hh[r * p.H + j]; }
-  return s;
+  var rg = 0.0;
+  if (p.t + 1u < p.T) {
+    let d0 = ((p.t + 1u) * p.B + u.b) * GH;
+    for (var r = 0u; r < GH; r++) { rg += dgh[d0 + r] * w_hh[r * p.H + u.j]; }
+  }
+  cell_backward(p.t, u.b, u.j, rg);
 }
-
-// dL/dh_t from the output (the layer's dy) alone.
-fn output_grad(b: u32, j: u32) -> f32 {
-  if (p.seq != 0u) { return dy[(b * p.T + p.t) * p.H + j]; }
-  return select(0.0, dy[b * p.H + j], p.t + 1u == p.T);
-}
-
-fn store_output(b: u32, j: u32, h: f32) {
-  if (p.seq != 0u) { y[(b * p.T + p.t) * p.H + j] = h; }
-  else if (p.t + 1u == p.T) { y[b * p.H + j] = h; }
-}
-
-// Index of (t, b, j) in a [·, B, H] time-major buffer, and of row (b, t) in a batch-major one.
-fn tm(t: u32, b: u32, j: u32) -> u32 { return (t * p.B + b) * p.H + j; }
-fn bm_row(b: u32) -> u32 { return b * p.T + p.t; }

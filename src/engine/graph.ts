@@ -170,8 +170,9 @@ export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers,
         case 'rnn':
         case 'lstm':
         case 'gru': {
-          // Forward: one input-projection matmul and one dispatch per step; backward through time
-          // writes every weight gradient (=) and dx (=) (src/kernels/rnn.ts).
+          // Forward: one input-projection matmul and the recurrence (one dispatch for small layers,
+          // one per step for large: recurrentPlan); backward through time writes every weight
+          // gradient (=) and dx (=) (src/kernels/rnn.ts).
           const cell: Cell = s.type === 'rnn' ? (s.nonlinearity === 'relu' ? 'rnn_relu' : 'rnn_tanh') : s.type;
           const [wIh, wHh, bIh, bHh] = layer.params;
           const T = model.time;

@@ -1,19 +1,24 @@
 // Recurrent layers (PyTorch nn.RNN / nn.LSTM / nn.GRU, one layer, batch_first, with biases):
 // forward and backpropagation through time, every step recorded into the caller's pass.
-// Forward: one matmul projects the inputs of all steps (xg = X·W_ihᵀ + b_ih), then one small
-// dispatch per step adds W_hh·h_{t-1} + b_hh and applies the cell (shaders/rnn.wgsl, lstm.wgsl,
-// gru.wgsl; layouts in rnn_common.wgsl). Backward: one dispatch per step in reverse stores the
-// gate gradients of every step, then matmuls give dW_ih = dgxᵀ·X, dW_hh = dghᵀ·h_prev, dX = dgx·W_ih
-// and column sums the biases: summed over time in a fixed order, no float atomics.
-// The step index reaches the kernel through the params uniform: one uniform buffer holds the
-// params of every step at 256-byte strides and each step has its own bind group on its slice
-// (T bind groups, built once; for T = 1000 that is 1000 small objects and one buffer).
+// Forward: one matmul projects the inputs of all steps (xg = X·W_ihᵀ + b_ih), then the recurrence
+// adds W_hh·h_{t-1} + b_hh and applies the cell (shaders/rnn.wgsl, lstm.wgsl, gru.wgsl; layouts in
+// rnn_common.wgsl). Backward: the recurrence in reverse stores the gate gradients of every step,
+// then matmuls give dW_ih = dgxᵀ·X, dW_hh = dghᵀ·h_prev, dX = dgx·W_ih and column sums the
+// biases: summed over time in a fixed order, no float atomics.
+// The recurrence runs one of two ways (recurrentPlan): small layers in ONE dispatch each way
+// (rnn_persistent.wgsl: workgroups own batch rows and loop over t with a barrier per step, h or
+// dgh shared in workgroup memory), larger ones in one dispatch per step. Per step, the step index
+// reaches the kernel through the params uniform: one uniform buffer holds the params of every
+// step at 256-byte strides and each step has its own bind group on its slice (T bind groups,
+// built once). Both give the same bits: the same sums in the same order.
 import rnnCommonWgsl from '../../shaders/rnn_common.wgsl?raw';
 import rnnWgsl from '../../shaders/rnn.wgsl?raw';
 import lstmWgsl from '../../shaders/lstm.wgsl?raw';
 import gruWgsl from '../../shaders/gru.wgsl?raw';
+import rnnPersistentWgsl from '../../shaders/rnn_persistent.wgsl?raw';
 import activationFnsWgsl from '../../shaders/activation_fns.wgsl?raw';
 import { packParams, sequenceOp, u32, type Bindable, type GpuContext, type Op } from '../gpu/context';
+import { foldGrid } from '../gpu/dispatch';
 import { kernel, shaderFamily, withConstants, type Kernel } from '../gpu/shaders';
 import { Tensor, zeros } from '../gpu/tensor';
 import { biasGradOp, matmulOp } from './matmul';
@@ -22,26 +27,55 @@ export type Cell = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru';
 /** Gate blocks per cell: weight_ih_l0 is [GATES·H, in], weight_hh_l0 [GATES·H, H]. */
 export const GATES: Record<Cell, number> = { rnn_tanh: 1, rnn_relu: 1, lstm: 4, gru: 3 };
 
-const libs = [activationFnsWgsl, rnnCommonWgsl];
+const libs = [activationFnsWgsl, rnnCommonWgsl, rnnPersistentWgsl];
 const families = { rnn: shaderFamily('rnn', rnnWgsl, libs), lstm: shaderFamily('lstm', lstmWgsl, libs), gru: shaderFamily('gru', gruWgsl, libs) };
-// Binding numbers are rnn_common.wgsl's; each entry point lists exactly the ones it uses.
+const FAMILY: Record<Cell, keyof typeof families> = { rnn_tanh: 'rnn', rnn_relu: 'rnn', lstm: 'lstm', gru: 'gru' };
+// Binding numbers are rnn_common.wgsl's; each entry point lists exactly the ones it uses (the
+// same for both drivers: the cells do the storage traffic).
 const B = { y: 0, hs: 1, cs: 2, gates: 3, dgx: 4, dgh: 5, dhs: 6, dcs: 7, xg: 8, w_hh: 9, b_hh: 10, dy: 11, params: 12 } as const;
 const pick = <K extends keyof typeof B>(...names: K[]) => Object.fromEntries(names.map((n) => [n, B[n]])) as Record<string, number>;
-const WG = { WG: 64 };
-const rnnForward = kernel(families.rnn, 'rnn_step_forward', pick('y', 'hs', 'xg', 'w_hh', 'b_hh', 'params'), WG);
-const rnnBackward = kernel(families.rnn, 'rnn_step_backward', pick('hs', 'dgx', 'dgh', 'dhs', 'w_hh', 'dy', 'params'), WG);
-const KERNELS: Record<Cell, { forward: Kernel; backward: Kernel }> = {
-  rnn_tanh: { forward: rnnForward, backward: rnnBackward },
-  rnn_relu: { forward: withConstants(rnnForward, { RELU: 1 }), backward: withConstants(rnnBackward, { RELU: 1 }) },
-  lstm: {
-    forward: kernel(families.lstm, 'lstm_step_forward', pick('y', 'hs', 'cs', 'gates', 'xg', 'w_hh', 'b_hh', 'params'), WG),
-    backward: kernel(families.lstm, 'lstm_step_backward', pick('cs', 'gates', 'dgx', 'dgh', 'dhs', 'dcs', 'w_hh', 'dy', 'params'), WG),
-  },
-  gru: {
-    forward: kernel(families.gru, 'gru_step_forward', pick('y', 'hs', 'gates', 'xg', 'w_hh', 'b_hh', 'params'), WG),
-    backward: kernel(families.gru, 'gru_step_backward', pick('hs', 'gates', 'dgx', 'dgh', 'dhs', 'w_hh', 'dy', 'params'), WG),
-  },
+const BINDINGS: Record<Cell, { forward: Record<string, number>; backward: Record<string, number> }> = {
+  rnn_tanh: { forward: pick('y', 'hs', 'xg', 'w_hh', 'b_hh', 'params'), backward: pick('hs', 'dgx', 'dgh', 'dhs', 'w_hh', 'dy', 'params') },
+  rnn_relu: { forward: pick('y', 'hs', 'xg', 'w_hh', 'b_hh', 'params'), backward: pick('hs', 'dgx', 'dgh', 'dhs', 'w_hh', 'dy', 'params') },
+  lstm: { forward: pick('y', 'hs', 'cs', 'gates', 'xg', 'w_hh', 'b_hh', 'params'), backward: pick('cs', 'gates', 'dgx', 'dgh', 'dhs', 'dcs', 'w_hh', 'dy', 'params') },
+  gru: { forward: pick('y', 'hs', 'gates', 'xg', 'w_hh', 'b_hh', 'params'), backward: pick('hs', 'gates', 'dgx', 'dgh', 'dhs', 'w_hh', 'dy', 'params') },
 };
+const STEP_WG = 64;
+
+function cellKernel(cell: Cell, dir: 'forward' | 'backward', driver: 'step' | 'seq', constants: Record<string, number>): Kernel {
+  const k = kernel(families[FAMILY[cell]], `${driver}_${dir}`, BINDINGS[cell][dir], constants);
+  return cell === 'rnn_relu' ? withConstants(k, { RELU: 1 }) : k;
+}
+
+/**
+ * How a layer's recurrence runs: `persistent` — one dispatch each way, ceil(B / rows) workgroups
+ * of `workgroup` invocations, each owning `rows` batch rows (a multiple of 4: vec4 row blocks) and
+ * `units` hidden units per invocation (1 to 4); `per_step` — one dispatch per step.
+ */
+export type RecurrentPlan = { kind: 'persistent'; rows: number; workgroup: number; units: number } | { kind: 'per_step' };
+
+/** Workgroup memory the persistent driver needs (bytes): backward's 2·rows·G·H floats, the larger. */
+export const persistentBytes = (cell: Cell, rows: number, hidden: number) => 4 * 2 * rows * GATES[cell] * hidden;
+
+/**
+ * The size rule: persistent while a 4-row block's exchange fits the device's workgroup memory
+ * (LSTM: H ≤ 128 at WebGPU's default 16 KB, H ≤ 256 at lavapipe's 32 KB), else one dispatch per
+ * step. Shapes measured on lavapipe (docs/recurrent.md): software adapters run a workgroup on one
+ * CPU thread, 8 lanes wide, so 4 units per invocation (one load of h or dgh serves 4 units × 4
+ * rows) and 8 rows per workgroup; GPUs get one unit per invocation and 4 rows per workgroup, for
+ * the most workgroups in flight.
+ */
+export function recurrentPlan(limits: GPUSupportedLimits, software: boolean, cell: Cell, batch: number, hidden: number): RecurrentPlan {
+  const memory = limits.maxComputeWorkgroupStorageSize;
+  if (persistentBytes(cell, 4, hidden) > memory) return { kind: 'per_step' };
+  const units = software ? 4 : 1;
+  let rows = Math.min(4 * Math.ceil(batch / 4), software ? 8 : 4);
+  while (rows > 4 && persistentBytes(cell, rows, hidden) > memory) rows -= 4;
+  const lanes = software ? 8 : 32;
+  const workgroup = Math.min(maxWorkgroup(limits), lanes * Math.ceil(Math.ceil(hidden / units) / lanes));
+  return { kind: 'persistent', rows, workgroup, units };
+}
+const maxWorkgroup = (limits: GPUSupportedLimits) => Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX);
 
 export interface RecurrentDims {
   batch: number;
@@ -68,15 +102,44 @@ export interface RecurrentLayer {
   dispose(): void;
 }
 
+/** A persistent plan within the device's limits, or an error naming the limit. */
+function checkPlan(limits: GPUSupportedLimits, cell: Cell, hidden: number, plan: { rows: number; workgroup: number; units: number }): void {
+  const { rows, workgroup, units } = plan;
+  if (!Number.isInteger(rows / 4) || rows < 4) throw new Error(`recurrent: plan.rows must be a positive multiple of 4 (vec4 row blocks), got ${rows}`);
+  if (!Number.isInteger(units) || units < 1 || units > 4) throw new Error(`recurrent: plan.units must be an integer in [1, 4], got ${units}`);
+  if (!Number.isInteger(workgroup) || workgroup < 1 || workgroup > maxWorkgroup(limits)) {
+    throw new Error(`recurrent: plan.workgroup must be an integer in [1, ${maxWorkgroup(limits)}] (maxComputeInvocationsPerWorkgroup, maxComputeWorkgroupSizeX), got ${workgroup}`);
+  }
+  const bytes = persistentBytes(cell, rows, hidden);
+  if (bytes > limits.maxComputeWorkgroupStorageSize) {
+    throw new Error(`recurrent: ${rows} rows of ${hidden} ${cell} units need ${bytes} bytes of workgroup memory, over maxComputeWorkgroupStorageSize ${limits.maxComputeWorkgroupStorageSize}`);
+  }
+}
+
 function check(what: string, t: Tensor, shape: number[]): void {
   const n = shape.reduce((a, b) => a * b, 1);
   if (t.dtype !== 'f32' || t.size !== n) throw new Error(`recurrent: ${what} ${t.label} must be f32 [${shape.join(', ')}], got ${t.dtype} [${t.shape}]`);
 }
 
 /**
- * T dispatches of `k` over B·H invocations, step t = order[i] with its own params slice and bind
- * group; the pipeline is set once.
+ * The recurrence of one direction as an op: for `persistent`, one dispatch of ceil(B / rows)
+ * workgroups; else T dispatches over B·H invocations, step t = order[i] with its own params
+ * slice and bind group, the pipeline set once.
  */
+function recurrenceOp(ctx: GpuContext, cell: Cell, dir: 'forward' | 'backward', plan: RecurrentPlan, buffers: Record<string, Bindable>, d: RecurrentDims, label: string): Op {
+  const only = (k: Kernel) => Object.fromEntries(Object.keys(k.bindings).filter((n) => n !== 'params').map((n) => [n, buffers[n]]));
+  if (plan.kind === 'persistent') {
+    const blocks = plan.rows / 4;
+    const exchange = 2 * blocks * d.hidden * (dir === 'forward' ? 1 : GATES[cell]); // vec4s
+    const k = cellKernel(cell, dir, 'seq', { WG: plan.workgroup, BLOCKS: blocks, UNITS: plan.units, SH: exchange });
+    const grid = foldGrid(Math.ceil(d.batch / plan.rows), ctx.maxWorkgroupsPerDimension);
+    return ctx.op(k, only(k), [u32(d.time), u32(d.batch), u32(d.hidden), u32(0), u32(+d.returnSequences)], grid, label);
+  }
+  const k = cellKernel(cell, dir, 'step', { WG: STEP_WG });
+  const order = Array.from({ length: d.time }, (_, t) => (dir === 'forward' ? t : d.time - 1 - t));
+  return stepsOp(ctx, k, only(k), d, order, label);
+}
+
 function stepsOp(ctx: GpuContext, k: Kernel, buffers: Record<string, Bindable>, d: RecurrentDims, order: number[], label: string): Op {
   const stride = Math.max(256, ctx.device.limits.minUniformBufferOffsetAlignment);
   const data = new Uint8Array(stride * d.time);
@@ -117,6 +180,7 @@ export function recurrentLayer(
   ctx: GpuContext, cell: Cell, d: RecurrentDims,
   io: { y: Tensor; x: Tensor; weights: RecurrentWeights; grads?: RecurrentGrads; dy?: Tensor },
   label: string = cell,
+  plan: RecurrentPlan = recurrentPlan(ctx.device.limits, ctx.gpu.adapter.software, cell, d.batch, d.hidden),
 ): RecurrentLayer {
   const { batch: Bn, time: T, features: F, hidden: H } = d;
   for (const [k, v] of Object.entries({ batch: Bn, time: T, features: F, hidden: H })) {
@@ -141,6 +205,7 @@ export function recurrentLayer(
     check('grad of bias_hh_l0', grads.biasHh, [G * H]);
     if (grads.dx) check('dx', grads.dx, [Bn, T * F]);
   }
+  if (plan.kind === 'persistent') checkPlan(ctx.device.limits, cell, H, plan);
 
   const owned: Tensor[] = [];
   // Zeroed once at build: hs[0] and cs[0] (h_{-1}, c_{-1}) must be, and are never written.
@@ -158,12 +223,9 @@ export function recurrentLayer(
   const saved: Record<string, Tensor> = { hs, xg, w_hh: w.weightHh, b_hh: w.biasHh };
   if (cs) saved.cs = cs;
   if (gates) saved.gates = gates;
-  const forwardIndex = Array.from({ length: T }, (_, t) => t);
-  const k = KERNELS[cell];
-  const only = (kk: Kernel, all: Record<string, Bindable>) => Object.fromEntries(Object.keys(kk.bindings).filter((n) => n !== 'params').map((n) => [n, all[n]]));
   const forwardOps = [
     matmulOp(ctx, xg, xRows, w.weightIh, { transB: true, bias: w.biasIh }),
-    stepsOp(ctx, k.forward, only(k.forward, { ...saved, y }), d, forwardIndex, `${label}.forward`),
+    recurrenceOp(ctx, cell, 'forward', plan, { ...saved, y }, d, `${label}.forward`),
   ];
   const forward = sequenceOp(`${label}.forward`, forwardOps);
 
@@ -178,7 +240,7 @@ export function recurrentLayer(
     if (dcs) all.dcs = dcs;
     const hPrev = Tensor.view(ctx, hs.buffer, hs.offset, [T * Bn, H], 'f32', `${label}.h_prev`); // rows t·B + b: h_{t-1}
     const ops: Op[] = [
-      stepsOp(ctx, k.backward, only(k.backward, all), d, forwardIndex.slice().reverse(), `${label}.backward`),
+      recurrenceOp(ctx, cell, 'backward', plan, all, d, `${label}.backward`),
       matmulOp(ctx, grads.weightIh, dgx, xRows, { transA: true }), // dW_ih = dgxᵀ·X   (=)
       biasGradOp(ctx, grads.biasIh, dgx), // db_ih = Σ_rows dgx   (=)
       matmulOp(ctx, grads.weightHh, dgh, hPrev, { transA: true }), // dW_hh = dghᵀ·h_prev   (=)

@@ -1,14 +1,15 @@
 // Recurrent layers (src/kernels/rnn.ts) against the float64 reference in tests/ref/rnn.ts, whose
 // backpropagation through time is first checked against central finite differences of its own
-// forward. Cells: tanh and relu RNN, LSTM, GRU. Shapes: T = 1, 7, 65 (not multiples of any tile or
-// workgroup) with B = 3 and H = 5, return_sequences both ways, and one LSTM and one GRU over
-// T = 1000 steps, where dW sums B·T = 3000 rows (reductions over ≥ 2048). The loss is
+// forward. Cells: tanh and relu RNN, LSTM, GRU; both drivers (one dispatch per step, persistent).
+// Shapes: T = 1, 7, 65 (not multiples of any tile or workgroup) with B = 3 or 9 and H = 5,
+// return_sequences both ways, and one LSTM and one GRU over T = 1000 steps, where dW sums
+// B·T = 3000 rows (reductions over ≥ 2048). The two drivers agree to the bit. The loss is
 // L = Σ dy ⊙ y for a random dy. Outputs, gradients and some inputs are canaried (stores past
 // the end are caught). Tolerances: forward atol 2e-6 rtol 1e-4; backward atol 1e-5 rtol 2e-3
 // (sums over up to 3000 f32 terms); finite differences atol 1e-7 rtol 1e-5 (float64, h = 1e-6).
 import { describe, expect, it } from 'vitest';
 import { type Tensor } from '../../src/gpu/tensor';
-import { GATES, recurrentLayer, type Cell } from '../../src/kernels/rnn';
+import { GATES, recurrentLayer, recurrentPlan, type Cell, type RecurrentPlan } from '../../src/kernels/rnn';
 import { canaried, tensor, useGpu, type Canaried } from '../gpu';
 import { asF32, expectClose, numericGrad, uniform } from '../reference';
 import { recurrentBackward, recurrentForward, type Dims, type Weights } from '../ref/rnn';
@@ -52,18 +53,27 @@ describe('float64 reference backpropagation through time', () => {
 describe('recurrent layers on the GPU', () => {
   const gpu = useGpu();
 
-  const cases: [Cell, number, number, number, number, boolean][] = [];
-  for (const cell of CELLS) for (const T of [1, 7, 65]) cases.push([cell, 3, T, 2, 5, T !== 7]);
-  cases.push(['lstm', 3, 1000, 2, 3, false], ['gru', 3, 1000, 1, 2, true]);
+  // Both drivers of the recurrence (src/kernels/rnn.ts): one dispatch per step, and persistent
+  // plans that exercise every corner of rnn_persistent.wgsl: the adapter's default plan with B = 3
+  // (a block of 4 rows with padding; on lavapipe 4 units per invocation with H = 5, so the second
+  // invocation's units run past H, and 8 invocations for 2 used), and PACKED: several blocks and
+  // workgroups with a part-filled last one (B = 9, 8 rows per workgroup, 2 invocations).
+  const STEP: RecurrentPlan = { kind: 'per_step' };
+  const PACKED: RecurrentPlan = { kind: 'persistent', rows: 8, workgroup: 2, units: 4 };
+  const cases: [string, Cell, number, number, number, number, boolean, RecurrentPlan | null][] = [];
+  for (const cell of CELLS) {
+    for (const T of [1, 7, 65]) cases.push(['per step', cell, 3, T, 2, 5, T !== 7, STEP]);
+    cases.push(['default plan', cell, 3, 65, 2, 5, cell !== 'lstm', null]);
+    for (const seq of [true, false]) cases.push(['persistent 8 rows × 4 units', cell, 9, 7, 3, 5, seq, PACKED]);
+  }
+  for (const plan of [STEP, null]) cases.push([plan ? 'per step' : 'default plan', 'lstm', 3, 1000, 2, 3, false, plan], [plan ? 'per step' : 'default plan', 'gru', 3, 1000, 1, 2, true, plan]);
 
-  it.each(cases)('%s B=%i T=%i F=%i H=%i return_sequences=%s: forward and backward match float64', async (cell, B, T, F, H, seq) => {
+  /** The layer's outputs and gradients (with dL/dh_t) on the GPU, checked for stray stores. */
+  async function runLayer(cell: Cell, d: Dims, x: Float64Array, w: Weights, dy: Float64Array, plan: RecurrentPlan | null) {
     const ctx = gpu();
-    const d: Dims = { B, T, F, H, seq };
+    const { B, T, F, H, seq } = d;
     const G = GATES[cell];
-    const x = asF32(uniform(3 + T, B * T * F));
-    const w = weights(cell, d, 40 + T, 1 / Math.sqrt(H));
     const yWidth = seq ? T * H : H;
-    const dy = asF32(uniform(7 + T, B * yWidth));
     const live: { dispose(): void }[] = [];
     const keep = <X extends { dispose(): void }>(v: X) => (live.push(v), v);
     const c = (data: ArrayLike<number> | number, shape: number[], label: string) => keep(canaried(ctx, data, shape, 'f32', label));
@@ -74,24 +84,79 @@ describe('recurrent layers on the GPU', () => {
       const gradTensors = { weightIh: c(G * H * F, [G * H, F], 'dWih'), weightHh: c(G * H * H, [G * H, H], 'dWhh'), biasIh: c(G * H, [G * H], 'dbIh'), biasHh: c(G * H, [G * H], 'dbHh') };
       const dx = c(B * T * F, [B, T * F], 'dx');
       const t = (v: ArrayLike<number>, shape: number[], label: string) => keep(tensor(ctx, v, shape, 'f32', label)) as Tensor;
-      const layer = keep(recurrentLayer(ctx, cell, { batch: B, time: T, features: F, hidden: H, returnSequences: seq }, {
+      const dims = { batch: B, time: T, features: F, hidden: H, returnSequences: seq };
+      const layer = keep(recurrentLayer(ctx, cell, dims, {
         y: y.tensor, x: xs.tensor,
         weights: { weightIh: wIh.tensor, weightHh: t(w.wHh, [G * H, H], 'wHh'), biasIh: t(w.bIh, [G * H], 'bIh'), biasHh: t(w.bHh, [G * H], 'bHh') },
         grads: { weightIh: gradTensors.weightIh.tensor, weightHh: gradTensors.weightHh.tensor, biasIh: gradTensors.biasIh.tensor, biasHh: gradTensors.biasHh.tensor, dx: dx.tensor },
         dy: t(dy, [B, yWidth], 'dy'),
-      }));
+      }, cell, plan ?? undefined));
       ctx.submit([layer.forward, layer.backward!]);
-      expectClose(await y.tensor.download(), recurrentForward(cell, d, x, w), FWD, 'y');
-      const want = recurrentBackward(cell, d, x, w, dy);
-      expectClose(await gradTensors.weightIh.tensor.download(), want.wIh, BWD, 'dW_ih');
-      expectClose(await gradTensors.weightHh.tensor.download(), want.wHh, BWD, 'dW_hh');
-      expectClose(await gradTensors.biasIh.tensor.download(), want.bIh, BWD, 'db_ih');
-      expectClose(await gradTensors.biasHh.tensor.download(), want.bHh, BWD, 'db_hh');
-      expectClose(await dx.tensor.download(), want.dx, BWD, 'dx');
-      expectClose(await layer.dh!.download(), want.dh, BWD, 'dL/dh_t');
+      const out = {
+        y: await y.tensor.download(), wIh: await gradTensors.weightIh.tensor.download(), wHh: await gradTensors.weightHh.tensor.download(),
+        bIh: await gradTensors.biasIh.tensor.download(), bHh: await gradTensors.biasHh.tensor.download(), dx: await dx.tensor.download(), dh: await layer.dh!.download(),
+      };
       for (const k of [xs, y, wIh, dx, ...Object.values(gradTensors)] as Canaried[]) await k.check();
+      return out;
     } finally {
       for (const v of live.reverse()) v.dispose();
+    }
+  }
+
+  const inputs = (cell: Cell, d: Dims) => ({
+    x: asF32(uniform(3 + d.T, d.B * d.T * d.F)), w: weights(cell, d, 40 + d.T, 1 / Math.sqrt(d.H)), dy: asF32(uniform(7 + d.T, d.B * (d.seq ? d.T * d.H : d.H))),
+  });
+
+  it.each(cases)('%s: %s B=%i T=%i F=%i H=%i return_sequences=%s: forward and backward match float64', async (_, cell, B, T, F, H, seq, plan) => {
+    const d: Dims = { B, T, F, H, seq };
+    const { x, w, dy } = inputs(cell, d);
+    const got = await runLayer(cell, d, x, w, dy, plan);
+    expectClose(got.y, recurrentForward(cell, d, x, w), FWD, 'y');
+    const want = recurrentBackward(cell, d, x, w, dy);
+    expectClose(got.wIh, want.wIh, BWD, 'dW_ih');
+    expectClose(got.wHh, want.wHh, BWD, 'dW_hh');
+    expectClose(got.bIh, want.bIh, BWD, 'db_ih');
+    expectClose(got.bHh, want.bHh, BWD, 'db_hh');
+    expectClose(got.dx, want.dx, BWD, 'dx');
+    expectClose(got.dh, want.dh, BWD, 'dL/dh_t');
+  });
+
+  it.each(CELLS)('%s: the persistent and per-step drivers give the same bits (B=9 T=7 F=3 H=5)', async (cell) => {
+    const d: Dims = { B: 9, T: 7, F: 3, H: 5, seq: true };
+    const { x, w, dy } = inputs(cell, d);
+    const step = await runLayer(cell, d, x, w, dy, STEP);
+    const persistent = await runLayer(cell, d, x, w, dy, PACKED);
+    for (const k of Object.keys(step) as (keyof typeof step)[]) {
+      expect(Buffer.from(persistent[k].buffer).equals(Buffer.from(step[k].buffer)), k).toBe(true);
+    }
+  });
+
+  it('chooses the driver by size: persistent while 4 rows fit workgroup memory, else per step', () => {
+    const limits = { maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupSizeX: 256 } as GPUSupportedLimits;
+    // LSTM backward holds 2·rows·4H floats: 4 rows of 128 units are 16,384 bytes, of 129 more.
+    expect(recurrentPlan(limits, false, 'lstm', 32, 128)).toEqual({ kind: 'persistent', rows: 4, workgroup: 128, units: 1 });
+    expect(recurrentPlan(limits, false, 'lstm', 32, 129)).toEqual({ kind: 'per_step' });
+    expect(recurrentPlan(limits, false, 'rnn_tanh', 32, 512).kind).toBe('persistent');
+    expect(recurrentPlan(limits, true, 'lstm', 32, 32)).toEqual({ kind: 'persistent', rows: 8, workgroup: 8, units: 4 });
+    expect(recurrentPlan(limits, true, 'lstm', 3, 5)).toEqual({ kind: 'persistent', rows: 4, workgroup: 8, units: 4 });
+    expect(recurrentPlan(limits, true, 'lstm', 32, 65)).toEqual({ kind: 'persistent', rows: 4, workgroup: 24, units: 4 }); // 8 rows would need 16,640 bytes
+  });
+
+  it('refuses a persistent plan over the device limits, naming the limit', () => {
+    const ctx = gpu();
+    const tt = (shape: number[]) => tensor(ctx, new Float32Array(shape.reduce((a, b) => a * b, 1)), shape, 'f32', 't');
+    const H = 64;
+    const ts = { y: tt([4, H]), x: tt([4, 2]), weightIh: tt([4 * H, 1]), weightHh: tt([4 * H, H]), biasIh: tt([4 * H]), biasHh: tt([4 * H]) };
+    const dims = { batch: 4, time: 2, features: 1, hidden: H, returnSequences: false };
+    const io = { y: ts.y, x: ts.x, weights: { weightIh: ts.weightIh, weightHh: ts.weightHh, biasIh: ts.biasIh, biasHh: ts.biasHh } };
+    const rows = 4 * Math.ceil(ctx.device.limits.maxComputeWorkgroupStorageSize / (4 * 2 * 4 * 4 * H) + 1);
+    try {
+      expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows, workgroup: 8, units: 1 })).toThrow(/over maxComputeWorkgroupStorageSize/);
+      expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows: 4, workgroup: 100_000, units: 1 })).toThrow(/plan.workgroup must be an integer in \[1, \d+\]/);
+      expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows: 6, workgroup: 8, units: 1 })).toThrow(/plan.rows must be a positive multiple of 4/);
+      expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows: 4, workgroup: 8, units: 5 })).toThrow(/plan.units must be an integer in \[1, 4\]/);
+    } finally {
+      for (const t of Object.values(ts)) t.dispose();
     }
   });
 
