@@ -107,9 +107,23 @@ export function parseOwnCsv(text: string, file: string): OwnData {
   return ownFromCells(rows.map((r) => r.cells), at, file, header);
 }
 
+/** The shortest decimal that reads back as this float32 (0.1, not 0.10000000149011612). */
+export function shortF32(v: number): number {
+  for (let p = 1; p < 9; p++) {
+    const d = Number(v.toPrecision(p));
+    if (Math.fround(d) === v) return d;
+  }
+  return v;
+}
+
+/** Row i as numbers: its features, then its class. */
+export function ownRow(d: OwnData, i: number): number[] {
+  return [...d.x.subarray(i * d.features, (i + 1) * d.features)].map(shortF32).concat(d.labels[i]);
+}
+
 /** The experiment-file form: column names, class names and the rows as numbers. */
 export function ownToJson(d: OwnData): { columns: string[]; names?: string[]; rows: number[][] } {
-  const rows = Array.from({ length: d.labels.length }, (_, i) => [...d.x.subarray(i * d.features, (i + 1) * d.features)].map((v) => Math.fround(v)).concat(d.labels[i]));
+  const rows = Array.from({ length: d.labels.length }, (_, i) => ownRow(d, i));
   return { columns: d.columns, ...(d.names ? { names: d.names } : {}), rows };
 }
 

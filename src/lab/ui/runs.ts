@@ -3,6 +3,7 @@
 import type { GpuContext } from '../../gpu/context';
 import type { Dataset } from '../../engine/data';
 import { loadDataset } from '../../engine/dataset';
+import { makeOwnDataset, type OwnData } from '../../engine/own_data';
 import type { StepRecord } from '../../engine/diagnostics';
 import { saveCheckpoint, loadCheckpoint } from '../../engine/checkpoint';
 import { trainSteps } from '../../engine/loop';
@@ -36,6 +37,8 @@ export class Lab {
   stepsRun = 0;
   /** Set when the device is lost: work in flight then fails, and that is not news. */
   deviceLost = false;
+  /** The own data set (drawn or loaded) that runs with dataset "own" train on; set before setRuns. */
+  own: OwnData | null = null;
   private datasets = new Map<string, Promise<Dataset>>();
   private looping = false;
   private tail: Promise<void> = Promise.resolve();
@@ -47,6 +50,7 @@ export class Lab {
   }
 
   private dataset(spec: Spec): Promise<Dataset> {
+    if (spec.data.name === 'own') return Promise.resolve(makeOwnDataset(this.own!, spec.seed)); // settingsToSpec refused "own" without data
     const key = JSON.stringify([spec.data, spec.seed]);
     let d = this.datasets.get(key);
     if (!d) this.datasets.set(key, (d = loadDataset(spec.data, spec.seed)));
@@ -77,7 +81,7 @@ export class Lab {
     this.runs = [];
     this.version++;
     for (const [i, s] of settings.entries()) {
-      const spec = settingsToSpec(s);
+      const spec = settingsToSpec(s, this.own);
       const data = await this.dataset(spec);
       const trainer = await Trainer.create(this.ctx, spec, data);
       const run: Run = { name: `run ${String.fromCharCode(65 + i)}`, color: RUN_COLORS[i], settings: s, spec, data, trainer, records: [], evals: [], boundary: null, checkpoint: null };
