@@ -45,7 +45,7 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
     remove: (i) => void apply(page.settings.filter((_, k) => k !== i)),
   });
   const own = new OwnDataPanel((d, source) => void useOwn(d, source), (m) => show(m, 'error'));
-  layout.side.append(controls.element, charts.focusLabel, own.element);
+  
 
   function show(text: string, kind: 'error' | 'info' = 'info'): void {
     message.textContent = text;
@@ -159,8 +159,11 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
     help.setAttribute('aria-pressed', String(on));
   });
   help.setAttribute('aria-pressed', 'false');
-  const status = el('span', 'status-line');
-  bar.append(status);
+  // Each run's step, in the side column: its text changes every frame, and there it cannot re-wrap
+  // the toolbar and shift the whole page (a full repaint, a long task on a software GPU).
+  const status = el('div', 'status-line');
+
+  layout.side.append(status, controls.element, charts.focusLabel, own.element);
 
   // Presets.
   const label = el('span', 'label');
@@ -225,7 +228,7 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
     status.textContent = lab.runs.map((r) => {
       const stop = r.trainer.stopped;
       return `${r.name}: step ${r.trainer.step}${stop ? ` (stopped: non-finite values at step ${stop.step} in ${stop.where})` : ''}`;
-    }).join(' · ');
+    }).join('\n');
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);

@@ -161,10 +161,13 @@ export class Charts {
       const w = weights(r);
       return xs.map((_, i) => (rec && i < w.length ? rec.params[w[i]].gradNorm : null));
     });
-    this.snapshots.slice(0, -1).forEach((s) => {
-      vLines.push({ label: `${a.name} step ${s.step}`, color: a.color, width: 1 });
-      vYs.push(xs.map((_, i) => s.norms[i] ?? null));
-    });
+    // Always SNAPSHOTS - 1 dashed lines (empty until there are earlier steps): the plot keeps its
+    // series and is not rebuilt when a snapshot is taken.
+    for (let k = 0; k < SNAPSHOTS - 1; k++) {
+      const s = this.snapshots.length - 1 > k ? this.snapshots[k] : undefined;
+      vLines.push({ label: s ? `${a.name} step ${s.step}` : '', color: a.color, width: 1 });
+      vYs.push(xs.map((_, i) => s?.norms[i] ?? null));
+    }
     this.vanishing.set(xs, vLines.map((l, i) => ({ ...l, dash: i >= runs.length ? [4, 4] : undefined })), vYs);
 
     // Per-layer gradient norm over steps for the focus run.

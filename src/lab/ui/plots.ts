@@ -76,6 +76,8 @@ export class LineChart {
         if (labels[i]) labels[i].textContent = l.label;
       });
     }
+    // A line without a label (a placeholder with no data yet) has no legend entry.
+    this.plot.root.querySelectorAll<HTMLElement>('.u-legend .u-series').forEach((row, i) => (row.hidden = !lines[i]?.label));
   }
 }
 
