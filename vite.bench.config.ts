@@ -5,11 +5,12 @@ import { defineConfig } from 'vite';
 // imports that Node cannot load (register_all_gradients, which optimizer.minimize needs).
 export default defineConfig({
   build: {
-    ssr: 'bench/main.ts',
+    ssr: true,
     outDir: 'dist-bench',
     target: 'node20',
     emptyOutDir: true,
-    rollupOptions: { output: { entryFileNames: 'bench.js' } },
+    // bench.js: `npm run bench` (Node, Dawn); bench-browser.js: `npm run bench:browser` (Chromium).
+    rollupOptions: { input: { bench: 'bench/main.ts', 'bench-browser': 'bench/browser-run.ts' }, output: { entryFileNames: '[name].js' } },
   },
-  ssr: { external: ['webgpu', '@jax-js/jax'], noExternal: [/^@tensorflow\//] },
+  ssr: { external: ['webgpu', '@jax-js/jax', 'vite', 'playwright-core'], noExternal: [/^@tensorflow\//] },
 });

@@ -1,20 +1,14 @@
-// The peers gradscope is measured against, started in this process on the same Dawn adapter:
-// TensorFlow.js on its WebGPU backend and jax-js on WebGPU. navigator.gpu must exist before
-// either is imported.
+// The peers gradscope is measured against, in this process on the same adapter: TensorFlow.js on
+// its WebGPU backend and jax-js on WebGPU. navigator.gpu must exist before either is imported
+// (in Node, peers_node.ts makes it from Dawn; a browser has it).
 export interface Peers {
   tf: typeof import('@tensorflow/tfjs-core') | null;
   jax: typeof import('@jax-js/jax') | null;
   notes: string[];
 }
 
-let keepAlive: unknown; // Dawn crashes if the GPU object is collected while in use
-
 export async function startPeers(): Promise<Peers> {
   const notes: string[] = [];
-  const dawn = await import('webgpu');
-  const gpu = dawn.create([]);
-  keepAlive = gpu;
-  (globalThis as unknown as { navigator: unknown }).navigator = { gpu, userAgent: 'Node.js' };
   let tf: Peers['tf'] = null;
   let jax: Peers['jax'] = null;
   try {
@@ -38,6 +32,5 @@ export async function startPeers(): Promise<Peers> {
     notes.push(`jax-js unavailable: ${(e as Error).message}`);
     jax = null;
   }
-  void keepAlive;
   return { tf, jax, notes };
 }

@@ -50,7 +50,7 @@ export class NonFiniteError extends Error {
 }
 
 /** Runs `fn`, naming the file in any safetensors error it throws. */
-function inFile<T>(file: string, fn: () => T): T {
+export function inFile<T>(file: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {

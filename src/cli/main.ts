@@ -6,10 +6,13 @@ import { openNodeDevice } from '../gpu/node';
 import { selfCheck } from '../gpu/selfcheck';
 import { loadDataset } from '../engine/dataset';
 import { describeModel } from '../engine/model';
-import { parseSpec, type Spec } from '../engine/spec';
+import { type Spec } from '../engine/spec';
 import { specSchema } from '../engine/spec_schema';
+import { isGanSpec, parseRunSpec, type GanSpec } from '../engine/gan/spec';
+import { makeGanDataset } from '../engine/gan/data';
 import { parseCommandLine, required, CliError, type Args } from './args';
 import { prepareOutputFile, prepareOutputFolder, readInput, readJson } from './files';
+import { gradientsGan, trainGan } from './gan';
 import { gradients, NonFiniteError, prepareGradients } from './gradients';
 import { train } from './train';
 
@@ -21,20 +24,24 @@ commands:
                                          train; print per-layer gradient norms at the start and the end;
                                          with --out, write metrics.csv, metrics.jsonl and model.safetensors;
                                          --profile times every kernel and prints the table (and trace.json
-                                         for chrome://tracing / ui.perfetto.dev with --out)
+                                         for chrome://tracing / ui.perfetto.dev with --out); a GAN spec (gan in place of
+                                         model) prints both networks and writes both, plus samples.csv
   gradients --config run.json --weights w.safetensors --batch b.safetensors --out g.safetensors
                                          one forward and backward pass on the given weights and batch
                                          (x: F32 [B, input]; y: I32 [B] labels for cross_entropy, F32 [B, outputs] otherwise);
-                                         writes every parameter's gradient under its own name, the loss in the metadata
+                                         writes every parameter's gradient under its own name, the loss in the metadata;
+                                         for a GAN spec (gan in place of model) the batch holds z F32 [B, latent] and
+                                         x F32 [B, features]: D-loss gradients of discriminator.*, G-loss gradients of
+                                         generator.*, d_loss and g_loss in the metadata
   schema                                 print the JSON Schema of run specs (schema/run.schema.json)`;
 
-function readSpec(args: Args): Spec {
+function readSpec(args: Args): Spec | GanSpec {
   const o = readJson('config', required(args, 'config'));
   if (o !== null && typeof o === 'object' && !Array.isArray(o)) {
     for (const k of ['steps', 'seed'] as const) if (args.ints[k] !== undefined) (o as Record<string, unknown>)[k] = args.ints[k];
   }
-  const spec = parseSpec(o);
-  describeModel(spec); // width mismatches are spec errors too: report them before touching the GPU
+  const spec = parseRunSpec(o); // a GAN spec's widths are checked as it is parsed
+  if (!isGanSpec(spec)) describeModel(spec as Spec); // width mismatches are spec errors too: report them before touching the GPU
   return spec;
 }
 
@@ -78,8 +85,13 @@ async function main(argv: string[]): Promise<number> {
       const spec = readSpec(args);
       const out = args.paths.out ?? null;
       if (out) prepareOutputFolder('out', out);
-      const data = await loadDataset(spec.data, spec.seed);
-      return withDevice((ctx) => train(ctx, spec, data, { out, quiet: args.flags.quiet ?? false, profile: args.flags.profile ?? false }));
+      const opts = { out, quiet: args.flags.quiet ?? false, profile: args.flags.profile ?? false };
+      if (isGanSpec(spec)) {
+        const gan = spec as GanSpec;
+        return withDevice((ctx) => trainGan(ctx, gan, makeGanDataset(gan.data, gan.seed), opts));
+      }
+      const data = await loadDataset((spec as Spec).data, spec.seed);
+      return withDevice((ctx) => train(ctx, spec as Spec, data, opts));
     }
     case 'gradients': {
       const spec = readSpec(args);
@@ -87,7 +99,9 @@ async function main(argv: string[]): Promise<number> {
       const batch = readInput('batch', required(args, 'batch'));
       const out = required(args, 'out');
       prepareOutputFile('out', out);
-      const prepared = prepareGradients(spec, { weights, batch, batchName: args.paths.batch!, weightsName: args.paths.weights! });
+      const input = { weights, batch, batchName: args.paths.batch!, weightsName: args.paths.weights! };
+      if (isGanSpec(spec)) return withDevice((ctx) => gradientsGan(ctx, spec as GanSpec, input, out));
+      const prepared = prepareGradients(spec as Spec, input);
       return withDevice((ctx) => gradients(ctx, prepared, out));
     }
     case 'schema':

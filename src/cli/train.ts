@@ -31,6 +31,14 @@ export function gradNormTable(r: StepRecord): string {
   return lines.join('\n');
 }
 
+/** "N steps applied in S s (R steps/s)", and how many were skipped after a non-finite stop. */
+export function appliedSummary(trainer: { step: number; stopped: { step: number } | null }, seconds: number): string {
+  // After a non-finite step the guard skips every update: those steps were submitted, not applied.
+  const applied = trainer.stopped ? trainer.stopped.step - 1 : trainer.step;
+  const skipped = trainer.step - applied;
+  return `${applied} step${applied === 1 ? '' : 's'} applied in ${seconds.toFixed(1)} s (${(applied / seconds).toFixed(1)} steps/s)${skipped ? `; ${skipped} more submitted and skipped from step ${applied + 1}` : ''}`;
+}
+
 function bar(done: number, total: number, r: StepRecord | null, rate: number): string {
   const width = 24;
   const filled = Math.round((done / Math.max(1, total)) * width);
@@ -79,10 +87,7 @@ export async function train(ctx: GpuContext, spec: Spec, dataset: Dataset, opts:
     if (first) console.log(`\ngradient norms at step ${(first as StepRecord).step}:\n${gradNormTable(first)}`);
     if (last) console.log(`\ngradient norms at step ${(last as StepRecord).step}:\n${gradNormTable(last)}`);
     const evaluation = await trainer.evaluate();
-    // After a non-finite step the guard skips every update: those steps were submitted, not applied.
-    const applied = trainer.stopped ? trainer.stopped.step - 1 : trainer.step;
-    const skipped = trainer.step - applied;
-    console.log(`\n${applied} step${applied === 1 ? '' : 's'} applied in ${seconds.toFixed(1)} s (${(applied / seconds).toFixed(1)} steps/s)${skipped ? `; ${skipped} more submitted and skipped from step ${applied + 1}` : ''}; held-out loss ${evaluation.loss.toFixed(4)}${evaluation.accuracy !== null ? `, accuracy ${(100 * evaluation.accuracy).toFixed(1)}%` : ''}`);
+    console.log(`\n${appliedSummary(trainer, seconds)}; held-out loss ${evaluation.loss.toFixed(4)}${evaluation.accuracy !== null ? `, accuracy ${(100 * evaluation.accuracy).toFixed(1)}%` : ''}`);
     if (trainer.profiler) {
       await trainer.profiler.flush();
       console.log(`\nprofile (diagnostics are off while profiling):\n${trainer.profiler.format()}`);

@@ -16,6 +16,11 @@ export interface CheckpointSource {
 }
 
 export async function saveCheckpoint(src: CheckpointSource): Promise<Uint8Array> {
+  return writeSafetensors(await checkpointTensors(src), { format: 'gradscope', spec: JSON.stringify(src.spec), step: String(src.step) });
+}
+
+/** A model's tensors under their PyTorch names (several models can share one file). */
+export async function checkpointTensors(src: Omit<CheckpointSource, 'spec'>): Promise<Record<string, StTensor>> {
   const [params, states] = await Promise.all([src.params.download(), src.states.download()]);
   const tensors: Record<string, StTensor> = {};
   for (const p of src.model.params) tensors[p.name] = f32Tensor(p.shape, params.slice(p.offset, p.offset + p.size) as Float32Array);
@@ -25,7 +30,7 @@ export async function saveCheckpoint(src: CheckpointSource): Promise<Uint8Array>
     const count = new BigInt64Array([BigInt(src.step)]);
     tensors[`${l.prefix}.num_batches_tracked`] = { dtype: 'I64', shape: [], data: new Uint8Array(count.buffer) };
   }
-  return writeSafetensors(tensors, { format: 'gradscope', spec: JSON.stringify(src.spec), step: String(src.step) });
+  return tensors;
 }
 
 /**
@@ -34,6 +39,11 @@ export async function saveCheckpoint(src: CheckpointSource): Promise<Uint8Array>
  */
 export function validateCheckpoint(model: ModelInfo, bytes: Uint8Array): { params: Float32Array; states: Float32Array; metadata: Record<string, string> } {
   const { tensors, metadata } = readSafetensors(bytes);
+  return { ...validateTensors(model, tensors), metadata };
+}
+
+/** validateCheckpoint on tensors already read (a GAN file holds two models: each its own part). */
+export function validateTensors(model: ModelInfo, tensors: Record<string, StTensor>): { params: Float32Array; states: Float32Array } {
   const params = new Float32Array(model.paramElements);
   const states = new Float32Array(model.stateElements);
   const expected = new Set<string>();
@@ -51,7 +61,7 @@ export function validateCheckpoint(model: ModelInfo, bytes: Uint8Array): { param
   for (const l of model.flat.filter((l) => l.spec.type === 'batchnorm')) expected.add(`${l.prefix}.num_batches_tracked`);
   const extra = Object.keys(tensors).filter((n) => !expected.has(n));
   if (extra.length) throw new SafetensorsError(`tensor ${extra[0]} is not part of this model${extra.length > 1 ? ` (and ${extra.length - 1} more)` : ''}`);
-  return { params, states, metadata };
+  return { params, states };
 }
 
 /** Validates, then writes parameters and running statistics to the GPU (all or nothing). */

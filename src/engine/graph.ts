@@ -54,7 +54,17 @@ export function paramView(ctx: GpuContext, buffer: GPUBuffer, p: ParamInfo, suff
   return Tensor.view(ctx, buffer, p.offset * 4, p.shape, 'f32', p.name + suffix);
 }
 
-export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers, batch: number, training: boolean): Graph {
+/**
+ * Chaining one graph onto another (a GAN's discriminator on the generator's output): `input` is
+ * read instead of a tensor of the graph's own, and `dInput` (training graphs) receives
+ * d loss / d input (=), the gradient the upstream graph's backward starts from.
+ */
+export interface GraphLinks {
+  input?: Tensor;
+  dInput?: Tensor;
+}
+
+export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers, batch: number, training: boolean, links: GraphLinks = {}): Graph {
   const owned: Tensor[] = [];
   const forward: Op[] = [];
   const dropout: DropoutOp[] = [];
@@ -196,8 +206,10 @@ export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers,
     return x;
   };
 
-  const input = tensor([batch, model.input], 'input');
-  const output = build(model.layers, input, null, null);
+  const input = links.input ?? tensor([batch, model.input], 'input');
+  if (input.size !== batch * model.input) throw new Error(`buildGraph: input ${input.label} has ${input.size} elements, expected [${batch}, ${model.input}]`);
+  if (links.dInput && links.dInput.size !== input.size) throw new Error(`buildGraph: dInput ${links.dInput.label} has ${links.dInput.size} elements, expected ${input.size}`);
+  const output = build(model.layers, input, (training && links.dInput) || null, null);
   const backward: Op[] = [];
   for (let i = nodes.length - 1; i >= 0; i--) backward.push(...(backwardOf.get(nodes[i]) ?? []));
   if (wnW) {

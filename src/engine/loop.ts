@@ -2,7 +2,17 @@
 // than `inFlight` steps ahead of the GPU (otherwise a slow GPU would queue unbounded work).
 // Waiting happens between steps, never inside one: for the GPU, and before a step that logs, for a
 // free readback slot, so that every diagnostics record asked for is delivered.
-import type { Trainer } from './trainer';
+import type { GpuContext } from '../gpu/context';
+
+/** What the loop drives: the single-network Trainer and the GAN trainer. */
+export interface Steppable {
+  readonly ctx: GpuContext;
+  readonly step: number;
+  readonly stopped: { step: number; where: string } | null;
+  runStep(): void;
+  readyToLog(): Promise<void>;
+  flush(): Promise<void>;
+}
 
 export interface LoopOptions {
   /** Steps allowed in flight before the CPU waits for the GPU (default 8). */
@@ -12,7 +22,7 @@ export interface LoopOptions {
   signal?: AbortSignal;
 }
 
-export async function trainSteps(trainer: Trainer, steps: number, options: LoopOptions = {}): Promise<number> {
+export async function trainSteps(trainer: Steppable, steps: number, options: LoopOptions = {}): Promise<number> {
   const inFlight = options.inFlight ?? 8;
   const queue = trainer.ctx.device.queue;
   let done = 0;

@@ -91,9 +91,10 @@ export function lastWidth(spec: Spec): number {
 
 /**
  * Describes the model; `outputs` (when given) is the width the loss and data need, `why` says who
- * needs it in the error when the model ends at another width.
+ * needs it in the error when the model ends at another width. `names` puts the layers under
+ * another spec path and PyTorch prefix (a GAN's "generator.layers").
  */
-export function describeModel(spec: Spec, outputs = lastWidth(spec), why = `what loss "${spec.loss}" needs for data "${spec.data.name}"`): ModelInfo {
+export function describeModel(spec: Spec, outputs = lastWidth(spec), names = { path: 'model.layers', prefix: 'layers' }, why = `what loss "${spec.loss}" needs for data "${spec.data.name}"`): ModelInfo {
   const params: ParamInfo[] = [];
   const states: StateInfo[] = [];
   const flat: LayerInfo[] = [];
@@ -178,9 +179,9 @@ export function describeModel(spec: Spec, outputs = lastWidth(spec), why = `what
   };
 
   const input = spec.model.input * time;
-  const { layers, width } = build(spec.model.layers, input, 'model.layers', 'layers');
+  const { layers, width } = build(spec.model.layers, input, names.path, names.prefix);
   if (width !== outputs) {
-    throw new SpecError('model.layers', `a last layer of width ${outputs} (${why})`, `width ${width}`);
+    throw new SpecError(names.path, `a last layer of width ${outputs} (${why})`, `width ${width}`);
   }
   return {
     input, output: width, layers, params, states, flat, time,

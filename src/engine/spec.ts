@@ -1,6 +1,7 @@
 // The run spec: a JSON document describing model, loss, optimizer, clipping, data and schedule.
 // parseSpec validates everything up front and throws one SpecError naming the field's path and
-// what was expected; nothing is built from a spec that did not pass.
+// what was expected; nothing is built from a spec that did not pass. The field parsers are
+// exported for the GAN spec (gan/spec.ts), which speaks the same vocabulary.
 import { ACTIVATIONS, isActivation, type Activation } from '../kernels/activation_ids';
 
 export const INITIALISERS = [
@@ -109,20 +110,20 @@ function describe(v: unknown): string {
   return 'an object';
 }
 
-type Obj = Record<string, unknown>;
-function object(v: unknown, path: string, allowed: readonly string[]): Obj {
+export type Obj = Record<string, unknown>;
+export function object(v: unknown, path: string, allowed: readonly string[]): Obj {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new SpecError(path, 'an object', v);
   for (const key of Object.keys(v)) {
     if (!allowed.includes(key)) throw new SpecError(`${path}.${key}`, `no such field (allowed: ${allowed.join(', ')})`, (v as Obj)[key]);
   }
   return v as Obj;
 }
-function int(v: unknown, path: string, min: number, max: number, fallback?: number): number {
+export function int(v: unknown, path: string, min: number, max: number, fallback?: number): number {
   if (v === undefined && fallback !== undefined) return fallback;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new SpecError(path, `an integer in [${min}, ${max}]`, v);
   return v;
 }
-function num(v: unknown, path: string, min: number, max: number, fallback?: number, exclusiveMin = false, exclusiveMax = false): number {
+export function num(v: unknown, path: string, min: number, max: number, fallback?: number, exclusiveMin = false, exclusiveMax = false): number {
   if (v === undefined && fallback !== undefined) return fallback;
   const below = exclusiveMin ? (x: number) => x <= min : (x: number) => x < min;
   const above = exclusiveMax ? (x: number) => x >= max : (x: number) => x > max;
@@ -131,12 +132,12 @@ function num(v: unknown, path: string, min: number, max: number, fallback?: numb
   }
   return v;
 }
-function bool(v: unknown, path: string, fallback: boolean): boolean {
+export function bool(v: unknown, path: string, fallback: boolean): boolean {
   if (v === undefined) return fallback;
   if (typeof v !== 'boolean') throw new SpecError(path, 'true or false', v);
   return v;
 }
-function oneOf<T extends string>(v: unknown, path: string, options: readonly T[], fallback?: T): T {
+export function oneOf<T extends string>(v: unknown, path: string, options: readonly T[], fallback?: T): T {
   if (v === undefined && fallback !== undefined) return fallback;
   if (typeof v !== 'string' || !options.includes(v as T)) throw new SpecError(path, `one of ${options.join(', ')}`, v);
   return v as T;
@@ -152,7 +153,7 @@ export type Field = (
   | { kind: 'bool'; fallback: boolean }
   | { kind: 'enum'; options: readonly string[]; fallback?: string }
 ) & { /** may be left out although it has no default */ optional?: boolean };
-const F = {
+export const F = {
   int: (min: number, max: number, fallback?: number): Field => ({ kind: 'int', min, max, fallback }),
   num: (min: number, max: number, fallback?: number, exclusiveMin = false, exclusiveMax = false): Field => ({ kind: 'num', min, max, fallback, exclusiveMin, exclusiveMax }),
   bool: (fallback: boolean): Field => ({ kind: 'bool', fallback }),
@@ -160,7 +161,7 @@ const F = {
   optional: (f: Field): Field => ({ ...f, optional: true }),
 };
 /** Reads o[key] by its rule; `path` is the object's path. */
-function read(o: Obj, key: string, f: Field, path: string): any {
+export function read(o: Obj, key: string, f: Field, path: string): any {
   const at = path ? `${path}.${key}` : key;
   switch (f.kind) {
     case 'int': return int(o[key], at, f.min, f.max, f.fallback);
@@ -170,7 +171,7 @@ function read(o: Obj, key: string, f: Field, path: string): any {
   }
 }
 /** Every field of an object of this table that is given or has a default. */
-function readAll<T>(o: Obj, table: Record<string, Field>, path: string): T {
+export function readAll<T>(o: Obj, table: Record<string, Field>, path: string): T {
   const out: Obj = {};
   for (const [key, f] of Object.entries(table)) {
     if (o[key] === undefined && f.optional) continue;
@@ -263,19 +264,23 @@ function parseLayer(v: unknown, path: string, depth: number): LayerSpec {
   }
 }
 
-function parseLayers(v: unknown, path: string, depth: number): LayerSpec[] {
+export function parseLayers(v: unknown, path: string, depth: number): LayerSpec[] {
   if (!Array.isArray(v) || v.length === 0) throw new SpecError(path, 'a non-empty array of layers', v);
   if (v.length > SPEC_LIMITS.maxLayers) throw new SpecError(path, `at most ${SPEC_LIMITS.maxLayers} layers`, v);
   return Array.from(v, (l, i) => parseLayer(l, `${path}[${i}]`, depth)); // from(): holes are visited too
 }
 
-function parseOptimizer(v: unknown, path: string): OptimizerSpec {
+export function parseOptimizer(v: unknown, path: string): OptimizerSpec {
   const type = oneOf(v && typeof v === 'object' ? (v as Obj).type : undefined, `${path}.type`, OPTIMIZERS);
   const table = type === 'sgd' ? FIELDS.sgd : type === 'rmsprop' ? FIELDS.rmsprop : FIELDS.adam;
   const o = object(v, path, keys(table));
   const opt = { type, ...readAll<Obj>(o, table, path) } as OptimizerSpec;
   if (opt.type === 'sgd' && opt.nesterov && opt.momentum === 0) throw new SpecError(`${path}.nesterov`, 'false unless momentum > 0', true);
   return opt;
+}
+
+export function parseClip(v: unknown, path: string): Spec['clip'] {
+  return readAll(object(v, path, Object.keys(FIELDS.clip)), FIELDS.clip, path);
 }
 
 export function parseSpec(v: unknown): Spec {
@@ -290,7 +295,7 @@ export function parseSpec(v: unknown): Spec {
   }
   const top = readAll<Pick<Spec, 'loss' | 'batch_size' | 'steps' | 'seed' | 'log_every' | 'eval_every'>>(o, FIELDS.spec, '');
   const optimizer = parseOptimizer(o.optimizer === undefined ? { type: 'adam', lr: 0.001 } : o.optimizer, 'optimizer');
-  const clip: Spec['clip'] = readAll(object(o.clip === undefined ? {} : o.clip, 'clip', Object.keys(FIELDS.clip)), FIELDS.clip, 'clip');
+  const clip = parseClip(o.clip === undefined ? {} : o.clip, 'clip');
   const d = object(o.data === undefined ? { name: 'spiral' } : o.data, 'data', Object.keys(FIELDS.data));
   const { seq_len: _t, ...plain } = FIELDS.data;
   const data: DataSpec = readAll(d, plain, 'data');

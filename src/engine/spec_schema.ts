@@ -2,7 +2,8 @@
 // ranges, defaults and options come from there, so editors check run.json by the same rules as
 // `gradscope train`. Rules between fields that a schema can say (std only with init "normal",
 // nonlinearity only on rnn) are here too; the rest (layer widths, nesting depth) stay the
-// validator's. `gradscope schema` prints it; schema/run.schema.json is its output, checked by tests.
+// validator's. GAN specs (gan/spec.ts GAN_FIELDS) are the second branch. `gradscope schema` prints it; schema/run.schema.json is its output, checked by tests.
+import { GAN_FIELDS } from './gan/spec';
 import { FIELDS, SEQUENCE_DATASETS, SPEC_LIMITS, type Field } from './spec';
 
 type Json = Record<string, unknown>;
@@ -55,20 +56,28 @@ export function specSchema(): Json {
   sgd.allOf = [{ if: { properties: { nesterov: { const: true } }, required: ['nesterov'] }, then: { properties: { momentum: { type: 'number', exclusiveMinimum: 0 } }, required: ['momentum'] } }];
   const data = object(FIELDS.data);
   data.allOf = [{ if: { required: ['seq_len'] }, then: { properties: { name: { enum: [...SEQUENCE_DATASETS] } } } }];
-  const top = object(FIELDS.spec, {
-    model: object(FIELDS.model, { layers: layers() }),
-    optimizer: { oneOf: [sgd, tagged('rmsprop', object(FIELDS.rmsprop)), tagged(['adam', 'adamw'], object(FIELDS.adam))] },
-    clip: object(FIELDS.clip),
-    data,
-  });
-  // Only the model is required; "$schema" points editors at this file.
-  Object.assign(top, { required: ['model'], properties: { $schema: { type: 'string' }, ...(top.properties as Json) } });
+  const ref = (name: string) => ({ $ref: `#/$defs/${name}` });
+  const withSchemaKey = (o: Json, required: string[]) => Object.assign(o, { required, properties: { $schema: { type: 'string' }, ...(o.properties as Json) } });
+  // A single network: only the model is required.
+  const run = withSchemaKey(object(FIELDS.spec, { model: object(FIELDS.model, { layers: layers() }), optimizer: ref('optimizer'), clip: ref('clip'), data }), ['model']);
+  // A GAN: `gan` in place of `model`, two feed-forward networks, an optimizer and clip for each.
+  const net = object({}, { layers: layers(ref('innerLayer')) });
+  const gan = withSchemaKey(object(GAN_FIELDS.spec, {
+    gan: object(GAN_FIELDS.gan, { generator: net, discriminator: net }),
+    optimizer: ref('optimizer'), optimizer_g: ref('optimizer'), optimizer_d: ref('optimizer'),
+    clip: ref('clip'), clip_g: ref('clip'), clip_d: ref('clip'),
+    data: object(GAN_FIELDS.data),
+  }), ['gan']);
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: 'gradscope run spec',
-    description: 'A gradscope training run: model, loss, optimizer, clipping, data and schedule (README: Command line).',
-    ...top,
+    description: 'A gradscope training run: model (or gan), loss, optimizer, clipping, data and schedule (README: Command line, GANs).',
+    oneOf: [ref('run'), ref('ganRun')],
     $defs: {
+      run,
+      ganRun: gan,
+      optimizer: { oneOf: [sgd, tagged('rmsprop', object(FIELDS.rmsprop)), tagged(['adam', 'adamw'], object(FIELDS.adam))] },
+      clip: object(FIELDS.clip),
       // Recurrent layers only at the top level: a residual block's layers are inner layers.
       layer: { oneOf: [{ $ref: '#/$defs/innerLayer' }, recurrent] },
       innerLayer: {

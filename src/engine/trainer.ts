@@ -6,22 +6,19 @@ import type { GpuContext, Op } from '../gpu/context';
 import { Tensor, upload, write, zeros } from '../gpu/tensor';
 import { Inference } from './inference';
 import { gatherRowsOp } from '../kernels/elementwise';
-import { createOptimizerState, optimizerStepOp, type OptimizerConfig, type OptimizerState } from '../kernels/optimizers';
-import { stepGuardOp } from '../kernels/clip';
 import { Batcher, outputsFor, targetsFor, type Dataset } from './data';
 import { buildGraph, type Graph } from './graph';
-import { initWeights } from './init';
 import { accuracyOf, lossOp } from './loss';
 import { describeModel, type ModelInfo } from './model';
+import { checkFits, Network, Updater } from './network';
 import { Profiler } from './profiler';
 import { readTrainingState, saveTrainingState } from './resume';
 import { ReadbackRing } from './readback';
 import { Rng } from './rng';
-import { initRecurrent } from './recurrent_init';
-import { isRecurrent, SpecError, type Spec } from './spec';
-import { checkBufferSize, GpuLimitError } from '../gpu/buffers';
-import { buildDiagnostics, type Diagnostics, type StepRecord } from './diagnostics';
-import { dataDependentInit, initWeightNormGains, needsDataInit } from './weight_norm_init';
+import { SpecError, type Spec } from './spec';
+import { GpuLimitError } from '../gpu/buffers';
+import type { StepRecord } from './diagnostics';
+import { dataDependentInit, needsDataInit } from './weight_norm_init';
 
 export class Trainer {
   readonly model: ModelInfo;
@@ -33,16 +30,14 @@ export class Trainer {
   step = 0;
   /** Set when a step produced a non-finite gradient: training stops there (see `guard`). */
   stopped: StepRecord['nonFinite'] = null;
-  private optimizer!: OptimizerState;
-  private update!: Op & { setStep(t: number): void; setLr(lr: number): void };
-  private guard!: Op & { setStep(t: number): void; setMaxNorm(c: number | null): void };
+  private net!: Network;
+  private updater!: Updater;
   private lossOp!: Op;
   private gather!: Op[];
   private indices!: Tensor<'u32'>;
   private data!: { x: Tensor; y: Tensor };
   private batcher!: Batcher;
   private dropoutRng!: Rng;
-  private diag!: Diagnostics;
   private ring!: ReadbackRing;
   private listeners: ((r: StepRecord) => void)[] = [];
 
@@ -74,7 +69,7 @@ export class Trainer {
   }
 
   constructor(readonly ctx: GpuContext, readonly spec: Spec, readonly dataset: Dataset) {
-    this.model = describeModel(spec, outputsFor(spec.loss, dataset), `what loss "${spec.loss}" needs for data "${dataset.name}"`);
+    this.model = describeModel(spec, outputsFor(spec.loss, dataset), undefined, `what loss "${spec.loss}" needs for data "${dataset.name}"`);
     if (this.model.input !== dataset.features) {
       throw new SpecError('model.input', `${dataset.features} (the features of data "${dataset.name}")`, this.model.input);
     }
@@ -90,12 +85,12 @@ export class Trainer {
   private build(): void {
     const { ctx, spec, dataset } = this;
     const m = this.model;
-    this.params = zeros(ctx, [m.paramElements], 'f32', 'params');
-    this.grads = zeros(ctx, [m.paramElements], 'f32', 'grads'); // padding stays zero
-    this.states = zeros(ctx, [m.stateElements], 'f32', 'states');
-    this.initialise(spec.seed);
+    this.net = new Network(ctx, m);
+    ({ params: this.params, grads: this.grads, states: this.states } = this.net);
+    this.net.initialise(new Rng(spec.seed).fork(0x1417));
+    this.dataInitPending = needsDataInit(m);
     const B = spec.batch_size;
-    this.graph = buildGraph(ctx, m, { params: this.params.buffer, grads: this.grads.buffer, states: this.states.buffer }, B, true);
+    this.graph = buildGraph(ctx, m, this.net.flat, B, true);
 
     // Data lives on the GPU; a step uploads only B indices and gathers its batch there.
     const train = dataset.train;
@@ -111,43 +106,14 @@ export class Trainer {
     this.gather = [gatherRowsOp(ctx, this.graph.input, this.data.x, this.indices), gatherRowsOp(ctx, yBatch, this.data.y, this.indices)];
     this.batchTargets = yBatch;
 
-    this.diag = buildDiagnostics(this);
-    const loss = this.diag.views.loss;
-    const dOut = this.graph.dOutput!;
-    this.lossOp = lossOp(ctx, spec.loss, loss, dOut, this.graph.output, yBatch);
-
-    this.guard = stepGuardOp(ctx, { scale: this.diag.scale, flag: this.diag.views.flag }, this.diag.views.gradSq, spec.clip.global_norm ?? null);
-    this.optimizer = createOptimizerState(ctx, spec.optimizer as OptimizerConfig, m.paramElements, 'optimizer');
-    this.update = optimizerStepOp(ctx, spec.optimizer as OptimizerConfig, this.params, this.grads, this.optimizer, { gradScale: this.diag.scale, clipValue: spec.clip.value });
+    this.updater = new Updater(ctx, this.net, this.graph, spec.optimizer, spec.clip);
+    this.lossOp = lossOp(ctx, spec.loss, this.updater.diag.views.loss, this.graph.dOutput!, this.graph.output, yBatch);
     this.batcher = new Batcher(train.n, B, spec.seed);
     this.dropoutRng = new Rng(spec.seed).fork(0xd0);
-    this.ring = new ReadbackRing(ctx.device, this.diag.bytes, 3, 'diagnostics');
+    this.ring = new ReadbackRing(ctx.device, this.updater.diag.bytes, 3, 'diagnostics');
   }
 
   private batchTargets!: Tensor;
-
-  /** Seeded initial parameters (weights by their initialiser, biases 0, norm gamma 1 beta 0, weight-norm g = ‖v‖). */
-  private initialise(seed: number): void {
-    const rng = new Rng(seed).fork(0x1417);
-    const flat = new Float32Array(this.model.paramElements);
-    for (const p of this.model.params) {
-      const s = p.layer.spec;
-      if (p.role === 'weight' && s.type === 'dense') flat.set(initWeights(s, p.shape[0], p.shape[1], rng), p.offset);
-      else if (p.role === 'gamma') flat.fill(1, p.offset, p.offset + p.size);
-    }
-    for (const l of this.model.flat) if (isRecurrent(l.spec)) initRecurrent(l, flat, rng);
-    initWeightNormGains(this.model, flat);
-    this.dataInitPending = needsDataInit(this.model);
-    this.ctx.device.queue.writeBuffer(this.params.buffer, 0, flat);
-    this.resetStates();
-  }
-
-  /** Batch-norm running statistics as PyTorch starts them: mean 0, variance 1. */
-  private resetStates(): void {
-    const states = new Float32Array(this.model.stateElements);
-    for (const s of this.model.states) if (s.name.endsWith('running_var')) states.fill(1, s.offset, s.offset + s.size);
-    this.ctx.device.queue.writeBuffer(this.states.buffer, 0, states);
-  }
 
   /** Set until weight_norm_init "data" has run (Trainer.create runs it; it reads a batch back). */
   private dataInitPending = false;
@@ -157,7 +123,7 @@ export class Trainer {
     const n = this.dataset.train.n;
     this.ctx.device.queue.writeBuffer(this.indices.buffer, 0, Uint32Array.from({ length: this.spec.batch_size }, (_, i) => i % n));
     await dataDependentInit(this.model, this.graph, this.params, () => this.ctx.submit([...this.gather, ...this.graph.forward], 'weight_norm_init'));
-    this.resetStates(); // those forward passes moved the running statistics
+    this.net.resetStates(); // those forward passes moved the running statistics
     this.dataInitPending = false;
   }
 
@@ -169,12 +135,12 @@ export class Trainer {
   setLearningRate(lr: number): void {
     if (!(lr > 0 && Number.isFinite(lr))) throw new Error(`optimizer.lr: expected a positive number, got ${lr}`);
     this.spec.optimizer.lr = lr;
-    this.update.setLr(lr);
+    this.updater.setLearningRate(lr);
   }
 
   setClipNorm(maxNorm: number | null): void {
     this.spec.clip.global_norm = maxNorm ?? undefined;
-    this.guard.setMaxNorm(maxNorm);
+    this.updater.setClipNorm(maxNorm);
   }
 
   /** Records and submits one training step. Never waits for the GPU. */
@@ -191,7 +157,7 @@ export class Trainer {
   async gradientsOn(indices: Uint32Array): Promise<{ loss: number; grads: Float32Array }> {
     if (indices.length !== this.spec.batch_size) throw new Error(`gradientsOn: ${indices.length} rows for batch size ${this.spec.batch_size}`);
     this.record(indices, false);
-    const [loss, grads] = await Promise.all([this.diag.views.loss.download(), this.grads.download()]);
+    const [loss, grads] = await Promise.all([this.updater.diag.views.loss.download(), this.grads.download()]);
     return { loss: loss[0], grads };
   }
 
@@ -204,34 +170,22 @@ export class Trainer {
     ctx.device.queue.writeBuffer(this.indices.buffer, 0, indices);
     const dropSeed = Math.floor(this.dropoutRng.next() * 2 ** 32);
     for (const d of this.graph.dropout) d.setSeed(dropSeed);
-    this.update.setStep(t);
-    this.guard.setStep(t);
+    this.updater.setStep(t);
     const log = update && this.logsStep(t);
 
     const encoder = ctx.device.createCommandEncoder({ label: `step ${t}` });
-    const ops = (this.stepOps ??= [...this.gather, ...this.graph.forward, this.lossOp, ...this.graph.backward, this.diag.gradSq, this.guard]);
+    const ops = (this.stepOps ??= [...this.gather, ...this.graph.forward, this.lossOp, ...this.graph.backward, ...this.updater.preUpdate]);
     if (this.profiler) {
       // Profiling is a mode of its own: one pass per kernel with timestamps, no diagnostics.
-      const after = this.profiler.record(encoder, update ? [...ops, this.update] : ops);
+      const after = this.profiler.record(encoder, update ? [...ops, this.updater.updates[0]] : ops);
       ctx.device.queue.submit([encoder.finish()]);
       after();
       if (update) this.step = t;
       return;
     }
-    const pass = encoder.beginComputePass({ label: 'forward, backward, guard' });
-    for (const op of ops) op.record(pass);
-    pass.end();
-    if (log) this.diag.beforeUpdate(encoder);
-    if (update) {
-      const upd = encoder.beginComputePass({ label: 'optimizer' });
-      this.update.record(upd);
-      upd.end();
-    }
-    let afterSubmit: (() => void) | null = null;
-    if (log) {
-      this.diag.afterUpdate(encoder);
-      afterSubmit = this.ring.record(encoder, this.diag.buffer, (data) => this.deliver(this.diag.parse(data, t), indices));
-    }
+    this.updater.record(encoder, ops, { log, update });
+    const diag = this.updater.diag;
+    const afterSubmit = log ? this.ring.record(encoder, diag.buffer, (data) => this.deliver(diag.parse(data, t), indices)) : null;
     ctx.device.queue.submit([encoder.finish()]);
     afterSubmit?.();
     if (update) this.step = t;
@@ -245,13 +199,14 @@ export class Trainer {
 
   /** Optimizer moments, step, data position and RNGs: with a model checkpoint, an exact resume. */
   saveTrainingState(): Promise<Uint8Array> {
-    return saveTrainingState({ step: this.step, optimizerBuffers: this.optimizer.buffers, batcher: this.batcher, dropoutRngState: this.dropoutRng.state });
+    return saveTrainingState({ step: this.step, optimizerBuffers: this.updater.optimizer.buffers, batcher: this.batcher, dropoutRngState: this.dropoutRng.state });
   }
 
   /** Restores saveTrainingState's file after validating all of it (nothing changes on error). */
   loadTrainingState(bytes: Uint8Array): void {
-    const s = readTrainingState(bytes, { optimizer: this.optimizer.buffers.map((b) => b.size), samples: this.dataset.train.n });
-    this.optimizer.buffers.forEach((b, i) => write(b, s.optimizer[i]));
+    const buffers = this.updater.optimizer.buffers;
+    const s = readTrainingState(bytes, { optimizer: buffers.map((b) => b.size), samples: this.dataset.train.n });
+    buffers.forEach((b, i) => write(b, s.optimizer[i]));
     this.batcher.restore(s.batcher);
     this.dropoutRng.state = s.dropoutRng;
     this.step = s.step;
@@ -312,28 +267,17 @@ export class Trainer {
   dispose(): void {
     this.stopProfiling();
     this.ring?.destroy();
-    this.diag?.dispose();
-    for (const o of [...(this.gather ?? []), this.lossOp, this.guard, this.update]) o?.dispose();
+    this.updater?.dispose();
+    for (const o of [...(this.gather ?? []), this.lossOp]) o?.dispose();
     this.graph?.dispose();
     this.inference?.dispose();
     this.inference = null;
-    this.optimizer?.dispose();
-    for (const t of [this.params, this.grads, this.states, this.indices, this.batchTargets, this.data?.x, this.data?.y]) t?.dispose();
+    this.net?.dispose();
+    for (const t of [this.indices, this.batchTargets, this.data?.x, this.data?.y]) t?.dispose();
     this.ring = undefined!;
-    this.diag = undefined!;
+    this.updater = undefined!;
+    this.net = undefined!;
     this.gather = [];
     this.graph = undefined!;
-    this.optimizer = undefined!;
   }
-}
-
-
-/** Refuses, before any allocation, a model whose tensors exceed the device's buffer limits. */
-function checkFits(ctx: GpuContext, model: ModelInfo, batch: number, data: Dataset): void {
-  const limits = ctx.device.limits;
-  const storage = GPUBufferUsage.STORAGE;
-  checkBufferSize(limits, model.paramElements * 4, storage, `parameters (${model.paramCount} values)`);
-  checkBufferSize(limits, data.train.n * data.features * 4, storage, `training data (${data.train.n} × ${data.features})`);
-  for (const l of model.flat) checkBufferSize(limits, batch * Math.max(l.inWidth, l.outWidth) * 4, storage, `${l.path} (${l.spec.type}, batch ${batch} × ${Math.max(l.inWidth, l.outWidth)})`);
-  for (const p of model.params) checkBufferSize(limits, p.size * 4, storage, `${p.layer.path} ${p.name} [${p.shape}]`);
 }

@@ -62,13 +62,16 @@ export function fill(ctx: GpuContext, out: Tensor, value: number): void {
 }
 
 /** dst[dstOffset + i] = src[srcOffset + i] for i < count (elements of any 32-bit dtype). */
-export function copy(ctx: GpuContext, dst: Tensor, src: Tensor, count = src.size, dstOffset = 0, srcOffset = 0): void {
+export function copyOp(ctx: GpuContext, dst: Tensor, src: Tensor, count = src.size, dstOffset = 0, srcOffset = 0): Op {
   checkAliasing('copy', dst, src);
   if (dst.dtype !== src.dtype) throw new Error(`copy: ${src.label} is ${src.dtype} but ${dst.label} is ${dst.dtype}`);
   if (srcOffset + count > src.size) throw new Error(`copy: reading ${count} elements at ${srcOffset} overruns ${src.label} (${src.size})`);
   if (dstOffset + count > dst.size) throw new Error(`copy: writing ${count} elements at ${dstOffset} overruns ${dst.label} (${dst.size})`);
-  ctx.run(copyKernel, { dst, src }, [u32(count), u32(dstOffset), u32(srcOffset)], count);
+  return ctx.op(copyKernel, { dst, src }, [u32(count), u32(dstOffset), u32(srcOffset)], count);
 }
+
+export const copy = (ctx: GpuContext, dst: Tensor, src: Tensor, count = src.size, dstOffset = 0, srcOffset = 0) =>
+  runOnce(ctx, copyOp(ctx, dst, src, count, dstOffset, srcOffset));
 
 /** dst[r, :] = src[index[r], :]: a batch of rows picked on the GPU (index: u32 [rows]). */
 export function gatherRowsOp(ctx: GpuContext, dst: Tensor, src: Tensor, index: Tensor): Op {

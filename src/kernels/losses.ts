@@ -38,8 +38,8 @@ function noAliasing(op: string, outputs: Tensor[], inputs: Tensor[]): void {
   for (const o of outputs) for (const i of inputs) if (o.buffer === i.buffer) throw new Error(`${op}: output ${o.label} may not share a buffer with input ${i.label}`);
 }
 
-/** Pass 1 then pass 2 as one Op; sizes are fixed when it is built. */
-function twoPass(ctx: GpuContext, label: string, scratch: GPUBuffer, passes: (scratch: GPUBuffer) => [Op, Op]): Op {
+/** Pass 1 then pass 2 as one Op; sizes are fixed when it is built (the GAN losses use it too). */
+export function twoPass(ctx: GpuContext, label: string, scratch: GPUBuffer, passes: (scratch: GPUBuffer) => [Op, Op]): Op {
   let ops: [Op, Op] | null = passes(scratch);
   return {
     label,

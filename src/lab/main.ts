@@ -4,6 +4,7 @@ import { GpuContext } from '../gpu/context';
 import { WebGpuUnavailableError } from '../gpu/device';
 import { selfCheck } from '../gpu/selfcheck';
 import { startLab } from './ui/app';
+import { startGanLab } from './ui/gan_app';
 
 const adapterEl = document.querySelector<HTMLElement>('#adapter')!;
 const statusEl = document.querySelector<HTMLElement>('#status')!;
@@ -32,8 +33,14 @@ async function start(): Promise<void> {
   const hook = { adapter: ctx.gpu.adapter, check, lab: null as unknown };
   (window as unknown as { gradscope: unknown }).gradscope = hook;
   if (!check.ok) return;
+  const root = document.querySelector<HTMLElement>('#lab')!;
+  // ?mode=gan: the GAN mode (src/lab/ui/gan_app.ts); its page object is hook.gan.
+  if (new URLSearchParams(location.search).get('mode') === 'gan') {
+    (hook as Record<string, unknown>).gan = await startGanLab(ctx, root);
+    return;
+  }
   const reopen = async () => new GpuContext(await openBrowserDevice());
-  hook.lab = await startLab(ctx, document.querySelector<HTMLElement>('#lab')!, reopen);
+  hook.lab = await startLab(ctx, root, reopen);
 }
 
 start().catch((e) => setStatus('error', `Unexpected error: ${(e as Error).stack ?? e}`));

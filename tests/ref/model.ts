@@ -109,7 +109,7 @@ function layerForward(l: LayerSpec, prefix: string, x: M, p: Params): M {
   }
 }
 
-function forwardLayers(layers: LayerSpec[], prefix: string, x: M, p: Params): M {
+export function forwardLayers(layers: LayerSpec[], prefix: string, x: M, p: Params): M {
   layers.forEach((l, i) => (x = layerForward(l, `${prefix}.${i}`, x, p)));
   return x;
 }
