@@ -130,6 +130,7 @@ describe('the lab\'s first screen', () => {
     await page.waitForTimeout(15_000);
     const end = await page.evaluate(() => { const l = (window as unknown as Hook).gradscope.lab!; return { frames: l.stats.frames, t: performance.now(), steps: l.lab.runs.map((r) => r.trainer.step), long: (window as unknown as { longTasks: number[] }).longTasks, slowestDraw: l.stats.slowestDrawMs }; });
     await page.click('#play');
+    await page.screenshot({ path: join(ARTIFACTS, 'lab-1440-training.png') }); // docs/lab.png is this one
     const seconds = (end.t - start.t) / 1000;
     const redraws = (end.frames - start.frames) / seconds;
     const steps = end.steps.map((s, i) => s - start.steps[i]);
