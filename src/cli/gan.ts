@@ -1,7 +1,8 @@
 // `gradscope train` and `gradscope gradients` on a GAN spec (`gan` in place of `model`).
 // train: the progress bar, both networks' gradient norms at the first and last logged step,
 // metrics.csv / metrics.jsonl (per network), model.safetensors (generator.* and discriminator.*)
-// and samples.csv, G(z) of 2,000 fresh noise rows in eval mode; on ring and grid, mode coverage.
+// and samples.csv, G(z) of 2,000 fresh noise rows in eval mode; on ring and grid, mode coverage;
+// the GAN diagnosis (src/engine/diagnosis/gan.ts) as findings appear and in diagnosis.json.
 // gradients: one D loss and one G loss in training mode from a batch's z and x on given weights.
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,8 @@ import type { GpuContext } from '../gpu/context';
 import type { Dataset } from '../engine/data';
 import type { StepRecord } from '../engine/diagnostics';
 import { GanTrainer } from '../engine/gan/trainer';
+import { formatReport } from '../engine/diagnosis';
+import { GanDiagnoser } from '../engine/diagnosis/gan';
 import { loadGanCheckpoint, saveGanCheckpoint } from '../engine/gan/checkpoint';
 import { coverage, modeCentres } from '../engine/gan/data';
 import type { GanStepRecord } from '../engine/gan/record';
@@ -47,12 +50,16 @@ export async function trainGan(ctx: GpuContext, spec: GanSpec, dataset: Dataset,
     }
     let first: GanStepRecord | null = null;
     let last: GanStepRecord | null = null;
+    const diagnosis = new GanDiagnoser(spec);
     trainer.onStep((r) => {
       first ??= r;
       last = r;
+      // A finding is announced once, when it first appears (README: Diagnosis).
+      for (const f of diagnosis.push(r)) if (!diagnosis.history.some((h) => h.kind === f.kind && h.since_step < f.since_step)) log(`${tty ? '\r\x1b[K' : ''}diagnosis at step ${r.step}: ${f.kind}: ${f.evidence}\n`);
       if (!opts.out) return;
       const { generator, discriminator, ...rest } = r;
-      appendFileSync(join(opts.out, 'metrics.jsonl'), JSON.stringify({ ...rest, discriminator: jsonRecord(discriminator), generator: jsonRecord(generator) }) + '\n');
+      const findings = diagnosis.current.map(({ advice: _advice, ...f }) => f);
+      appendFileSync(join(opts.out, 'metrics.jsonl'), JSON.stringify({ ...rest, discriminator: jsonRecord(discriminator), generator: jsonRecord(generator), findings }) + '\n');
       const norms = [...discriminator.params, ...generator.params].map((p) => p.gradNorm);
       appendFileSync(join(opts.out, 'metrics.csv'), [r.step, ...scalars(r), ...norms].join(',') + '\n');
     });
@@ -77,6 +84,7 @@ export async function trainGan(ctx: GpuContext, spec: GanSpec, dataset: Dataset,
     if (trainer.stopped) console.error(`gradscope: training stopped at step ${trainer.stopped.step}: non-finite values first in ${trainer.stopped.where}; parameters are those from before that step`);
     if (first) console.log(`\n${report(first)}`);
     if (last) console.log(`\n${report(last)}`);
+    if (diagnosis.stepsSeen) console.log(`\n${formatReport(diagnosis)}`);
     const { x } = await trainer.sample(SAMPLES);
     const cov = modeCentres(spec.data.name).length ? coverage(x, spec.data) : null;
     console.log(`\n${appliedSummary(trainer, seconds)}` +
@@ -85,7 +93,8 @@ export async function trainGan(ctx: GpuContext, spec: GanSpec, dataset: Dataset,
       writeFileSync(join(opts.out, 'model.safetensors'), await saveGanCheckpoint(trainer));
       const rows = Array.from({ length: SAMPLES }, (_, i) => `${x[2 * i]},${x[2 * i + 1]}`);
       writeFileSync(join(opts.out, 'samples.csv'), `x,y\n${rows.join('\n')}\n`);
-      console.log(`wrote ${join(opts.out, 'metrics.csv')}, metrics.jsonl, model.safetensors and samples.csv`);
+      writeFileSync(join(opts.out, 'diagnosis.json'), JSON.stringify(diagnosis.report(), null, 2) + '\n');
+      console.log(`wrote ${join(opts.out, 'metrics.csv')}, metrics.jsonl, diagnosis.json, model.safetensors and samples.csv`);
     }
     return trainer.stopped ? 3 : 0;
   } finally {

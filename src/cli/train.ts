@@ -3,6 +3,7 @@ import { writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GpuContext } from '../gpu/context';
 import { saveCheckpoint } from '../engine/checkpoint';
+import { Diagnoser, formatReport } from '../engine/diagnosis';
 import { trainSteps } from '../engine/loop';
 import type { StepRecord } from '../engine/diagnostics';
 import { Trainer } from '../engine/trainer';
@@ -57,12 +58,16 @@ export async function train(ctx: GpuContext, spec: Spec, dataset: Dataset, opts:
     }
     let first: StepRecord | null = null;
     let last: StepRecord | null = null;
+    const diagnosis = new Diagnoser(spec, undefined, trainer.model.params.filter((p) => p.role === 'weight').map((p) => p.name));
     trainer.onStep((r) => {
       first ??= r;
       last = r;
+      // A finding is announced once, when it first appears (README: Diagnosis).
+      for (const f of diagnosis.push(r)) if (!diagnosis.history.some((h) => h.kind === f.kind && h.since_step < f.since_step)) log(`${tty ? '\r\x1b[K' : ''}diagnosis at step ${r.step}: ${f.kind}: ${f.evidence}\n`);
       if (opts.out) {
         const { logits: _logits, histograms, ...rest } = r;
-        appendFileSync(join(opts.out, 'metrics.jsonl'), JSON.stringify({ ...rest, histograms: histograms.map((h) => ({ name: h.name, counts: Array.from(h.counts) })) }) + '\n');
+        const findings = diagnosis.current.map(({ advice: _advice, ...f }) => f);
+        appendFileSync(join(opts.out, 'metrics.jsonl'), JSON.stringify({ ...rest, histograms: histograms.map((h) => ({ name: h.name, counts: Array.from(h.counts) })), findings }) + '\n');
         appendFileSync(join(opts.out, 'metrics.csv'), csvRow(r) + '\n');
       }
     });
@@ -86,6 +91,7 @@ export async function train(ctx: GpuContext, spec: Spec, dataset: Dataset, opts:
     }
     if (first) console.log(`\ngradient norms at step ${(first as StepRecord).step}:\n${gradNormTable(first)}`);
     if (last) console.log(`\ngradient norms at step ${(last as StepRecord).step}:\n${gradNormTable(last)}`);
+    if (diagnosis.stepsSeen) console.log(`\n${formatReport(diagnosis)}`);
     const evaluation = await trainer.evaluate();
     console.log(`\n${appliedSummary(trainer, seconds)}; held-out loss ${evaluation.loss.toFixed(4)}${evaluation.accuracy !== null ? `, accuracy ${(100 * evaluation.accuracy).toFixed(1)}%` : ''}`);
     if (trainer.profiler) {
@@ -95,7 +101,8 @@ export async function train(ctx: GpuContext, spec: Spec, dataset: Dataset, opts:
     }
     if (opts.out) {
       writeFileSync(join(opts.out, 'model.safetensors'), await saveCheckpoint(trainer));
-      console.log(`wrote ${join(opts.out, 'metrics.csv')}, metrics.jsonl and model.safetensors`);
+      writeFileSync(join(opts.out, 'diagnosis.json'), JSON.stringify(diagnosis.report(), null, 2) + '\n');
+      console.log(`wrote ${join(opts.out, 'metrics.csv')}, metrics.jsonl, diagnosis.json and model.safetensors`);
     }
     return trainer.stopped ? 3 : 0;
   } finally {

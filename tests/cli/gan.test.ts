@@ -60,6 +60,12 @@ describe('gradscope command line, GAN specs', () => {
     const samples = readFileSync(join(dir, 'out', 'samples.csv'), 'utf8').trim().split('\n');
     expect(samples[0]).toBe('x,y');
     expect(samples.length).toBe(2001);
+    // The GAN diagnosis: its summary on stdout, diagnosis.json, and findings on every metrics line.
+    expect(r.stdout).toMatch(/^diagnosis at step 30: /m);
+    const diagnosis = JSON.parse(readFileSync(join(dir, 'out', 'diagnosis.json'), 'utf8'));
+    expect(diagnosis.steps_seen).toBe(30);
+    expect(Array.isArray(diagnosis.findings) && Array.isArray(diagnosis.history)).toBe(true);
+    expect(jsonl.every((l) => Array.isArray(l.findings))).toBe(true);
     expect(samples.slice(1).every((l) => l.split(',').map(Number).every(Number.isFinite))).toBe(true);
   });
 

@@ -1,7 +1,7 @@
 // The lab's first screen (Chromium): opened bare at 1440×900 (and 1280×800) it is set up on a
 // preset with its expectation, and the run controls, the vanishing curve, the per-layer norms and
 // the loss lie fully inside the viewport; at 390 px nothing scrolls sideways; charts follow the
-// window; the help toggle shows a how-to-read line per chart; space, s and r play, step and reset.
+// window; the Diagnosis panel starts on the first screen; the help toggle shows a how-to-read line per chart; space, s and r play, step and reset.
 // While three runs train, a PerformanceObserver counts main-thread tasks over 50 ms and the page
 // counts chart redraws (both printed). Screenshots: test-artifacts/lab-1440.png, lab-1280.png,
 // lab-390.png.
@@ -26,6 +26,7 @@ async function boxes(page: Page) {
       charts: titles.map((t) => box(figs.find((f) => f.querySelector('figcaption')?.textContent?.startsWith(t))?.querySelector('.uplot') ?? undefined)),
       controls: box(document.querySelector('.controls .lil-root:not([hidden]) .lil-title') ?? undefined),
       play: box(document.querySelector('#play') ?? undefined),
+      diagnosis: box(document.querySelector('#diagnosis h2') ?? undefined),
       view: { width: innerWidth, height: innerHeight },
       scrollWidth: document.documentElement.scrollWidth,
     };
@@ -58,6 +59,7 @@ describe('the lab\'s first screen', () => {
       }
       expect(b.controls!.bottom).toBeLessThanOrEqual(height);
       expect(b.play!.bottom).toBeLessThanOrEqual(height);
+      expect(b.diagnosis!.bottom, `Diagnosis at ${width}×${height}`).toBeLessThanOrEqual(height); // the panel starts on the first screen
       expect(b.scrollWidth).toBeLessThanOrEqual(width);
       await page.screenshot({ path: join(ARTIFACTS, `lab-${width}.png`) });
       await page.close();

@@ -7,6 +7,7 @@ import type { GpuContext } from '../../gpu/context';
 import type { OwnData } from '../../engine/own_data';
 import { Charts } from './charts';
 import { RunControls } from './controls';
+import { DiagnosisPanel } from './diagnosis';
 import { el, iconLabel, Layout } from './layout';
 import { OwnDataPanel, ownFromQuery, ownToQuery } from './own_panel';
 import { PRESETS, presetSettings, type Preset } from './presets';
@@ -33,8 +34,13 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
   const lab = new Lab(ctx, (m) => show(m, 'error'));
   const profile = new ProfilePanel(document.createElement('div'), lab);
   const charts = new Charts(layout, lab);
-  layout.place(profile.root, 'more', true);
   const page: LabPage = { lab, charts, stats: { frames: 0, rebuilds: 0, slowestDrawMs: 0 }, settings: [] };
+  // Diagnosis: right after the first screen's charts. "Try this" adds a compare run; a preset link loads it.
+  const diagnosis = new DiagnosisPanel(lab, (s) => {
+    if (page.settings.length < 4) void apply([...page.settings, s]);
+  }, (name) => [...presetBar.querySelectorAll('button')].find((b) => b.textContent === name)?.click());
+  layout.place(diagnosis.element, 'next', true);
+  layout.place(profile.root, 'more', true);
   const controls = new RunControls(lab, {
     rebuild: (i, s) => void apply(page.settings.map((x, k) => (k === i ? s : x))),
     retune: (i, s) => {
@@ -45,7 +51,6 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
     remove: (i) => void apply(page.settings.filter((_, k) => k !== i)),
   });
   const own = new OwnDataPanel((d, source) => void useOwn(d, source), (m) => show(m, 'error'));
-  
 
   function show(text: string, kind: 'error' | 'info' = 'info'): void {
     message.textContent = text;
@@ -224,6 +229,7 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
     }
     profile.draw();
     syncPlay();
+    diagnosis.draw();
     // Every run's step; a run the non-finite guard stopped says where (the others train on).
     status.textContent = lab.runs.map((r) => {
       const stop = r.trainer.stopped;
