@@ -85,7 +85,7 @@ export class Charts {
     this.boundaryGrid = document.createElement('div');
     this.boundaryGrid.className = 'boundary-grid';
     this.boundaries.append(caption, how, this.boundaryGrid);
-    layout.place(this.boundaries, 'next');
+    layout.place(this.boundaries, 'more'); // first of the rest
     const later = group('charts-later', 'more');
     this.accuracy = new LineChart(later, { title: 'Accuracy (solid: training batch, dashed: held-out)', xLabel: 'step', integerX: true, yLabel: 'accuracy', yRange: [0, 1], how: HOW.accuracy });
     const mid = group('charts-maps', 'more');
