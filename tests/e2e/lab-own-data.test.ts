@@ -35,7 +35,12 @@ describe('own data in the lab', () => {
     const page = await lab.newPage({ width: 1440, height: 900 });
     await page.goto(`${lab.url}?depth=3&width=8`);
     await ready(page);
-    await page.locator('.own summary').click();
+    // Choosing "own" before there is any: the panel opens and says what to do; nothing is rebuilt.
+    const rebuilds0 = await hook(page, (l) => l.stats.rebuilds);
+    await page.locator('.lil-controller').filter({ hasText: 'dataset' }).locator('select').first().selectOption('own');
+    await message(page, /^Draw points or load a CSV under "Your own data"/);
+    expect(await hook(page, (l) => [l.stats.rebuilds, l.settings[0].dataset])).toEqual([rebuilds0, 'spiral']);
+    expect(await page.locator('.own').getAttribute('open')).toBe('');
     const box = (await page.locator('#own-canvas').boundingBox())!;
     const at = (fx: number, fy: number) => [box.x + fx * box.width, box.y + fy * box.height] as const;
     for (const [fx, fy] of [[0.2, 0.2], [0.25, 0.3], [0.3, 0.2], [0.8, 0.9]]) await page.mouse.click(...at(fx, fy));

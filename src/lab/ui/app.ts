@@ -42,7 +42,15 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
   layout.place(diagnosis.element, 'next', true);
   layout.place(profile.root, 'more', true);
   const controls = new RunControls(lab, {
-    rebuild: (i, s) => void apply(page.settings.map((x, k) => (k === i ? s : x))),
+    rebuild: (i, s) => {
+      if (s.dataset === 'own' && !lab.own) { // nothing to train on yet: say where to get it, change nothing
+        s.dataset = applied[i]?.dataset ?? 'spiral'; // `s` is the panel's own object: put back what was applied
+        own.element.open = true;
+        controls.build(page.settings);
+        return show('Draw points or load a CSV under "Your own data" (below the controls) first.', 'error');
+      }
+      void apply(page.settings.map((x, k) => (k === i ? s : x)));
+    },
     retune: (i, s) => {
       Object.assign(page.settings[i], { lrLog10: s.lrLog10, clip: s.clip });
       writeUrl();
@@ -66,8 +74,10 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
   }
 
   /** Rebuilds the runs from `settings`; false (and the error shown) when the model can't be built. */
+  let applied: Settings[] = [];
   async function apply(settings: Settings[], keepMessage = false): Promise<boolean> {
     page.settings = settings.map((s) => ({ ...s }));
+    applied = settings.map((s) => ({ ...s }));
     writeUrl();
     let built = true;
     try {

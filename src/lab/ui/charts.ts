@@ -2,6 +2,7 @@
 // when the lab's version moved; the page calls it once per animation frame.
 import { HISTOGRAM, type StepRecord } from '../../engine/diagnostics';
 import type { Lab, Run } from './runs';
+import { HOW } from './help';
 import type { Layout, Slot } from './layout';
 import { align, canvasFigure, CLASS_COLORS, depthColor, drawHeatmap, LineChart } from './plots';
 
@@ -9,19 +10,6 @@ const SNAPSHOTS = 3;
 /** Class colours of the decision-boundary plots (those of the own-data drawing). */
 const PALETTE_RGB = CLASS_COLORS.map((c) => [1, 3, 5].map((k) => parseInt(c.slice(k, k + 2), 16)));
 
-/** How to read each chart: one line each, shown while the help toggle is on. */
-const HOW = {
-  vanishing: 'x: hidden layer, input on the left; y: ‖∂L/∂W‖, log scale. Flat: every layer learns at a similar pace. Falling by orders of magnitude toward the input: vanishing; rising toward the input: exploding. Dashed: the same run at earlier steps.',
-  perLayer: 'One line per layer (dark: input, yellow: output) over training steps, log scale. Lines far apart: layers get very different gradients (dark ones far below: vanishing); lines shooting up: exploding.',
-  loss: 'Cross-entropy (log scale); solid: the training batch, dashed: held-out data. Stuck at ln(classes) (1.10 for 3): the net only guesses. Held-out rising while training falls: overfitting.',
-  accuracy: 'Fraction classified right; solid: the batch, dashed: held-out. 1/classes is chance.',
-  heatmap: 'Rows: layers (output at the top), columns: logged steps; colour: log10 ‖∂L/∂W‖. A dark band at the bottom: the gradient vanishes before the input layers; red cells: NaN or infinite.',
-  histograms: 'Per layer (input at the bottom), how the weights\' log10|gradient| is spread. Mass shifting left row by row toward the input: vanishing; piled at the right edge: exploding.',
-  saturation: 'Per activation layer, the share of sigmoid/tanh units in their flat tails or ReLUs that output 0. Near 1: the layer passes almost no gradient.',
-  ratio: 'Size of a step relative to the weights, per layer, log scale. Near 1e-3 is the usual rule of thumb; 1e-6: the layer barely moves; above 1e-1: it is thrashing.',
-  throughTime: '‖∂L/∂h_t‖ at each time step t, log scale; the loss reads the last step. Falling by orders of magnitude toward t = 1: the gradient vanishes through time; rising: it explodes.',
-  boundary: 'Background: the class the net predicts at each point of the plane; dots: data points in their true class\'s colour (own data: every point; toys: the held-out ones).',
-};
 
 /**
  * Where the dense layers' weight tensors (weight_v for a weight-normalised one: one per layer) sit in a record's `params` (the model's parameter order),
