@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npx gradscope ...`: runs the command line built by vite.cli.config.ts, rebuilding it first when
-// any source or shader is newer than the build (the build takes about a second).
+// any source, shader or Python template is newer than the build (the build takes about a second).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,7 +17,7 @@ function newest(dir) {
   return t;
 }
 
-if (!existsSync(built) || statSync(built).mtimeMs < Math.max(newest(join(root, 'src')), newest(join(root, 'shaders')))) {
+if (!existsSync(built) || statSync(built).mtimeMs < Math.max(newest(join(root, 'src')), newest(join(root, 'shaders')), newest(join(root, 'python')))) {
   const { build } = await import('vite');
   await build({ configFile: join(root, 'vite.cli.config.ts'), root, logLevel: 'warn' });
 }

@@ -17,6 +17,7 @@ const FLAGS = {
   weights: { type: 'path' },
   batch: { type: 'path' },
   out: { type: 'path' },
+  metrics: { type: 'path' },
   steps: { type: 'int', min: 0, max: SPEC_LIMITS.maxSteps },
   seed: { type: 'int', min: 0, max: 2 ** 32 - 1 },
   quiet: { type: 'boolean' },
@@ -29,13 +30,18 @@ export const COMMAND_FLAGS: Record<string, readonly Flag[]> = {
   info: [],
   train: ['config', 'steps', 'seed', 'out', 'quiet', 'profile'],
   gradients: ['config', 'weights', 'batch', 'out'],
+  export: ['config', 'weights', 'out', 'steps', 'seed'],
+  diagnose: ['metrics', 'config'],
   schema: [],
 };
+
+/** Commands whose one path may come without its flag (`gradscope diagnose RUN/metrics.jsonl`). */
+const COMMAND_PATH: Record<string, 'metrics'> = { diagnose: 'metrics' };
 
 export interface Args {
   command: string | undefined;
   help: boolean;
-  paths: Partial<Record<'config' | 'weights' | 'batch' | 'out', string>>;
+  paths: Partial<Record<'config' | 'weights' | 'batch' | 'out' | 'metrics', string>>;
   ints: Partial<Record<'steps' | 'seed', number>>;
   flags: Partial<Record<'quiet' | 'profile', boolean>>;
 }
@@ -52,6 +58,11 @@ export function parseCommandLine(argv: string[]): Args {
   while (rest.length) {
     const token = rest.shift()!;
     if (token === '--help' || token === '-h') { args.help = true; continue; }
+    const positional = args.command !== undefined ? COMMAND_PATH[args.command] : undefined;
+    if (positional && !token.startsWith('-') && args.paths[positional] === undefined) {
+      args.paths[positional] = token;
+      continue;
+    }
     if (!token.startsWith('--') || token === '--') throw new CliError(`unexpected argument ${shown(token)} (flags start with --)`);
     const eq = token.indexOf('=');
     const name = token.slice(2, eq < 0 ? undefined : eq);

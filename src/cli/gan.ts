@@ -37,7 +37,6 @@ function report(r: GanStepRecord): string {
 }
 
 export async function trainGan(ctx: GpuContext, spec: GanSpec, dataset: Dataset, opts: TrainOptions): Promise<number> {
-  if (opts.profile) throw new Error('--profile: not available for GAN specs yet (profile a single network)');
   const trainer = await GanTrainer.create(ctx, spec, dataset);
   const log = (s: string) => { if (!opts.quiet) process.stderr.write(s); };
   const tty = process.stderr.isTTY;
@@ -63,6 +62,7 @@ export async function trainGan(ctx: GpuContext, spec: GanSpec, dataset: Dataset,
       const norms = [...discriminator.params, ...generator.params].map((p) => p.gradNorm);
       appendFileSync(join(opts.out, 'metrics.csv'), [r.step, ...scalars(r), ...norms].join(',') + '\n');
     });
+    if (opts.profile) trainer.startProfiling();
     const m = trainer.models;
     console.log(`gan: generator ${m.generator.paramCount.toLocaleString()} parameters, discriminator ${m.discriminator.paramCount.toLocaleString()}; ` +
       `loss ${spec.gan.generator_loss}, d_steps ${spec.gan.d_steps}; data ${dataset.name}: ${dataset.train.n} samples`);
@@ -89,6 +89,11 @@ export async function trainGan(ctx: GpuContext, spec: GanSpec, dataset: Dataset,
     const cov = modeCentres(spec.data.name).length ? coverage(x, spec.data) : null;
     console.log(`\n${appliedSummary(trainer, seconds)}` +
       (cov ? `; ${SAMPLES} samples: ${cov.modesHit}/${cov.modes} modes hit, ${(100 * cov.highQuality).toFixed(1)}% within 3σ of a mode` : ''));
+    if (trainer.profiler) {
+      await trainer.profiler.flush();
+      console.log(`\nprofile (diagnostics are off while profiling):\n${trainer.profiler.format()}`);
+      if (opts.out) writeFileSync(join(opts.out, 'trace.json'), trainer.profiler.traceJson());
+    }
     if (opts.out) {
       writeFileSync(join(opts.out, 'model.safetensors'), await saveGanCheckpoint(trainer));
       const rows = Array.from({ length: SAMPLES }, (_, i) => `${x[2 * i]},${x[2 * i + 1]}`);

@@ -11,6 +11,8 @@ import { specSchema } from '../engine/spec_schema';
 import { isGanSpec, parseRunSpec, type GanSpec } from '../engine/gan/spec';
 import { makeGanDataset } from '../engine/gan/data';
 import { parseCommandLine, required, CliError, type Args } from './args';
+import { diagnose, specBeside } from './diagnose';
+import { exportRun } from './export';
 import { prepareOutputFile, prepareOutputFolder, readInput, readJson } from './files';
 import { gradientsGan, trainGan } from './gan';
 import { gradients, NonFiniteError, prepareGradients } from './gradients';
@@ -33,6 +35,14 @@ commands:
                                          for a GAN spec (gan in place of model) the batch holds z F32 [B, latent] and
                                          x F32 [B, features]: D-loss gradients of discriminator.*, G-loss gradients of
                                          generator.*, d_loss and g_loss in the metadata
+  export --config run.json --out DIR [--weights model.safetensors] [--steps N] [--seed S]
+                                         write the run as a PyTorch project: DIR/train.py trains the same run
+                                         (same initial weights or --weights, data and batch order) with python3
+                                         or torchrun, writing metrics.jsonl and a checkpoint gradscope reads
+  diagnose RUN/metrics.jsonl [--config run.json]
+                                         the Diagnosis over a finished run of either origin (gradscope train,
+                                         an exported train.py, gradscope_torch.py); the spec from --config or
+                                         from the model.safetensors beside the file
   schema                                 print the JSON Schema of run specs (schema/run.schema.json)`;
 
 function readSpec(args: Args): Spec | GanSpec {
@@ -103,6 +113,22 @@ async function main(argv: string[]): Promise<number> {
       if (isGanSpec(spec)) return withDevice((ctx) => gradientsGan(ctx, spec as GanSpec, input, out));
       const prepared = prepareGradients(spec as Spec, input);
       return withDevice((ctx) => gradients(ctx, prepared, out));
+    }
+    case 'export': {
+      const read = readSpec(args);
+      if (isGanSpec(read)) throw new CliError('export takes a single network: GAN specs (gan in place of model) are not exported yet', false);
+      const spec = read as Spec;
+      const out = required(args, 'out');
+      const weights = args.paths.weights === undefined ? undefined : { name: args.paths.weights, bytes: readInput('weights', args.paths.weights) };
+      prepareOutputFolder('out', out);
+      return exportRun(spec, await loadDataset(spec.data, spec.seed), { out, config: args.paths.config!, weights });
+    }
+    case 'diagnose': {
+      const metrics = required(args, 'metrics');
+      const bytes = readInput('metrics', metrics);
+      const spec = args.paths.config === undefined ? specBeside(metrics) : readSpec(args);
+      if (isGanSpec(spec)) throw new CliError('diagnose reads single-network runs; a GAN spec (gan in place of model) has no rules here yet', false);
+      return diagnose(metrics, bytes, spec as Spec);
     }
     case 'schema':
       console.log(JSON.stringify(specSchema(), null, 2));

@@ -22,12 +22,17 @@ export async function saveCheckpoint(src: CheckpointSource): Promise<Uint8Array>
 /** A model's tensors under their PyTorch names (several models can share one file). */
 export async function checkpointTensors(src: Omit<CheckpointSource, 'spec'>): Promise<Record<string, StTensor>> {
   const [params, states] = await Promise.all([src.params.download(), src.states.download()]);
+  return tensorsOf(src.model, src.step, params as Float32Array, states as Float32Array);
+}
+
+/** checkpointTensors of flat parameters and states already on the CPU, laid out as `model` says. */
+export function tensorsOf(model: ModelInfo, step: number, params: Float32Array, states: Float32Array): Record<string, StTensor> {
   const tensors: Record<string, StTensor> = {};
-  for (const p of src.model.params) tensors[p.name] = f32Tensor(p.shape, params.slice(p.offset, p.offset + p.size) as Float32Array);
-  for (const s of src.model.states) tensors[s.name] = f32Tensor([s.size], states.slice(s.offset, s.offset + s.size) as Float32Array);
+  for (const p of model.params) tensors[p.name] = f32Tensor(p.shape, params.slice(p.offset, p.offset + p.size));
+  for (const s of model.states) tensors[s.name] = f32Tensor([s.size], states.slice(s.offset, s.offset + s.size));
   // PyTorch's BatchNorm1d also saves how many training batches it has seen (int64 scalar).
-  for (const l of src.model.flat.filter((l) => l.spec.type === 'batchnorm')) {
-    const count = new BigInt64Array([BigInt(src.step)]);
+  for (const l of model.flat.filter((l) => l.spec.type === 'batchnorm')) {
+    const count = new BigInt64Array([BigInt(step)]);
     tensors[`${l.prefix}.num_batches_tracked`] = { dtype: 'I64', shape: [], data: new Uint8Array(count.buffer) };
   }
   return tensors;

@@ -10,12 +10,10 @@ import { createOptimizerState, optimizerStepOp, type OptimizerConfig, type Optim
 import type { Dataset } from './data';
 import { buildDiagnostics, type Diagnostics } from './diagnostics';
 import type { FlatBuffers, Graph } from './graph';
-import { initWeights } from './init';
+import { initialParameters, initialStates } from './initial';
 import type { ModelInfo } from './model';
-import { initRecurrent } from './recurrent_init';
 import type { Rng } from './rng';
-import { initWeightNormGains } from './weight_norm_init';
-import { isRecurrent, type OptimizerSpec, type Spec } from './spec';
+import type { OptimizerSpec, Spec } from './spec';
 
 export class Network {
   readonly params: Tensor<'f32'>;
@@ -33,25 +31,16 @@ export class Network {
     return { params: this.params.buffer, grads: this.grads.buffer, states: this.states.buffer };
   }
 
-  /** Seeded initial parameters (weights by their initialiser, biases 0, norm gamma 1 beta 0, weight-norm g = ‖v‖). */
+  /** Seeded initial parameters and states (src/engine/initial.ts). */
   initialise(rng: Rng): void {
-    const flat = new Float32Array(this.model.paramElements);
-    for (const p of this.model.params) {
-      const s = p.layer.spec;
-      if (p.role === 'weight' && s.type === 'dense') flat.set(initWeights(s, p.shape[0], p.shape[1], rng), p.offset);
-      else if (p.role === 'gamma') flat.fill(1, p.offset, p.offset + p.size);
-    }
-    for (const l of this.model.flat) if (isRecurrent(l.spec)) initRecurrent(l, flat, rng);
-    initWeightNormGains(this.model, flat);
-    this.ctx.device.queue.writeBuffer(this.params.buffer, 0, flat);
-    this.resetStates();
+    const { params, states } = initialParameters(this.model, rng);
+    this.ctx.device.queue.writeBuffer(this.params.buffer, 0, params);
+    this.ctx.device.queue.writeBuffer(this.states.buffer, 0, states);
   }
 
   /** Batch-norm running statistics as PyTorch starts them: mean 0, variance 1. */
   resetStates(): void {
-    const states = new Float32Array(this.model.stateElements);
-    for (const s of this.model.states) if (s.name.endsWith('running_var')) states.fill(1, s.offset, s.offset + s.size);
-    this.ctx.device.queue.writeBuffer(this.states.buffer, 0, states);
+    this.ctx.device.queue.writeBuffer(this.states.buffer, 0, initialStates(this.model));
   }
 
   dispose(): void {

@@ -11,6 +11,7 @@ import { buildGraph, type Graph } from './graph';
 import { accuracyOf, lossOp } from './loss';
 import { describeModel, type ModelInfo } from './model';
 import { checkFits, Network, Updater } from './network';
+import { initialRng } from './initial';
 import { Profiler } from './profiler';
 import { readTrainingState, saveTrainingState } from './resume';
 import { ReadbackRing } from './readback';
@@ -87,7 +88,7 @@ export class Trainer {
     const m = this.model;
     this.net = new Network(ctx, m);
     ({ params: this.params, grads: this.grads, states: this.states } = this.net);
-    this.net.initialise(new Rng(spec.seed).fork(0x1417));
+    this.net.initialise(initialRng(spec.seed));
     this.dataInitPending = needsDataInit(m);
     const B = spec.batch_size;
     this.graph = buildGraph(ctx, m, this.net.flat, B, true);

@@ -27,7 +27,7 @@ const weightShapes: Record<string, number[]> = { 'layers.0.weight': [4, 2], 'lay
 // run that passes validation finishes quickly).
 const WILD: unknown[] = [-1, 0, 0.5, 2, 3, 1e12, -1e-300, 'abc', '', null, true, false, [], {}, [1, 2], { type: 'dense' }, 'relu', 'dense', 'spiral', 'x'.repeat(300)];
 const FLAG_VALUES = ['-5', '0', '1', '2', '1.5', 'abc', '', '--steps', '1e3', '99999999999', '-1', '/proc/x', '/dev/null', ' ', 'ä', '3'];
-const FLAGS = ['--config', '--steps', '--seed', '--out', '--weights', '--batch', '--quiet', '--profile', '--help', '--nope', '-x', '--', '--config=', '--steps=2'];
+const FLAGS = ['--config', '--metrics', '--steps', '--seed', '--out', '--weights', '--batch', '--quiet', '--profile', '--help', '--nope', '-x', '--', '--config=', '--steps=2'];
 
 function mutateJson(rng: Rng): string {
   const spec = JSON.parse(JSON.stringify(baseSpec));
@@ -122,7 +122,7 @@ function argvFor(i: number, rng: Rng): string[] {
   }
   // Random argv: commands, flags and values in any order (never a valid long training run: any
   // --steps it gives is small or invalid, and the config is a mutated one).
-  const args: string[] = rng.next() < 0.8 ? [pick(['train', 'gradients', 'info', 'frob', '', '--help', '-h', 'train'])] : [];
+  const args: string[] = rng.next() < 0.8 ? [pick(['train', 'gradients', 'info', 'export', 'diagnose', 'schema', 'frob', '', '--help', '-h', 'train'])] : [];
   const n = Math.floor(rng.next() * 6);
   for (let k = 0; k < n; k++) args.push(pick(FLAGS), rng.next() < 0.3 ? config : pick(FLAG_VALUES));
   if (args[0] === 'train' && !args.includes('--steps')) args.push('--steps', '2');
@@ -152,7 +152,7 @@ describe(`command-line fuzz (${RUNS} seeded runs, seed ${SEED})`, () => {
     const worker = async () => {
       while (next < cases.length) {
         const args = cases[next++];
-        const r = await runCli(args, { timeoutMs: BOUND_MS });
+        const r = await runCli(args, { timeoutMs: BOUND_MS, cwd: dir }); // relative --out values land in the fuzz folder
         exits.set(r.code, (exits.get(r.code) ?? 0) + 1);
         check(args, r);
         if (process.env.FUZZ_VERBOSE) console.log(r.code, ownLines(r)[0]?.slice(0, 110));

@@ -90,6 +90,15 @@ describe('gradscope command line, GAN specs', () => {
     expect(Number(metadata.g_loss)).toBeCloseTo(want.gLoss, 4);
   });
 
+  it('--profile times every kernel of the adversarial step, the GAN loss kernels included', async () => {
+    const r = await run('train', '--config', config, '--steps', '4', '--profile');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/profile \(diagnostics are off while profiling\):\nkernel +calls/);
+    expect(r.stdout).toMatch(/gan_losses\.saturating\(32\) +4 /);
+    expect(r.stdout).toMatch(/gan_losses\.bce\(t=0\)\(32\) +4 /);
+    expect(r.stdout).toMatch(/\(4 profiled steps;/);
+  });
+
   it('refuses a bad GAN spec with its path, and a batch without z', async () => {
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ gan: { ...gan, generator: { layers: [{ type: 'dense', units: 3 }] } } }));
     const r = await run('train', '--config', join(dir, 'bad.json'));

@@ -1,5 +1,6 @@
 // Runs the real command line (node bin/gradscope.mjs) as a child process and reports how it ended.
 import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 
 export interface CliRun {
   code: number | null;
@@ -15,9 +16,10 @@ export interface CliRun {
 export const ownLines = (r: CliRun) =>
   `${r.stdout}${r.stderr}`.split('\n').filter((l) => l.trim() && !/^Warning: maxDynamic/.test(l) && !/^gradscope: adapter /.test(l));
 
-export function runCli(args: string[], { timeoutMs = 120_000, env = {} as Record<string, string>, nodeArgs = [] as string[] } = {}): Promise<CliRun> {
+/** `cwd`: where the command runs (relative output paths land there); the repository by default. */
+export function runCli(args: string[], { timeoutMs = 120_000, env = {} as Record<string, string>, nodeArgs = [] as string[], cwd = process.cwd() } = {}): Promise<CliRun> {
   const t0 = Date.now();
-  const child = spawn('node', [...nodeArgs, 'bin/gradscope.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn('node', [...nodeArgs, resolve('bin/gradscope.mjs'), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

@@ -33,6 +33,7 @@ describe('the GAN mode', () => {
       return seen.size;
     });
     expect(colours).toBeGreaterThan(10);
+    expect(await page.locator('#gan-views .note').textContent()).toMatch(/^step \d+: .*; \d\/8 modes hit, \d+% of samples within 3σ of a mode$/);
     await page.click('#gan-preset-0');
     await page.waitForFunction(() => { const runs = (window as unknown as Hook).gradscope.gan!.lab.runs; return runs.length === 2 && runs.every((r) => r.records.length >= 2); }, null, { timeout: 120_000 });
     expect(await page.locator('.expect').textContent()).toContain(GAN_PRESETS[0].expect);
@@ -40,6 +41,18 @@ describe('the GAN mode', () => {
     expect(names).toEqual(['run A (saturating)', 'run B (non_saturating)']);
     expect(await page.locator('#gan-views canvas').count()).toBe(2);
     await page.screenshot({ path: join(ARTIFACTS, 'lab-gan.png'), fullPage: true });
+    expect(new URL(page.url()).search).toMatch(/^\?mode=gan&runs=2&generatorLoss=saturating&dSteps=5&/);
+    await page.close();
+  });
+
+  it('builds the runs a URL names and names the values it refused', async () => {
+    const page = await lab.newPage();
+    await page.goto(`${lab.url}?mode=gan&runs=2&b.generatorLoss=least_squares&dSteps=%3Cimg%20src%3Dx%3E&gWidth=16`);
+    await page.waitForFunction(() => (window as unknown as Hook).gradscope?.gan?.lab.runs.length === 2, null, { timeout: 60_000 });
+    const names = await page.evaluate(() => (window as unknown as Hook).gradscope.gan!.lab.runs.map((r) => r.name));
+    expect(names).toEqual(['run A (non_saturating)', 'run B (least_squares)']);
+    expect(await page.locator('.message').textContent()).toBe('Ignored invalid URL settings: dSteps (defaults used instead).');
+    expect(await page.locator('img').count()).toBe(0);
     await page.close();
   });
 });

@@ -35,7 +35,7 @@ describe('the GAN presets say what the engine does', () => {
     return out;
   }
 
-  it('saturating vs non-saturating: with a fast discriminator, D(G(z)) < 1e-3 and the saturating output gradient 2-3 orders of magnitude below', async () => {
+  it('saturating vs non-saturating: with a fast discriminator, D(G(z)) < 1e-3, the saturating output gradient 2-3 orders of magnitude below, G\'s weights moving ~100x less', async () => {
     const [sat, ns] = (await records('Saturating vs non-saturating', 40, 1)).map((recs) => recs.filter((r) => r.step >= 10));
     const satNorm = median(sat.map((r) => r.gOutputGradNorm)); // 5.1e-4
     const nsNorm = median(ns.map((r) => r.gOutputGradNorm)); // 0.30
@@ -45,6 +45,11 @@ describe('the GAN presets say what the engine does', () => {
     // The generator's own weights get the same treatment: its first layer's gradient.
     const layer0 = (rs: GanStepRecord[]) => median(rs.map((r) => r.generator.params[0].gradNorm));
     expect(layer0(sat) / layer0(ns)).toBeLessThan(1e-2); // 8.5e-4
+    // Every G weight tensor moves about a hundred times less (update/weight ratio, SGD + momentum).
+    for (const k of sat[0].generator.params.flatMap((p, i) => (p.name.endsWith('.weight') ? [i] : []))) {
+      const moved = (rs: GanStepRecord[]) => median(rs.map((r) => r.generator.params[k].updateRatio));
+      expect(moved(sat) / moved(ns), sat[0].generator.params[k].name).toBeLessThan(3e-2); // 5.1e-3, 7.5e-3, 4.8e-3
+    }
   });
 
   it('a discriminator trained to optimality: saturating gradients fall by more than two orders of magnitude, non-saturating ones grow', async () => {

@@ -21,6 +21,7 @@ import { buildGraph, type Graph } from '../graph';
 import { Inference } from '../inference';
 import type { ModelInfo } from '../model';
 import { checkFits, Network, Updater } from '../network';
+import { Profiler } from '../profiler';
 import { ReadbackRing } from '../readback';
 import { Rng } from '../rng';
 
@@ -194,8 +195,18 @@ export class GanTrainer {
     updaters.generator.setStep(t);
     const log = update && (t % spec.log_every === 0 || t === 1);
     const encoder = ctx.device.createCommandEncoder({ label: `gan step ${t}` });
-    this.dSteps.forEach((ops, k) => updaters.discriminator.record(encoder, ops, { log: log && k === K - 1, update, i: k, label: `discriminator step ${k + 1}` }));
     const frozen = spec.gan.freeze_generator_after !== undefined && t > spec.gan.freeze_generator_after;
+    if (this.profiler) {
+      // As the Trainer's: one pass per kernel with timestamps, no diagnostics.
+      const ops = this.dSteps.flatMap((o, k) => (update ? [...o, updaters.discriminator.updates[k]] : o));
+      ops.push(...this.gStep, ...(update && !frozen ? updaters.generator.updates : []));
+      const after = this.profiler.record(encoder, ops);
+      ctx.device.queue.submit([encoder.finish()]);
+      after();
+      if (update) this.step = t;
+      return;
+    }
+    this.dSteps.forEach((ops, k) => updaters.discriminator.record(encoder, ops, { log: log && k === K - 1, update, i: k, label: `discriminator step ${k + 1}` }));
     updaters.generator.record(encoder, this.gStep, { log, update: update && !frozen, label: 'generator step' });
     let afterSubmit: (() => void) | null = null;
     if (log) {
@@ -229,7 +240,21 @@ export class GanTrainer {
     return this.inference[net].predict(x);
   }
 
+  /** Per-kernel GPU timing of every step while set (see Profiler); null: off. */
+  profiler: Profiler | null = null;
+
+  startProfiling(): Profiler {
+    this.profiler ??= new Profiler(this.ctx, this.dSteps.reduce((a, o) => a + o.length + 1, 0) + this.gStep.length + 1);
+    return this.profiler;
+  }
+
+  stopProfiling(): void {
+    this.profiler?.destroy();
+    this.profiler = null;
+  }
+
   readyToLog(): Promise<void> {
+    if (this.profiler) return this.profiler.readyToRecord();
     const t = this.step + 1;
     return t % this.spec.log_every === 0 || t === 1 ? this.ring.slotFree() : Promise.resolve();
   }
@@ -244,6 +269,7 @@ export class GanTrainer {
 
   /** Releases every GPU resource; safe on a partly built trainer and when called twice. */
   dispose(): void {
+    this.stopProfiling();
     this.ring?.destroy();
     for (const u of Object.values(this.updaters)) u.dispose();
     for (const o of this.ops) o.dispose();

@@ -6,6 +6,7 @@ import 'uplot/dist/uPlot.min.css';
 import type { GpuContext } from '../../gpu/context';
 import type { OwnData } from '../../engine/own_data';
 import { Charts } from './charts';
+import { download, filePicker, metricsCsv } from './files';
 import { RunControls } from './controls';
 import { DiagnosisPanel } from './diagnosis';
 import { el, iconLabel, Layout } from './layout';
@@ -13,6 +14,7 @@ import { OwnDataPanel, ownFromQuery, ownToQuery } from './own_panel';
 import { PRESETS, presetSettings, type Preset } from './presets';
 import { ProfilePanel } from './profile';
 import { Lab } from './runs';
+import { parseRunFile, RUNFILE_LIMITS } from '../../engine/runfile';
 import { fileToSettings, queryToSettings, settingsToFile, settingsToQuery, type Settings } from './settings';
 
 /** Largest experiment file the lab opens (settings are a few kB; own data can add a few MB). */
@@ -141,17 +143,7 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
   });
   // Experiment files: every run's settings (and own data), checked on the way in like the URL's.
   button('Save experiment', 'save-experiment', () => download('gradscope-experiment.json', new Blob([settingsToFile(page.settings, lab.own)], { type: 'application/json' })));
-  const fileInput = el('input');
-  fileInput.type = 'file';
-  fileInput.accept = '.json,application/json';
-  fileInput.id = 'open-experiment-file';
-  fileInput.hidden = true;
-  bar.append(fileInput);
-  button('Open experiment…', 'open-experiment', () => fileInput.click());
-  fileInput.addEventListener('change', async () => {
-    const file = fileInput.files?.[0];
-    fileInput.value = ''; // the same file can be opened again
-    if (!file) return;
+  button('Open experiment…', 'open-experiment', filePicker(bar, 'open-experiment-file', '.json,application/json', async (file) => {
     if (file.size > MAX_EXPERIMENT_BYTES) return show(`Could not open ${file.name}: ${file.size} bytes, over the ${MAX_EXPERIMENT_BYTES} an experiment file may have.`, 'error');
     let opened: ReturnType<typeof fileToSettings>;
     try {
@@ -168,7 +160,26 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
     const data = opened.own ? ` with its own data (${opened.own.labels.length} rows)` : '';
     if (opened.rejected.length) show(`Opened ${file.name}${data}; ignored invalid settings: ${opened.rejected.join(', ')} (defaults used instead).`, 'error');
     else show(`Opened ${file.name}: ${opened.runs.length} run${opened.runs.length > 1 ? 's' : ''}${data}.`);
+  }));
+  // Run files: a finished run's metrics.jsonl (gradscope train, an exported train.py, any PyTorch
+  // loop with gradscope_torch.py), shown read-only beside the live runs. A bad file changes nothing.
+  button('Open run…', 'open-run', filePicker(bar, 'open-run-file', '.jsonl,.json,application/jsonl', async (file) => {
+    if (file.size > RUNFILE_LIMITS.bytes) return show(`Could not open ${file.name}: ${file.size} bytes, over the ${RUNFILE_LIMITS.bytes} a run file may have. Nothing was changed.`, 'error');
+    try {
+      const records = parseRunFile(await file.text());
+      const run = lab.open(file.name, records);
+      closeRuns.hidden = false;
+      show(`Opened ${file.name} as a read-only run: ${records.length} records, steps ${records[0].step}…${records.at(-1)!.step}${run.records.length < records.length ? ` (${run.records.length} shown)` : ''}.`);
+    } catch (e) {
+      show(`Could not open ${file.name}: ${(e as Error).message}. Nothing was changed.`, 'error');
+    }
+  }));
+  const closeRuns = button('Close opened runs', 'close-runs', () => {
+    lab.closeOpened();
+    closeRuns.hidden = true;
+    charts.reset();
   });
+  closeRuns.hidden = true;
   const help = button('How to read the charts', 'help', () => {
     const on = document.body.classList.toggle('help-on');
     help.setAttribute('aria-pressed', String(on));
@@ -244,7 +255,7 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
     status.textContent = lab.runs.map((r) => {
       const stop = r.trainer.stopped;
       return `${r.name}: step ${r.trainer.step}${stop ? ` (stopped: non-finite values at step ${stop.step} in ${stop.where})` : ''}`;
-    }).join('\n');
+    }).concat(lab.opened.map((r) => `${r.name}: read-only, to step ${r.records.at(-1)!.step}`)).join('\n');
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
@@ -271,25 +282,4 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
     await lab.stepOnce(); // the charts show the first step's gradients: the expectation is visible at once
   } else await apply(fromUrl.runs, notes.length > 0);
   return page;
-}
-
-function download(name: string, blob: Blob): void {
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-}
-
-/** One row per run and logged step: loss, accuracy and every tensor's gradient norm. */
-export function metricsCsv(lab: Lab): string {
-  const names = [...new Set(lab.runs.flatMap((r) => r.trainer.model.params.map((p) => p.name)))];
-  const lines = [['run', 'step', 'loss', 'accuracy', 'global_grad_norm', ...names.map((n) => `grad_norm:${n}`)].join(',')];
-  for (const r of lab.runs) {
-    for (const rec of r.records) {
-      const norms = new Map(rec.params.map((p) => [p.name, p.gradNorm]));
-      lines.push([r.name, rec.step, rec.loss, rec.accuracy ?? '', rec.globalGradNorm, ...names.map((n) => norms.get(n) ?? '')].join(','));
-    }
-  }
-  return lines.join('\n') + '\n';
 }

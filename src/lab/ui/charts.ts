@@ -1,23 +1,14 @@
 // Every chart of the lab, fed from the runs' records. draw() is cheap to call and only redraws
 // when the lab's version moved; the page calls it once per animation frame.
 import { HISTOGRAM, type StepRecord } from '../../engine/diagnostics';
-import type { Lab, Run } from './runs';
 import { HOW } from './help';
 import type { Layout, Slot } from './layout';
+import type { ChartRun, Lab, Run } from './runs';
 import { align, canvasFigure, CLASS_COLORS, depthColor, drawHeatmap, LineChart } from './plots';
 
 const SNAPSHOTS = 3;
 /** Class colours of the decision-boundary plots (those of the own-data drawing). */
 const PALETTE_RGB = CLASS_COLORS.map((c) => [1, 3, 5].map((k) => parseInt(c.slice(k, k + 2), 16)));
-
-
-/**
- * Where the dense layers' weight tensors (weight_v for a weight-normalised one: one per layer) sit in a record's `params` (the model's parameter order),
- * input to output: the per-layer series of every chart.
- */
-function weights(run: Run): number[] {
-  return run.trainer.model.params.flatMap((p, i) => (p.role === 'weight' ? [i] : []));
-}
 
 export class Charts {
   private drawn = -1;
@@ -95,13 +86,13 @@ export class Charts {
   private timeGrid: HTMLElement;
 
   /** ‖∂L/∂h_t‖ against t for every recurrent run: how the gradient fades (or grows) through time. */
-  private drawThroughTime(runs: Run[], last: (r: Run) => StepRecord | undefined): void {
+  private drawThroughTime(runs: ChartRun[], last: (r: ChartRun) => StepRecord | undefined): void {
     const curves = runs.map((r) => ({ run: r, h: last(r)?.hiddenGradNorms?.[0] })).filter((c) => c.h && c.h.norms.length > 0);
     this.timeGrid.hidden = curves.length === 0;
     if (curves.length === 0) return;
     const T = Math.max(...curves.map((c) => c.h!.norms.length));
     const xs = Array.from({ length: T }, (_, t) => t + 1);
-    this.throughTime.set(xs, curves.map((c) => ({ label: `${c.run.name} (${c.run.settings.cell}) step ${last(c.run)!.step}`, color: c.run.color, width: 2 })), curves.map((c) => xs.map((_, t) => c.h!.norms[t] ?? null)));
+    this.throughTime.set(xs, curves.map((c) => ({ label: `${c.run.name} (${c.run.kind}) step ${last(c.run)!.step}`, color: c.run.color, width: 2 })), curves.map((c) => xs.map((_, t) => c.h!.norms[t] ?? null)));
   }
 
   /** Chart canvases for PNG export. */
@@ -120,33 +111,33 @@ export class Charts {
 
   /** Redraws if the runs have news since the last call; says whether it did. */
   draw(): boolean {
-    if (this.drawn === this.lab.version || this.lab.runs.length === 0) return false;
+    const runs = this.lab.chartRuns();
+    if (this.drawn === this.lab.version || runs.length === 0) return false;
     this.drawn = this.lab.version;
-    const runs = this.lab.runs;
     this.syncFocus(runs);
     const a = runs[this.focus];
     // The latest record with finite values: a run the non-finite guard stopped keeps showing the
     // last state it was in before (its NaN record still reaches the heatmap, in red, and the loss).
     const allFinite = (rec: StepRecord) => Number.isFinite(rec.loss) && rec.params.every((p) => Number.isFinite(p.gradNorm));
-    const last = (r: Run) => r.records.findLast(allFinite);
+    const last = (r: ChartRun) => r.records.findLast(allFinite);
     this.drawThroughTime(runs, last);
 
     // Vanishing curve: every run's latest norms by depth, plus the focus run's earlier snapshots dashed.
     const la = last(a);
     if (la) {
-      const norms = weights(a).map((k) => la.params[k].gradNorm);
+      const norms = a.weights.map((k) => la.params[k].gradNorm);
       const lastSnap = this.snapshots[this.snapshots.length - 1];
       if (!lastSnap || la.step >= lastSnap.step * 3 + 20) {
         this.snapshots.push({ step: la.step, norms });
         if (this.snapshots.length > SNAPSHOTS) this.snapshots.shift();
       }
     }
-    const depth = Math.max(...runs.map((r) => weights(r).length));
+    const depth = Math.max(...runs.map((r) => r.weights.length));
     const xs = Array.from({ length: depth }, (_, i) => i + 1);
-    const vLines = runs.map((r) => ({ label: `${r.name} step ${last(r)?.step ?? 0}${r.trainer.stopped ? ' (last finite)' : ''}`, color: r.color, width: 2.5 }));
+    const vLines = runs.map((r) => ({ label: `${r.name} step ${last(r)?.step ?? 0}${r.stopped ? ' (last finite)' : ''}`, color: r.color, width: 2.5 }));
     const vYs = runs.map((r) => {
       const rec = last(r);
-      const w = weights(r);
+      const w = r.weights;
       return xs.map((_, i) => (rec && i < w.length ? rec.params[w[i]].gradNorm : null));
     });
     // Always SNAPSHOTS - 1 dashed lines (empty until there are earlier steps): the plot keeps its
@@ -159,8 +150,8 @@ export class Charts {
     this.vanishing.set(xs, vLines.map((l, i) => ({ ...l, dash: i >= runs.length ? [4, 4] : undefined })), vYs);
 
     // Per-layer gradient norm over steps for the focus run.
-    const w = weights(a);
-    const names = w.map((k) => `${a.name} ${a.trainer.model.params[k].name}`);
+    const w = a.weights;
+    const names = w.map((k) => `${a.name} ${a.paramNames[k]}`);
     this.perLayer.set(
       a.records.map((r) => r.step),
       names.map((n, i) => ({ label: n, color: depthColor(i / Math.max(1, names.length - 1)), width: 1.2 })),
@@ -202,16 +193,16 @@ export class Charts {
     }));
     this.ratio.set(xs, runs.map((r) => ({ label: r.name, color: r.color })), runs.map((r) => {
       const rec = last(r);
-      const w = weights(r);
+      const w = r.weights;
       return xs.map((_, i) => (rec && i < w.length ? rec.params[w[i]].updateRatio : null));
     }));
 
-    this.drawBoundaries(runs);
+    this.drawBoundaries(this.lab.runs);
     return true;
   }
 
   /** Keeps the focus menu's entries in step with the runs (added, removed, rebuilt). */
-  private syncFocus(runs: Run[]): void {
+  private syncFocus(runs: ChartRun[]): void {
     const names = runs.map((r) => r.name);
     if ([...this.focusSelect.options].map((o) => o.text).join() !== names.join()) {
       this.focusSelect.replaceChildren(...names.map((n, i) => new Option(n, String(i))));

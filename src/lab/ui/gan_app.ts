@@ -11,7 +11,7 @@ import { GAN_DATASETS, GENERATOR_LOSSES } from '../../engine/gan/spec';
 import type { GanStepRecord } from '../../engine/gan/record';
 import { GAN_PRESETS, ganPresetSettings } from './gan_presets';
 import { EXTENT, GanLab, MAP_GRID, type GanRun } from './gan_runs';
-import { GAN_DEFAULTS, type GanSettings } from './gan_settings';
+import { GAN_LIMITS, ganQueryToSettings, ganSettingsToQuery, type GanSettings } from './gan_settings';
 import { iconLabel, Layout, type Slot } from './layout';
 import { align, canvasFigure, depthColor, LineChart, type Line } from './plots';
 
@@ -40,12 +40,13 @@ export async function startGanLab(ctx: GpuContext, root: HTMLElement): Promise<G
     message.hidden = !text;
   }
 
-  async function apply(settings: GanSettings[]): Promise<void> {
+  async function apply(settings: GanSettings[], keepMessage = false): Promise<void> {
     page.settings = settings.map((s) => ({ ...s }));
+    history.replaceState(null, '', `?${ganSettingsToQuery(page.settings)}`);
     try {
       await lab.setRuns(page.settings);
       page.stats.rebuilds++;
-      show('');
+      if (!keepMessage) show('');
     } catch (e) {
       lab.pause();
       show(`Could not build the GAN: ${(e as Error).message}`, 'error');
@@ -62,29 +63,34 @@ export async function startGanLab(ctx: GpuContext, root: HTMLElement): Promise<G
       const gui = new GUI({ container: controls, title: run?.name ?? `run ${i + 1}` });
       gui.domElement.style.setProperty('--title-background-color', run?.color ?? '#444');
       const rebuild = () => void apply(page.settings.map((x, k) => (k === i ? s : x)));
-      const retune = () => { Object.assign(page.settings[i], { gLrLog10: s.gLrLog10, dLrLog10: s.dLrLog10 }); lab.retune(i, page.settings[i]); };
+      const retune = () => {
+        Object.assign(page.settings[i], { gLrLog10: s.gLrLog10, dLrLog10: s.dLrLog10 });
+        history.replaceState(null, '', `?${ganSettingsToQuery(page.settings)}`);
+        lab.retune(i, page.settings[i]);
+      };
       const acts = Object.keys(ACTIVATIONS);
+      const L = GAN_LIMITS;
       gui.add(s, 'generatorLoss', [...GENERATOR_LOSSES]).name('generator loss').onFinishChange(rebuild);
-      gui.add(s, 'dSteps', 1, 20, 1).name('D steps per G step').onFinishChange(rebuild);
+      gui.add(s, 'dSteps', L.dSteps[0], L.dSteps[1], 1).name('D steps per G step').onFinishChange(rebuild);
       gui.add(s, 'data', [...GAN_DATASETS]).name('target').onFinishChange(rebuild);
-      gui.add(s, 'dataNoise', 0.01, 0.5, 0.01).name('target std').onFinishChange(rebuild);
+      gui.add(s, 'dataNoise', L.dataNoise[0], L.dataNoise[1], 0.01).name('target std').onFinishChange(rebuild);
       gui.add(s, 'noise', ['gaussian', 'uniform']).name('noise z').onFinishChange(rebuild);
-      gui.add(s, 'latent', 1, 16, 1).name('latent width').onFinishChange(rebuild);
+      gui.add(s, 'latent', L.latent[0], L.latent[1], 1).name('latent width').onFinishChange(rebuild);
       const g = gui.addFolder('generator');
-      g.add(s, 'gDepth', 1, 8, 1).name('hidden layers').onFinishChange(rebuild);
-      g.add(s, 'gWidth', 4, 256, 1).name('width').onFinishChange(rebuild);
+      g.add(s, 'gDepth', L.gDepth[0], L.gDepth[1], 1).name('hidden layers').onFinishChange(rebuild);
+      g.add(s, 'gWidth', L.gWidth[0], L.gWidth[1], 1).name('width').onFinishChange(rebuild);
       g.add(s, 'gActivation', acts).name('activation').onFinishChange(rebuild);
       g.add(s, 'gOptimizer', ['adam', 'sgd']).name('optimizer').onFinishChange(rebuild);
-      g.add(s, 'gLrLog10', -5, -0.5, 0.1).name('log10 learning rate').onChange(retune);
-      g.add(s, 'gOutputInitStd', 0, 1, 0.01).name('output init std (0 = Glorot)').onFinishChange(rebuild);
-      g.add(s, 'freezeGeneratorAfter', 0, 5000, 10).name('freeze after step (0 = never)').onFinishChange(rebuild);
+      g.add(s, 'gLrLog10', L.gLrLog10[0], L.gLrLog10[1], 0.1).name('log10 learning rate').onChange(retune);
+      g.add(s, 'gOutputInitStd', L.gOutputInitStd[0], L.gOutputInitStd[1], 0.01).name('output init std (0 = Glorot)').onFinishChange(rebuild);
+      g.add(s, 'freezeGeneratorAfter', L.freezeGeneratorAfter[0], L.freezeGeneratorAfter[1], 10).name('freeze after step (0 = never)').onFinishChange(rebuild);
       const d = gui.addFolder('discriminator');
-      d.add(s, 'dDepth', 1, 8, 1).name('hidden layers').onFinishChange(rebuild);
-      d.add(s, 'dWidth', 4, 256, 1).name('width').onFinishChange(rebuild);
+      d.add(s, 'dDepth', L.dDepth[0], L.dDepth[1], 1).name('hidden layers').onFinishChange(rebuild);
+      d.add(s, 'dWidth', L.dWidth[0], L.dWidth[1], 1).name('width').onFinishChange(rebuild);
       d.add(s, 'dActivation', acts).name('activation').onFinishChange(rebuild);
-      d.add(s, 'dLrLog10', -5, -0.5, 0.1).name('log10 learning rate (Adam)').onChange(retune);
-      gui.add(s, 'batch', 8, 512, 1).name('batch size').onFinishChange(rebuild);
-      gui.add(s, 'seed', 0, 9999, 1).onFinishChange(rebuild);
+      d.add(s, 'dLrLog10', L.dLrLog10[0], L.dLrLog10[1], 0.1).name('log10 learning rate (Adam)').onChange(retune);
+      gui.add(s, 'batch', L.batch[0], L.batch[1], 1).name('batch size').onFinishChange(rebuild);
+      gui.add(s, 'seed', L.seed[0], L.seed[1], 1).onFinishChange(rebuild);
       if (page.settings.length > 1) gui.add({ remove: () => void apply(page.settings.filter((_, k) => k !== i)) }, 'remove').name('remove this run');
       return gui;
     });
@@ -121,8 +127,9 @@ export async function startGanLab(ctx: GpuContext, root: HTMLElement): Promise<G
     dots(m.run.data.train.x, Math.min(512, m.run.data.train.n), 'rgba(60,60,60,0.55)');
     dots(v.samples, v.samples.length / 2, m.run.color);
     const last = m.run.records.at(-1);
+    const cov = v.coverage ? `; ${v.coverage.modesHit}/${v.coverage.modes} modes hit, ${(100 * v.coverage.highQuality).toFixed(0)}% of samples within 3σ of a mode` : '';
     note.textContent = `step ${v.step}: grey = data, coloured = G(z); background = D's ${m.run.spec.gan.generator_loss === 'least_squares' ? 'output' : 'P(real)'} (green high)` +
-      (last ? `; D(x) ${last.dReal.toFixed(3)}, D(G(z)) ${last.dFakeForG.toExponential(2)}` : '');
+      (last ? `; D(x) ${last.dReal.toFixed(3)}, D(G(z)) ${last.dFakeForG.toExponential(2)}` : '') + cov;
   }
 
   // Charts shared by all runs (each run's lines dashed differently).
@@ -214,7 +221,9 @@ export async function startGanLab(ctx: GpuContext, root: HTMLElement): Promise<G
     b.title = `${p.paper}. ${p.expect}`;
   });
 
-  await apply([{ ...GAN_DEFAULTS }]);
+  const fromUrl = ganQueryToSettings(location.search);
+  await apply(fromUrl.runs, fromUrl.rejected.length > 0);
+  if (fromUrl.rejected.length) show(`Ignored invalid URL settings: ${fromUrl.rejected.join(', ')} (defaults used instead).`, 'error');
   requestAnimationFrame(draw);
   return page;
 }

@@ -19,7 +19,7 @@ export const GAN_PRESETS: GanPreset[] = [
   {
     name: 'Saturating vs non-saturating generator loss',
     paper: 'Goodfellow et al. 2014',
-    expect: 'With a discriminator that trains faster than its generator (5 D steps per G step at 10 times the learning rate), D soon rejects the generated samples with high confidence (D(G(z)) below 1e-3); the saturating loss log(1 − D(G(z))) then gives the generator output gradients ‖∂L_G/∂G(z)‖ two to three orders of magnitude smaller than the non-saturating −log D(G(z)) does on the same seed.',
+    expect: 'With a discriminator that trains faster than its generator (5 D steps per G step at 10 times the learning rate), D soon rejects the generated samples with high confidence (D(G(z)) below 1e-3); the saturating loss log(1 − D(G(z))) then gives the generator output gradients ‖∂L_G/∂G(z)‖ two to three orders of magnitude smaller than the non-saturating −log D(G(z)) does on the same seed, and the generator (SGD with momentum, as in the paper) moves its weights about a hundred times less per step.',
     runs: [{ generatorLoss: 'saturating', ...strongD }, { generatorLoss: 'non_saturating', ...strongD }],
   },
   {

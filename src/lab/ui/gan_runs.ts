@@ -3,7 +3,7 @@
 // generated samples). As in runs.ts, everything touching a trainer runs one piece at a time.
 import type { GpuContext } from '../../gpu/context';
 import { GanTrainer } from '../../engine/gan/trainer';
-import { makeGanDataset } from '../../engine/gan/data';
+import { coverage, makeGanDataset, modeCentres, type Coverage } from '../../engine/gan/data';
 import type { GanStepRecord } from '../../engine/gan/record';
 import type { GanSpec } from '../../engine/gan/spec';
 import type { Dataset } from '../../engine/data';
@@ -24,6 +24,8 @@ export interface GanView {
   map: Float32Array;
   /** G(z) in eval mode for a fixed set of noise rows [SAMPLES, 2]. */
   samples: Float32Array;
+  /** Modes hit and high-quality fraction of `samples` (ring and grid only). */
+  coverage: Coverage | null;
 }
 
 export interface GanRun {
@@ -141,7 +143,7 @@ export class GanLab {
   private async look(run: GanRun): Promise<void> {
     const [map, { x }] = await Promise.all([run.trainer.predict('discriminator', gridPoints), run.trainer.sample(SAMPLES)]);
     if (run.spec.gan.generator_loss !== 'least_squares') for (let i = 0; i < map.length; i++) map[i] = 1 / (1 + Math.exp(-map[i]));
-    run.view = { step: run.trainer.step, map, samples: x };
+    run.view = { step: run.trainer.step, map, samples: x, coverage: modeCentres(run.spec.data.name).length ? coverage(x, run.spec.data) : null };
     this.version++;
   }
 

@@ -3,6 +3,7 @@
 // engine's one validator (src/engine/own_data.ts): a bad file is refused naming its line, column
 // and field, and nothing changes. "Train on these points" hands the data to the page.
 import { OWN_LIMITS, ownFromCells, ownRow, parseOwnCsv, type OwnData } from '../../engine/own_data';
+import { filePicker } from './files';
 import { el } from './layout';
 import { CLASS_COLORS } from './plots';
 
@@ -22,7 +23,6 @@ export class OwnDataPanel {
   private erasing = false;
   private info = el('p', 'note');
   private picker = el('div', 'picker');
-  private fileInput = el('input');
 
   /** `use(data, source)`: train every run on this data; `refuse(message)`: say why not. */
   constructor(private use: (d: OwnData, source: string) => void, private refuse: (message: string) => void) {
@@ -45,16 +45,11 @@ export class OwnDataPanel {
     actions.append(
       this.button('Train on these points', 'own-use', () => this.submit()),
       this.button('Clear', 'own-clear', () => { this.points = []; this.redraw(); }),
-      this.button('Load CSV…', 'own-load-csv', () => this.fileInput.click()),
+      this.button('Load CSV…', 'own-load-csv', filePicker(this.element, 'own-csv-file', '.csv,text/csv,text/plain', (f) => this.load(f))),
     );
-    this.fileInput.type = 'file';
-    this.fileInput.accept = '.csv,text/csv,text/plain';
-    this.fileInput.id = 'own-csv-file';
-    this.fileInput.hidden = true;
-    this.fileInput.addEventListener('change', () => void this.load());
     const how = el('p', 'how');
     how.textContent = `Click or drag to add points of the picked class; the eraser removes them. A CSV has rows x1,…,xn,label (a header row optional; labels 0-9 or words), at most ${OWN_LIMITS.rows.toLocaleString()} rows and ${OWN_LIMITS.features} features; a fifth is held out (seeded).`;
-    this.element.append(summary, this.picker, this.canvas, actions, this.info, how, this.fileInput);
+    this.element.append(summary, this.picker, this.canvas, actions, this.info, how);
     this.canvas.addEventListener('pointerdown', (e) => this.stroke(e));
     this.pick(0, false);
     this.redraw();
@@ -118,10 +113,7 @@ export class OwnDataPanel {
     }
   }
 
-  private async load(): Promise<void> {
-    const file = this.fileInput.files?.[0];
-    this.fileInput.value = ''; // the same file can be loaded again
-    if (!file) return;
+  private async load(file: File): Promise<void> {
     if (file.size > OWN_LIMITS.bytes) return this.refuse(`Could not load ${file.name}: ${file.size} bytes, over the ${OWN_LIMITS.bytes} a data file may have. Nothing was changed.`);
     let d: OwnData;
     try {

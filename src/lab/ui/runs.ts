@@ -12,6 +12,10 @@ import { Trainer } from '../../engine/trainer';
 import { settingsToSpec, type Settings } from './settings';
 
 export const RUN_COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];
+/** Colours of runs opened from metrics.jsonl files (read-only), at most as many. */
+export const OPENED_COLORS = ['#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
+/** Records of an opened run the charts show: longer files are thinned evenly (first and last kept). */
+const SHOW_RECORDS = 1000;
 const GRID = 48; // decision-boundary resolution
 const KEEP_RECORDS = 400;
 
@@ -29,8 +33,42 @@ export interface Run {
   checkpoint: { step: number; bytes: Uint8Array; state: Uint8Array } | null;
 }
 
+/** What the charts read of a run: a live one, or one opened from a file. */
+export interface ChartRun {
+  name: string;
+  color: string;
+  records: StepRecord[];
+  evals: Run['evals'];
+  /**
+   * Where the weight tensors sit in a record's params (weight_v for a weight-normalised layer: one
+   * per layer), input to output: the per-layer series of every chart.
+   */
+  weights: number[];
+  paramNames: string[];
+  stopped: boolean;
+  /** What the run is, for legends: its recurrent cell, or the file it came from. */
+  kind: string;
+}
+
+/**
+ * A finished run read from a metrics.jsonl (gradscope train, an exported train.py, any PyTorch
+ * loop with gradscope_torch.py): shown beside the live runs, never trained. Its weight tensors
+ * are the ones the file has histograms for (those are the weights, in both writers).
+ */
+export function openedRun(file: string, records: StepRecord[], color: string): ChartRun {
+  const every = Math.ceil(records.length / SHOW_RECORDS);
+  const shown = records.filter((_, i) => i % every === 0 || i === records.length - 1);
+  const paramNames = records[0].params.map((p) => p.name);
+  const histogrammed = new Set(records[0].histograms.map((h) => h.name));
+  const weights = paramNames.flatMap((n, i) => (histogrammed.size ? histogrammed.has(n) : !n.endsWith('bias')) ? [i] : []);
+  const name = file.length > 40 ? `${file.slice(0, 39)}…` : file;
+  return { name, color, records: shown, evals: [], weights, paramNames, stopped: records.some((r) => r.nonFinite !== null), kind: 'from file' };
+}
+
 export class Lab {
   runs: Run[] = [];
+  /** Runs opened from files (read-only), shown after the live ones. */
+  opened: ChartRun[] = [];
   playing = false;
   /** Bumped whenever something chart-worthy changed; the page redraws when it moves. */
   version = 0;
@@ -66,6 +104,31 @@ export class Lab {
     const result = this.tail.then(fn);
     this.tail = result.then(() => undefined, () => undefined);
     return result;
+  }
+
+  /** Live and opened runs as the charts read them. */
+  chartRuns(): ChartRun[] {
+    const live = this.runs.map((r): ChartRun => ({
+      name: r.name, color: r.color, records: r.records, evals: r.evals,
+      weights: r.trainer.model.params.flatMap((p, i) => (p.role === 'weight' ? [i] : [])),
+      paramNames: r.trainer.model.params.map((p) => p.name), stopped: r.trainer.stopped !== null, kind: r.settings.cell,
+    }));
+    return [...live, ...this.opened];
+  }
+
+  /** Shows a parsed run file beside the live runs (at most OPENED_COLORS.length of them). */
+  open(file: string, records: StepRecord[]): ChartRun {
+    if (this.opened.length >= OPENED_COLORS.length) throw new Error(`at most ${OPENED_COLORS.length} runs can be open from files; close them first`);
+    const used = new Set(this.opened.map((r) => r.color));
+    const run = openedRun(file, records, OPENED_COLORS.find((c) => !used.has(c))!);
+    this.opened.push(run);
+    this.version++;
+    return run;
+  }
+
+  closeOpened(): void {
+    this.opened = [];
+    this.version++;
   }
 
   /** Replaces all runs (structural change, preset, URL): old trainers are disposed first. */
