@@ -4,6 +4,7 @@
 // and keeps every row exactly once.
 import { describe, expect, it } from 'vitest';
 import { makeOwnDataset, OWN_LIMITS, ownFromJson, ownToJson, parseOwnCsv } from '../../src/engine/own_data';
+import { loadDataset } from '../../src/engine/dataset';
 import { SpecError } from '../../src/engine/spec';
 
 const refused = (text: string) => {
@@ -75,5 +76,11 @@ describe('own data in experiment files and as a data set', () => {
     const seen = [...a.train.x.filter((_, k) => k % 2 === 0), ...a.test.x.filter((_, k) => k % 2 === 0)].sort((p, q) => p - q);
     expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => i));
     for (const s of [a.train, a.test]) for (let i = 0; i < s.n; i++) expect(s.labels[i]).toBe(s.x[2 * i] % 3);
+  });
+});
+
+describe('own data outside the lab', () => {
+  it('a run spec naming data "own" is refused where data sets are loaded (the command line has no rows to read yet)', async () => {
+    await expect(loadDataset({ name: 'own', classes: 2, samples: 10, noise: 0, test_fraction: 0.2 }, 1)).rejects.toThrow(/^data\.name: expected a built-in data set \("own" rows come with the run/);
   });
 });
