@@ -170,7 +170,7 @@ export class GanTrainer {
     const noise = new Float32Array(this.noise.size);
     for (let k = 0; k <= gan.d_steps; k++) noise.set(z, k * z.length); // the same z for the D and the G step
     const indices = new Uint32Array(this.indices.size);
-    indices.set(rows);
+    for (let k = 0; k < gan.d_steps; k++) indices.set(rows, k * B); // the same real rows for every D step
     this.recordStep(noise, indices, false);
     const [scalars, g, d] = await Promise.all([this.scalars.download(), this.nets.generator.grads.download(), this.nets.discriminator.grads.download()]);
     return { dLoss: scalars[SCALARS.real] + scalars[SCALARS.fake], gLoss: scalars[SCALARS.generator], grads: { generator: g as Float32Array, discriminator: d as Float32Array } };
