@@ -7,8 +7,8 @@ import { filePicker } from './files';
 import { el } from './layout';
 import { CLASS_COLORS } from './plots';
 
-/** Drawing area: [-EXTENT, EXTENT]² (the toys' scale), three decimals a coordinate. */
-const EXTENT = 1.2;
+/** Drawing area: [-DRAW_EXTENT, DRAW_EXTENT]² (the toys' scale), three decimals a coordinate. */
+export const DRAW_EXTENT = 1.2;
 const DRAW_CLASSES = 4;
 /** Own data this small and 2-D travels in the URL; larger only in experiment files. */
 const URL_ROWS = 200;
@@ -83,7 +83,7 @@ export class OwnDataPanel {
     const at = (e: PointerEvent): [number, number] => {
       const r = this.canvas.getBoundingClientRect();
       const q = (v: number) => Math.round(v * 1000) / 1000;
-      return [q(((e.clientX - r.left) / r.width * 2 - 1) * EXTENT), q((1 - (e.clientY - r.top) / r.height * 2) * EXTENT)];
+      return [q(((e.clientX - r.left) / r.width * 2 - 1) * DRAW_EXTENT), q((1 - (e.clientY - r.top) / r.height * 2) * DRAW_EXTENT)];
     };
     let last: [number, number] | null = null;
     const paint = (e: PointerEvent) => {
@@ -137,7 +137,7 @@ export class OwnDataPanel {
     for (const [x, y, c] of this.points) {
       g.fillStyle = CLASS_COLORS[c % CLASS_COLORS.length];
       g.beginPath();
-      g.arc((x / EXTENT + 1) / 2 * w, (1 - y / EXTENT) / 2 * h, 4, 0, 2 * Math.PI);
+      g.arc((x / DRAW_EXTENT + 1) / 2 * w, (1 - y / DRAW_EXTENT) / 2 * h, 4, 0, 2 * Math.PI);
       g.fill();
     }
     const classes = new Set(this.points.map((p) => p[2])).size;

@@ -4,6 +4,7 @@ import type { GpuContext } from '../../gpu/context';
 import type { Dataset } from '../../engine/data';
 import { loadDataset } from '../../engine/dataset';
 import { makeOwnDataset, type OwnData } from '../../engine/own_data';
+import { DRAW_EXTENT } from './own_panel';
 import type { StepRecord } from '../../engine/diagnostics';
 import { saveCheckpoint, loadCheckpoint } from '../../engine/checkpoint';
 import { trainSteps } from '../../engine/loop';
@@ -218,7 +219,9 @@ export class Lab {
     const [test, train] = [await run.trainer.evaluate('test'), await run.trainer.evaluate('train')];
     run.evals.push({ step: run.trainer.step, trainLoss: train.loss, testLoss: test.loss, testAccuracy: test.accuracy });
     if (run.data.features === 2) {
-      const extent = 1.6 * Math.max(1, ...Array.from(run.data.train.x.subarray(0, 2000), Math.abs));
+      const reach = Math.max(...Array.from(run.data.train.x.subarray(0, 2000), Math.abs));
+      // Own data: the drawing's frame (points where they were drawn), wider only if the data are.
+      const extent = run.data.name === 'own' ? Math.max(DRAW_EXTENT, 1.1 * reach) : 1.6 * Math.max(1, reach);
       const grid = new Float32Array(GRID * GRID * 2);
       for (let j = 0; j < GRID; j++) for (let i = 0; i < GRID; i++) grid.set([((i + 0.5) / GRID * 2 - 1) * extent, (1 - (j + 0.5) / GRID * 2) * extent], 2 * (j * GRID + i));
       run.boundary = { step: run.trainer.step, probs: await run.trainer.predict(grid), classes: run.trainer.model.output, grid: GRID, extent };
