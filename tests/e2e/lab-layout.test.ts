@@ -85,6 +85,11 @@ describe('the lab\'s first screen', () => {
     await expect.poll(plotWidth, { timeout: 5000 }).toBeGreaterThan(narrow + 200);
     w = await wide();
     expect(w.scroll).toBeLessThanOrEqual(700);
+    // A wide screen gets more columns.
+    const columns = () => page.evaluate(() => getComputedStyle(document.querySelector('.dash')!).gridTemplateColumns.split(' ').length);
+    expect(await columns()).toBe(1);
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await expect.poll(columns).toBeGreaterThanOrEqual(5);
   });
 
   it('help shows how to read every chart; space plays and pauses, s steps, r resets (not while typing)', async () => {
@@ -106,6 +111,7 @@ describe('the lab\'s first screen', () => {
     await page.keyboard.press(' ');
     expect((await hook()).playing).toBe(false);
     await expect.poll(() => page.locator('#play').textContent()).toBe('Play');
+    expect(await page.locator('#play svg path').count()).toBe(1); // an inline icon, not a font glyph
     const before = (await hook()).rebuilds;
     await page.keyboard.press('r');
     await expect.poll(async () => (await hook()).rebuilds).toBe(before + 1);
