@@ -26,7 +26,7 @@ export interface Dataset {
   test: Split;
 }
 
-type Point = { x: number[]; label: number; value?: number };
+export type Point = { x: number[]; label: number; value?: number };
 
 function toy(spec: DataSpec, rng: Rng): Point[] {
   const { samples: n, noise } = spec;
@@ -119,17 +119,19 @@ function toSplit(points: Point[], regression: boolean): Split {
 export function makeToyDataset(spec: DataSpec, seed: number): Dataset {
   if (isSequenceData(spec.name)) return makeSequenceDataset(spec, seed); // src/engine/sequences.ts
   const rng = new Rng(seed).fork(0xda7a);
-  const points = toy(spec, rng);
+  return splitPoints(spec.name, 2, toyClasses(spec), toy(spec, rng), rng, spec.test_fraction);
+}
+
+/**
+ * Points shuffled with `seed` (a number or the generator's own stream) and split: the first
+ * round(n · testFraction) are held out. Toys and own data (src/engine/own_data.ts) both split here.
+ */
+export function splitPoints(name: string, features: number, classes: number, points: Point[], seed: number | Rng, testFraction: number): Dataset {
+  const rng = typeof seed === 'number' ? new Rng(seed).fork(0xda7a) : seed;
   rng.shuffle(points);
-  const nTest = Math.min(points.length - 1, Math.round(points.length * spec.test_fraction));
-  const regression = spec.name === 'regression';
-  return {
-    name: spec.name,
-    features: 2,
-    classes: toyClasses(spec),
-    train: toSplit(points.slice(nTest), regression),
-    test: toSplit(points.slice(0, nTest), regression),
-  };
+  const nTest = Math.min(points.length - 1, Math.round(points.length * testFraction));
+  const regression = classes === 0;
+  return { name, features, classes, train: toSplit(points.slice(nTest), regression), test: toSplit(points.slice(0, nTest), regression) };
 }
 
 /** Width of the model's output a loss needs for this data set. */

@@ -2,7 +2,7 @@
 // is read from the shipped subset (fetched from the page's origin, or read from public/ in Node).
 import { makeToyDataset, type Dataset } from './data';
 import { decodeFashion, FASHION_FILE } from './fashion';
-import type { DataSpec } from './spec';
+import { SpecError, type DataSpec } from './spec';
 
 async function readShipped(path: string): Promise<Uint8Array> {
   // Vite drops the Node branch from the page build (SSR is false there) and the fetch branch
@@ -24,6 +24,7 @@ async function readShipped(path: string): Promise<Uint8Array> {
 }
 
 export async function loadDataset(spec: DataSpec, seed: number): Promise<Dataset> {
+  if (spec.name === 'own') throw new SpecError('data.name', 'a built-in data set ("own" rows come with the run, as the lab\'s own data; the command line reads none yet)', spec.name);
   if (spec.name !== 'fashion_mnist') return makeToyDataset(spec, seed);
   return decodeFashion(await readShipped(FASHION_FILE), { train: spec.samples });
 }

@@ -12,7 +12,8 @@ export type Initialiser = (typeof INITIALISERS)[number];
 export const LOSSES = ['cross_entropy', 'mse', 'bce_with_logits'] as const;
 export type Loss = (typeof LOSSES)[number];
 export const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop'] as const;
-export const DATASETS = ['spiral', 'moons', 'circles', 'xor', 'blobs', 'checkerboard', 'regression', 'fashion_mnist', 'adding', 'memory', 'temporal_order'] as const;
+/** `own`: rows that come with the run (drawn or a CSV in the lab: src/engine/own_data.ts), not generated. */
+export const DATASETS = ['spiral', 'moons', 'circles', 'xor', 'blobs', 'checkerboard', 'regression', 'fashion_mnist', 'adding', 'memory', 'temporal_order', 'own'] as const;
 /** Seeded sequence tasks (src/engine/sequences.ts): inputs [batch, seq_len, features]. */
 export const SEQUENCE_DATASETS = ['adding', 'memory', 'temporal_order'] as const;
 export const isSequenceData = (name: string) => (SEQUENCE_DATASETS as readonly string[]).includes(name);

@@ -23,7 +23,7 @@ describe('the GAN mode', () => {
     await page.waitForFunction(() => { const r = (window as unknown as Hook).gradscope.gan!.lab.runs[0]; return r.records.length >= 3 && (r.view?.step ?? 0) >= 20; }, null, { timeout: 120_000 });
     expect(await page.locator('#gan-views canvas').count()).toBe(1);
     // uPlot charts: both networks' per-layer norms, the output gradient, vanishing curve, losses, D values.
-    expect(await page.locator('.charts canvas').count()).toBeGreaterThanOrEqual(6);
+    expect(await page.locator('.dash [id^="gan-charts"] canvas').count()).toBeGreaterThanOrEqual(6);
     // The map is drawn: not a single colour.
     const colours = await page.evaluate(() => {
       const c = document.querySelector<HTMLCanvasElement>('#gan-views canvas')!;

@@ -9,13 +9,14 @@ import { INITIALISERS } from '../../src/engine/spec';
 import { PRESETS, presetSettings } from '../../src/lab/ui/presets';
 import { CELLS, DEFAULTS, fileToSettings, LAB_DATASETS, LAB_OPTIMIZERS, LIMITS, NORMS, queryToSettings, RECURRENT_INITS_LAB, sanitize, settingsToFile, settingsToQuery, settingsToSpec, type Settings } from '../../src/lab/ui/settings';
 import { isSequenceData } from '../../src/engine/spec';
+import { parseOwnCsv } from '../../src/engine/own_data';
 import { rng } from '../reference';
 
 function randomSettings(next: () => number): Settings {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)];
   const int = ([lo, hi]: readonly [number, number]) => lo + Math.floor(next() * (hi - lo + 1));
   return {
-    dataset: pick(LAB_DATASETS), depth: int(LIMITS.depth), width: int(LIMITS.width), activation: pick(Object.keys(ACTIVATIONS)) as Settings['activation'],
+    dataset: pick(LAB_DATASETS.filter((d) => d !== 'own')), depth: int(LIMITS.depth), width: int(LIMITS.width), activation: pick(Object.keys(ACTIVATIONS)) as Settings['activation'],
     init: pick(INITIALISERS), initStd: Number((0.01 + next() * 3).toFixed(3)), norm: pick(NORMS), residual: next() < 0.5, optimizer: pick(LAB_OPTIMIZERS),
     lrLog10: Number((-5 + next() * 5).toFixed(1)) || 0, batch: int(LIMITS.batch), clip: next() < 0.5 ? 0 : Number((next() * 10).toFixed(1)), seed: int(LIMITS.seed),
     cell: pick(CELLS), recurrentInit: pick(RECURRENT_INITS_LAB), spectralRadius: next() < 0.5 ? 0 : Number((next() * 3).toFixed(2)) || 0, seqLen: int([10, 300]),
@@ -84,7 +85,7 @@ describe('lab settings', () => {
     const next = rng(77);
     for (let n = 1; n <= 4; n++) {
       const runs = Array.from({ length: n }, () => randomSettings(next));
-      expect(fileToSettings(settingsToFile(runs))).toEqual({ runs, rejected: [] });
+      expect(fileToSettings(settingsToFile(runs))).toEqual({ runs, rejected: [], own: null });
     }
   });
 
@@ -100,6 +101,21 @@ describe('lab settings', () => {
     expect(rejected).toEqual(['runs[0].dataset', 'runs[0].depth', 'runs[0].width', 'runs[0].activation', 'runs[0].residual', 'runs[0].dept (unknown)', 'runs[0].__proto__ (unknown)']);
     expect(runs).toEqual([{ ...DEFAULTS, batch: 64, seed: 3 }, { ...DEFAULTS, activation: 'relu', lrLog10: -3 }]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('own data: the spec takes its features and classes; the experiment file carries the rows exactly; a bad row refuses the whole file', () => {
+    const own = parseOwnCsv('h,w,age,kind\n0.1,2,3,cat\n4,5,6,dog\n7,8,9,ant\n1,1,1,cat\n', 'p.csv');
+    const spec = settingsToSpec({ ...DEFAULTS, dataset: 'own', depth: 2 }, own);
+    expect([spec.model.input, spec.data.name, spec.data.classes]).toEqual([3, 'own', 3]);
+    expect(describeModel(spec).output).toBe(3);
+    expect(() => settingsToSpec({ ...DEFAULTS, dataset: 'own' })).toThrow(/^data: expected own data: points drawn or a CSV loaded/);
+    const runs = [{ ...DEFAULTS, dataset: 'own' as const }, { ...DEFAULTS, dataset: 'own' as const, activation: 'relu' as const }];
+    const text = settingsToFile(runs, own);
+    expect(text).toContain('      [0.1,2,3,1]'); // one row a line, shortest decimals
+    expect(fileToSettings(text)).toEqual({ runs, rejected: [], own });
+    expect(settingsToFile([DEFAULTS], own)).not.toContain('"data"'); // no run uses it: not saved
+    expect(() => fileToSettings(text.replace('[4,5,6,2]', '[4,"5",6,2]'))).toThrow('data.rows[1]: expected a list of numbers, got an array of 4');
+    expect(() => fileToSettings(text.replace(/,\n  "data"[^]*\n}\n$/, '\n}\n'))).toThrow('data: expected the own data set the runs train on, got nothing');
   });
 
   it('refuses a file that is not an experiment with one clear error', () => {

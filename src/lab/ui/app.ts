@@ -1,48 +1,66 @@
-// The lab page: lil-gui controls per run, compare mode, presets, play/pause/step/reset, URL
-// state, experiment files, CSV/PNG export, and recovery from a lost device. Text from settings,
+// The lab page: the dashboard (layout.ts), run controls per run (controls.ts), own data
+// (own_panel.ts), compare mode, presets, play/pause/step/reset (buttons and keys), URL state,
+// experiment files, CSV/PNG export, help, and recovery from a lost device. Text from settings,
 // URLs or files only ever goes into textContent, never into markup.
-import GUI from 'lil-gui';
 import 'uplot/dist/uPlot.min.css';
 import type { GpuContext } from '../../gpu/context';
-import { ACTIVATIONS } from '../../kernels/activation_ids';
-import { INITIALISERS } from '../../engine/spec';
+import type { OwnData } from '../../engine/own_data';
 import { Charts } from './charts';
+import { download, filePicker, metricsCsv } from './files';
+import { RunControls } from './controls';
 import { DiagnosisPanel } from './diagnosis';
-import { PRESETS, presetSettings } from './presets';
+import { el, iconLabel, Layout } from './layout';
+import { OwnDataPanel, ownFromQuery, ownToQuery } from './own_panel';
+import { PRESETS, presetSettings, type Preset } from './presets';
 import { ProfilePanel } from './profile';
 import { Lab } from './runs';
 import { parseRunFile, RUNFILE_LIMITS } from '../../engine/runfile';
-import { CELLS, fileToSettings, LAB_DATASETS, LAB_OPTIMIZERS, LIMITS, NORMS, queryToSettings, RECURRENT_INITS_LAB, relevant, settingsToFile, settingsToQuery, type Settings } from './settings';
+import { fileToSettings, queryToSettings, settingsToFile, settingsToQuery, type Settings } from './settings';
 
-/** Largest experiment file the lab opens (a real one is a few kB). */
-const MAX_EXPERIMENT_BYTES = 1 << 20;
+/** Largest experiment file the lab opens (settings are a few kB; own data can add a few MB). */
+const MAX_EXPERIMENT_BYTES = 16 << 20;
+/** The preset a first visit (a URL without settings) opens on, set up and paused. */
+const FIRST_PRESET = PRESETS[0];
 
 export interface LabPage {
   lab: Lab;
   charts: Charts;
-  /** For tests: how many chart redraws happened and the settings in use. */
-  stats: { frames: number; rebuilds: number };
+  /** For tests: chart redraws, rebuilds, the slowest redraw (ms) and the settings in use. */
+  stats: { frames: number; rebuilds: number; slowestDrawMs: number };
   settings: Settings[];
 }
 
 export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () => Promise<GpuContext>): Promise<LabPage> {
-  const message = el('div', 'message');
-  const bar = el('div', 'toolbar');
-  const presetBar = el('div', 'presets');
-  const expect = el('p', 'expect');
-  const controls = el('div', 'controls');
-  const chartsRoot = el('div', 'charts');
-  root.append(message, bar, presetBar, expect, controls);
-
+  const layout = new Layout(root);
+  const { message, toolbar: bar, presets: presetBar, expect } = layout;
   const lab = new Lab(ctx, (m) => show(m, 'error'));
-  const profile = new ProfilePanel(root, lab);
+  const profile = new ProfilePanel(document.createElement('div'), lab);
+  const charts = new Charts(layout, lab);
+  const page: LabPage = { lab, charts, stats: { frames: 0, rebuilds: 0, slowestDrawMs: 0 }, settings: [] };
+  // Diagnosis: right after the first screen's charts. "Try this" adds a compare run; a preset link loads it.
   const diagnosis = new DiagnosisPanel(lab, (s) => {
     if (page.settings.length < 4) void apply([...page.settings, s]);
   }, (name) => [...presetBar.querySelectorAll('button')].find((b) => b.textContent === name)?.click());
-  root.append(diagnosis.element, chartsRoot);
-  const charts = new Charts(chartsRoot, lab);
-  const page: LabPage = { lab, charts, stats: { frames: 0, rebuilds: 0 }, settings: [] };
-  let guis: GUI[] = [];
+  layout.place(diagnosis.element, 'next', true);
+  layout.place(profile.root, 'more', true);
+  const controls = new RunControls(lab, {
+    rebuild: (i, s) => {
+      if (s.dataset === 'own' && !lab.own) { // nothing to train on yet: say where to get it, change nothing
+        s.dataset = applied[i]?.dataset ?? 'spiral'; // `s` is the panel's own object: put back what was applied
+        own.element.open = true;
+        controls.build(page.settings);
+        return show('Draw points or load a CSV under "Your own data" (below the controls) first.', 'error');
+      }
+      void apply(page.settings.map((x, k) => (k === i ? s : x)));
+    },
+    retune: (i, s) => {
+      Object.assign(page.settings[i], { lrLog10: s.lrLog10, clip: s.clip });
+      writeUrl();
+      lab.retune(i, page.settings[i]);
+    },
+    remove: (i) => void apply(page.settings.filter((_, k) => k !== i)),
+  });
+  const own = new OwnDataPanel((d, source) => void useOwn(d, source), (m) => show(m, 'error'));
 
   function show(text: string, kind: 'error' | 'info' = 'info'): void {
     message.textContent = text;
@@ -50,13 +68,19 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
     message.hidden = !text;
   }
 
-  const fromUrl = queryToSettings(location.search);
-  if (fromUrl.rejected.length) show(`Ignored invalid URL settings: ${fromUrl.rejected.join(', ')} (defaults used instead).`, 'error');
+  /** The URL holds every run's settings, and the own data when it is small enough for a link. */
+  function writeUrl(): void {
+    const q = settingsToQuery(page.settings);
+    const data = lab.own && page.settings.some((s) => s.dataset === 'own') ? ownToQuery(lab.own) : null;
+    history.replaceState(null, '', `?${q}${data ? `${q ? '&' : ''}own=${encodeURIComponent(data)}` : ''}`);
+  }
 
   /** Rebuilds the runs from `settings`; false (and the error shown) when the model can't be built. */
+  let applied: Settings[] = [];
   async function apply(settings: Settings[], keepMessage = false): Promise<boolean> {
     page.settings = settings.map((s) => ({ ...s }));
-    history.replaceState(null, '', `?${settingsToQuery(page.settings)}`);
+    applied = settings.map((s) => ({ ...s }));
+    writeUrl();
     let built = true;
     try {
       await lab.setRuns(page.settings);
@@ -69,68 +93,43 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
       lab.pause();
       show(`Could not build the model: ${(e as Error).message}`, 'error');
     }
-    buildControls();
+    controls.build(page.settings);
     return built;
   }
 
-  function buildControls(): void {
-    for (const g of guis) g.destroy();
-    guis = page.settings.map((s, i) => {
-      const run = lab.runs[i];
-      const gui = new GUI({ container: controls, title: `${run?.name ?? `run ${i + 1}`}`, width: 250 });
-      gui.domElement.style.setProperty('--title-background-color', run?.color ?? '#444');
-      // `s` is what this panel edits; after a rebuild started from another change, page.settings
-      // holds copies, so both callbacks carry this panel's values over explicitly (a second change
-      // made while the first rebuild runs is not lost).
-      const rebuild = () => void apply(page.settings.map((x, k) => (k === i ? s : x)));
-      const retune = () => {
-        Object.assign(page.settings[i], { lrLog10: s.lrLog10, clip: s.clip });
-        history.replaceState(null, '', `?${settingsToQuery(page.settings)}`);
-        lab.retune(i, page.settings[i]);
-      };
-      gui.add(s, 'dataset', [...LAB_DATASETS]).onFinishChange(rebuild);
-      gui.add(s, 'depth', LIMITS.depth[0], LIMITS.depth[1], 1).name('hidden layers').onFinishChange(rebuild);
-      gui.add(s, 'width', LIMITS.width[0], LIMITS.width[1], 1).onFinishChange(rebuild);
-      gui.add(s, 'activation', Object.keys(ACTIVATIONS)).onFinishChange(rebuild);
-      gui.add(s, 'init', [...INITIALISERS]).name('initialiser').onFinishChange(rebuild);
-      gui.add(s, 'initStd', LIMITS.initStd[0], LIMITS.initStd[1]).name('normal init std').onFinishChange(rebuild);
-      gui.add(s, 'norm', [...NORMS]).name('normalisation').onFinishChange(rebuild);
-      gui.add(s, 'residual').name('residual').onFinishChange(rebuild);
-      gui.add(s, 'optimizer', [...LAB_OPTIMIZERS]).onFinishChange(rebuild);
-      gui.add(s, 'lrLog10', LIMITS.lrLog10[0], LIMITS.lrLog10[1], 0.1).name('log10 learning rate').onChange(retune);
-      gui.add(s, 'batch', LIMITS.batch[0], LIMITS.batch[1], 1).name('batch size').onFinishChange(rebuild);
-      gui.add(s, 'clip', LIMITS.clip[0], LIMITS.clip[1], 0.1).name('clip norm (0 = off)').onChange(retune);
-      gui.add(s, 'seed', LIMITS.seed[0], LIMITS.seed[1], 1).onFinishChange(rebuild);
-      gui.add(s, 'cell', [...CELLS]).name('recurrent cell').onFinishChange(rebuild);
-      gui.add(s, 'recurrentInit', [...RECURRENT_INITS_LAB]).name('recurrent init').onFinishChange(rebuild);
-      gui.add(s, 'spectralRadius', LIMITS.spectralRadius[0], LIMITS.spectralRadius[1], 0.05).name('spectral radius (0 = init)').onFinishChange(rebuild);
-      gui.add(s, 'seqLen', LIMITS.seqLen[0], LIMITS.seqLen[1], 1).name('sequence length T').onFinishChange(rebuild);
-      // Only the controls that mean something for this data set are shown (no dead controls).
-      for (const c of gui.controllers) {
-        const key = c.property as keyof Settings;
-        if (key in s) c.show(relevant(s, key));
-      }
-      if (page.settings.length > 1) gui.add({ remove: () => void apply(page.settings.filter((_, k) => k !== i)) }, 'remove').name('remove this run');
-      return gui;
-    });
+  /** Every run trains on this own data set (same data and seed, as compare mode needs). */
+  async function useOwn(d: OwnData, source: string): Promise<void> {
+    lab.own = d;
+    if (await apply(page.settings.map((s) => ({ ...s, dataset: 'own' })), true)) {
+      show(`Training on ${source}: ${d.labels.length} rows, ${d.classes} classes (a fifth held out).`);
+    }
   }
 
   // Toolbar.
   const button = (label: string, id: string, onClick: () => void) => {
-    const b = document.createElement('button');
+    const b = el('button');
     b.textContent = label;
     b.id = id;
     b.addEventListener('click', onClick);
     bar.append(b);
     return b;
   };
-  const playButton = button('▶ Play', 'play', () => {
-    if (lab.playing) lab.pause();
-    else lab.play();
-    playButton.textContent = lab.playing ? '⏸ Pause' : '▶ Play';
-  });
-  button('Step', 'step', () => void lab.stepOnce().then(() => (playButton.textContent = '▶ Play')));
-  button('Reset', 'reset', () => void apply(page.settings));
+  const togglePlay = () => (lab.playing ? lab.pause() : lab.play());
+  const step = () => void lab.stepOnce();
+  const reset = () => void apply(page.settings);
+  const playButton = button('', 'play', togglePlay);
+  let shownPlaying: boolean | null = null;
+  const syncPlay = () => {
+    if (shownPlaying === lab.playing) return;
+    shownPlaying = lab.playing;
+    iconLabel(playButton, lab.playing ? 'pause' : 'play', lab.playing ? 'Pause' : 'Play');
+    playButton.title = `${lab.playing ? 'Pause' : 'Play'} (space)`;
+  };
+  syncPlay();
+  iconLabel(button('', 'step', step), 'step', 'Step');
+  iconLabel(button('', 'reset', reset), 'reset', 'Reset');
+  (bar.querySelector('#step') as HTMLElement).title = 'One step of every run (s)';
+  (bar.querySelector('#reset') as HTMLElement).title = 'Rebuild every run from its initial weights (r)';
   button('+ Compare run', 'add-run', () => {
     if (page.settings.length >= 4) return show('Compare mode shows at most four runs.', 'error');
     void apply([...page.settings, { ...page.settings[page.settings.length - 1] }]);
@@ -142,51 +141,29 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
   button('Export PNG', 'export-png', () => {
     for (const { name, canvas } of charts.canvases()) canvas.toBlob((b) => b && download(`gradscope-${name}.png`, b));
   });
-  // Experiment files: every run's settings, checked on the way in like the URL's.
-  button('Save experiment', 'save-experiment', () => download('gradscope-experiment.json', new Blob([settingsToFile(page.settings)], { type: 'application/json' })));
-  const fileInput = document.createElement('input');
-  fileInput.type = 'file';
-  fileInput.accept = '.json,application/json';
-  fileInput.id = 'open-experiment-file';
-  fileInput.hidden = true;
-  bar.append(fileInput);
-  button('Open experiment…', 'open-experiment', () => fileInput.click());
-  fileInput.addEventListener('change', async () => {
-    const file = fileInput.files?.[0];
-    fileInput.value = ''; // the same file can be opened again
-    if (!file) return;
+  // Experiment files: every run's settings (and own data), checked on the way in like the URL's.
+  button('Save experiment', 'save-experiment', () => download('gradscope-experiment.json', new Blob([settingsToFile(page.settings, lab.own)], { type: 'application/json' })));
+  button('Open experiment…', 'open-experiment', filePicker(bar, 'open-experiment-file', '.json,application/json', async (file) => {
     if (file.size > MAX_EXPERIMENT_BYTES) return show(`Could not open ${file.name}: ${file.size} bytes, over the ${MAX_EXPERIMENT_BYTES} an experiment file may have.`, 'error');
-    let opened: { runs: Settings[]; rejected: string[] };
+    let opened: ReturnType<typeof fileToSettings>;
     try {
       opened = fileToSettings(await file.text());
     } catch (e) {
       return show(`Could not open ${file.name}: ${(e as Error).message}. Nothing was changed.`, 'error');
     }
     lab.pause();
-    playButton.textContent = '▶ Play';
+    if (opened.own) {
+      lab.own = opened.own;
+      own.show(opened.own, file.name);
+    }
     if (!(await apply(opened.runs, true))) return;
-    if (opened.rejected.length) show(`Opened ${file.name}; ignored invalid settings: ${opened.rejected.join(', ')} (defaults used instead).`, 'error');
-    else show(`Opened ${file.name}: ${opened.runs.length} run${opened.runs.length > 1 ? 's' : ''}.`);
-  });
+    const data = opened.own ? ` with its own data (${opened.own.labels.length} rows)` : '';
+    if (opened.rejected.length) show(`Opened ${file.name}${data}; ignored invalid settings: ${opened.rejected.join(', ')} (defaults used instead).`, 'error');
+    else show(`Opened ${file.name}: ${opened.runs.length} run${opened.runs.length > 1 ? 's' : ''}${data}.`);
+  }));
   // Run files: a finished run's metrics.jsonl (gradscope train, an exported train.py, any PyTorch
   // loop with gradscope_torch.py), shown read-only beside the live runs. A bad file changes nothing.
-  const runInput = document.createElement('input');
-  runInput.type = 'file';
-  runInput.accept = '.jsonl,.json,application/jsonl';
-  runInput.id = 'open-run-file';
-  runInput.hidden = true;
-  bar.append(runInput);
-  button('Open run…', 'open-run', () => runInput.click());
-  const closeRuns = button('Close opened runs', 'close-runs', () => {
-    lab.closeOpened();
-    closeRuns.hidden = true;
-    charts.reset();
-  });
-  closeRuns.hidden = true;
-  runInput.addEventListener('change', async () => {
-    const file = runInput.files?.[0];
-    runInput.value = '';
-    if (!file) return;
+  button('Open run…', 'open-run', filePicker(bar, 'open-run-file', '.jsonl,.json,application/jsonl', async (file) => {
     if (file.size > RUNFILE_LIMITS.bytes) return show(`Could not open ${file.name}: ${file.size} bytes, over the ${RUNFILE_LIMITS.bytes} a run file may have. Nothing was changed.`, 'error');
     try {
       const records = parseRunFile(await file.text());
@@ -196,36 +173,58 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
     } catch (e) {
       show(`Could not open ${file.name}: ${(e as Error).message}. Nothing was changed.`, 'error');
     }
+  }));
+  const closeRuns = button('Close opened runs', 'close-runs', () => {
+    lab.closeOpened();
+    closeRuns.hidden = true;
+    charts.reset();
   });
-  const status = el('span', 'status-line');
-  bar.append(status);
+  closeRuns.hidden = true;
+  const help = button('How to read the charts', 'help', () => {
+    const on = document.body.classList.toggle('help-on');
+    help.setAttribute('aria-pressed', String(on));
+  });
+  help.setAttribute('aria-pressed', 'false');
+  // Each run's step, in the side column: its text changes every frame, and there it cannot re-wrap
+  // the toolbar and shift the whole page (a full repaint, a long task on a software GPU).
+  const status = el('div', 'status-line');
+
+  layout.side.append(status, controls.element, charts.focusLabel, own.element);
 
   // Presets.
   const label = el('span', 'label');
   label.textContent = 'Experiments:';
   presetBar.append(label);
+  const setUp = async (p: Preset) => {
+    expect.textContent = `${p.name} (${p.paper}). Expected: ${p.expect}`;
+    for (const b of presetBar.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.textContent === p.name));
+    return apply(presetSettings(p));
+  };
   for (const p of PRESETS) {
-    const b = document.createElement('button');
+    const b = el('button');
     b.textContent = p.name;
     b.title = `${p.paper}. ${p.expect}`;
-    b.addEventListener('click', () => {
-      expect.textContent = `${p.name} (${p.paper}). Expected: ${p.expect}`;
-      void apply(presetSettings(p)).then(() => {
-        lab.play();
-        playButton.textContent = '⏸ Pause';
-      });
-    });
+    b.addEventListener('click', () => void setUp(p).then(() => lab.play()));
     presetBar.append(b);
   }
+
+  // Keys: space play/pause, s step, r reset; not while typing in a field or choosing in a menu.
+  document.addEventListener('keydown', (e) => {
+    const t = e.target as HTMLElement;
+    if (e.ctrlKey || e.metaKey || e.altKey || t.closest('input, select, textarea, [contenteditable]')) return;
+    const act = e.key === ' ' ? togglePlay : e.key === 's' ? step : e.key === 'r' ? reset : null;
+    if (!act) return;
+    e.preventDefault(); // no page scroll, and a focused button is not also pressed
+    act();
+  });
 
   // Lost device: say so at once, offer to resume from the last in-memory checkpoint.
   const watchLoss = (c: GpuContext) => void c.gpu.lost.then((info) => {
     if (lab.ctx !== c) return;
     lab.deviceLost = true;
     lab.pause();
-    playButton.textContent = '▶ Play';
     show(`The GPU device was lost (${info.reason || 'unknown'}: ${info.message || 'no details'}). Training stopped.`, 'error');
-    const resume = document.createElement('button');
+    const resume = el('button');
     resume.id = 'resume';
     resume.textContent = 'Resume from the last checkpoint';
     resume.addEventListener('click', async () => {
@@ -244,45 +243,43 @@ export async function startLab(ctx: GpuContext, root: HTMLElement, reopen: () =>
 
   // Redraw at most once per frame, only when the runs have new data.
   const frame = () => {
-    if (charts.draw()) page.stats.frames++;
+    const t0 = performance.now();
+    if (charts.draw()) {
+      page.stats.frames++;
+      page.stats.slowestDrawMs = Math.max(page.stats.slowestDrawMs, performance.now() - t0);
+    }
     profile.draw();
+    syncPlay();
     diagnosis.draw();
     // Every run's step; a run the non-finite guard stopped says where (the others train on).
     status.textContent = lab.runs.map((r) => {
       const stop = r.trainer.stopped;
       return `${r.name}: step ${r.trainer.step}${stop ? ` (stopped: non-finite values at step ${stop.step} in ${stop.where})` : ''}`;
-    }).concat(lab.opened.map((r) => `${r.name}: read-only, to step ${r.records.at(-1)!.step}`)).join(' · ');
+    }).concat(lab.opened.map((r) => `${r.name}: read-only, to step ${r.records.at(-1)!.step}`)).join('\n');
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
 
-  await apply(fromUrl.runs, fromUrl.rejected.length > 0);
-  return page;
-}
-
-function el(tag: string, className: string): HTMLElement {
-  const e = document.createElement(tag);
-  e.className = className;
-  return e;
-}
-
-function download(name: string, blob: Blob): void {
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-}
-
-/** One row per run and logged step: loss, accuracy and every tensor's gradient norm. */
-export function metricsCsv(lab: Lab): string {
-  const names = [...new Set(lab.runs.flatMap((r) => r.trainer.model.params.map((p) => p.name)))];
-  const lines = [['run', 'step', 'loss', 'accuracy', 'global_grad_norm', ...names.map((n) => `grad_norm:${n}`)].join(',')];
-  for (const r of lab.runs) {
-    for (const rec of r.records) {
-      const norms = new Map(rec.params.map((p) => [p.name, p.gradNorm]));
-      lines.push([r.name, rec.step, rec.loss, rec.accuracy ?? '', rec.globalGradNorm, ...names.map((n) => norms.get(n) ?? '')].join(','));
+  // A URL with settings reproduces them; a bare one (a first visit) opens on a preset, paused.
+  const query = new URLSearchParams(location.search);
+  const fromUrl = queryToSettings(location.search);
+  const notes = fromUrl.rejected.length ? [`Ignored invalid URL settings: ${fromUrl.rejected.join(', ')} (defaults used instead).`] : [];
+  if (query.has('own')) {
+    try {
+      lab.own = ownFromQuery(query.get('own')!);
+      own.show(lab.own, 'the link');
+    } catch (e) {
+      notes.push(`Ignored the link's own data: ${(e as Error).message}.`);
     }
   }
-  return lines.join('\n') + '\n';
+  if (!lab.own && fromUrl.runs.some((s) => s.dataset === 'own')) {
+    notes.push('This link\'s runs train on own data that is not in the link (too large): open the experiment file. The spiral stands in.');
+    for (const s of fromUrl.runs) if (s.dataset === 'own') s.dataset = 'spiral';
+  }
+  if (notes.length) show(notes.join(' '), 'error');
+  if ([...query.keys()].length === 0) {
+    await setUp(FIRST_PRESET);
+    await lab.stepOnce(); // the charts show the first step's gradients: the expectation is visible at once
+  } else await apply(fromUrl.runs, notes.length > 0);
+  return page;
 }

@@ -1,12 +1,14 @@
 // Every chart of the lab, fed from the runs' records. draw() is cheap to call and only redraws
 // when the lab's version moved; the page calls it once per animation frame.
 import { HISTOGRAM, type StepRecord } from '../../engine/diagnostics';
+import { HOW } from './help';
+import type { Layout, Slot } from './layout';
 import type { ChartRun, Lab, Run } from './runs';
-import { align, canvasFigure, depthColor, drawHeatmap, LineChart } from './plots';
+import { align, canvasFigure, CLASS_COLORS, depthColor, drawHeatmap, LineChart } from './plots';
 
 const SNAPSHOTS = 3;
-/** Class colours of the decision-boundary plots. */
-const PALETTE_RGB = [[31, 119, 180], [214, 39, 40], [44, 160, 44], [255, 127, 14], [148, 103, 189], [140, 86, 75]];
+/** Class colours of the decision-boundary plots (those of the own-data drawing). */
+const PALETTE_RGB = CLASS_COLORS.map((c) => [1, 3, 5].map((k) => parseInt(c.slice(k, k + 2), 16)));
 
 export class Charts {
   private drawn = -1;
@@ -28,36 +30,58 @@ export class Charts {
   private focus = 0;
   private focusSelect = document.createElement('select');
 
-  constructor(root: HTMLElement, private lab: Lab) {
-    const label = document.createElement('label');
-    label.className = 'focus';
-    label.append('Per-layer charts (over steps, heatmap, histograms, snapshots) show ', this.focusSelect);
+  /** "Per-layer charts show [run]": the page puts it beside the run controls. */
+  readonly focusLabel = document.createElement('label');
+
+  constructor(layout: Layout, private lab: Lab) {
+    this.focusLabel.className = 'focus';
+    this.focusLabel.append('Per-layer charts show ', this.focusSelect);
     this.focusSelect.id = 'focus-run';
     this.focusSelect.addEventListener('change', () => {
       this.focus = Number(this.focusSelect.value);
       this.reset();
     });
-    root.append(label);
-    const grid = (id: string) => { const d = document.createElement('div'); d.className = 'grid'; d.id = id; root.append(d); return d; };
-    const time = grid('charts-time');
-    this.throughTime = new LineChart(time, { title: 'Gradient through time: ‖∂L/∂h_t‖ against t (recurrent runs; the loss reads the last step)', xLabel: 'time step t', integerX: true, yLabel: '‖∂L/∂h_t‖', logY: true });
+    // Groups of panels; their panels are the grid's cells (the groups take no room of their own).
+    const group = (id: string, slot: Slot) => { const d = document.createElement('div'); d.className = 'group'; d.id = id; layout.place(d, slot); return d; };
+    const redraw = () => this.invalidate();
+    const time = group('charts-time', 'first');
+    this.throughTime = new LineChart(time, { title: 'Gradient through time: ‖∂L/∂h_t‖ against t (recurrent runs; the loss reads the last step)', xLabel: 'time step t', integerX: true, yLabel: '‖∂L/∂h_t‖', logY: true, how: HOW.throughTime });
     this.timeGrid = time;
     time.hidden = true;
-    const top = grid('charts-gradients');
-    this.vanishing = new LineChart(top, { title: 'Gradient norm vs layer depth (the vanishing curve)', xLabel: 'layer (input → output)', integerX: true, yLabel: '‖∂L/∂W‖', logY: true });
-    this.perLayer = new LineChart(top, { title: 'Per-layer gradient norm over steps (coloured by depth: input dark, output yellow)', xLabel: 'step', integerX: true, yLabel: '‖∂L/∂W‖', logY: true });
-    const mid = grid('charts-maps');
-    this.heat = canvasFigure(mid, 'log10 gradient norm, layer × step', 420, 220);
-    this.hist = canvasFigure(mid, `Histograms of log10|gradient| per layer (${HISTOGRAM.lo}…${HISTOGRAM.hi})`, 420, 220);
-    const train = grid('charts-training');
-    this.loss = new LineChart(train, { title: 'Loss (solid: training batch, dashed: held-out)', xLabel: 'step', integerX: true, yLabel: 'loss', logY: true });
-    this.accuracy = new LineChart(train, { title: 'Accuracy (solid: training batch, dashed: held-out)', xLabel: 'step', integerX: true, yLabel: 'accuracy', yRange: [0, 1] });
-    const health = grid('charts-health');
-    this.saturation = new LineChart(health, { title: 'Saturated (sigmoid/tanh) or dead (ReLU) units per layer', xLabel: 'activation layer', integerX: true, yLabel: 'fraction', yRange: [0, 1] });
-    this.ratio = new LineChart(health, { title: 'Update-to-weight ratio per layer', xLabel: 'layer', integerX: true, yLabel: '‖ΔW‖/‖W‖', logY: true });
-    this.boundaries = grid('charts-boundary');
+    const top = group('charts-gradients', 'first');
+    this.vanishing = new LineChart(top, { title: 'Gradient norm vs layer depth (the vanishing curve)', xLabel: 'layer (input → output)', integerX: true, yLabel: '‖∂L/∂W‖', logY: true, how: HOW.vanishing });
+    this.perLayer = new LineChart(top, { title: 'Per-layer gradient norm over steps (coloured by depth: input dark, output yellow)', xLabel: 'step', integerX: true, yLabel: '‖∂L/∂W‖', logY: true, how: HOW.perLayer });
+    const train = group('charts-training', 'first');
+    this.loss = new LineChart(train, { title: 'Loss (solid: training batch, dashed: held-out)', xLabel: 'step', integerX: true, yLabel: 'loss', logY: true, how: HOW.loss });
+    this.boundaries = document.createElement('figure');
+    this.boundaries.className = 'chart boundaries';
+    this.boundaries.id = 'charts-boundary';
+    const caption = document.createElement('figcaption');
+    caption.textContent = 'Decision boundary (2-D data)';
+    const how = document.createElement('p');
+    how.className = 'how';
+    how.textContent = HOW.boundary;
+    this.boundaryGrid = document.createElement('div');
+    this.boundaryGrid.className = 'boundary-grid';
+    this.boundaries.append(caption, how, this.boundaryGrid);
+    layout.place(this.boundaries, 'more'); // first of the rest
+    const later = group('charts-later', 'more');
+    this.accuracy = new LineChart(later, { title: 'Accuracy (solid: training batch, dashed: held-out)', xLabel: 'step', integerX: true, yLabel: 'accuracy', yRange: [0, 1], how: HOW.accuracy });
+    const mid = group('charts-maps', 'more');
+    this.heat = canvasFigure(mid, 'log10 gradient norm, layer × step', 0.52, HOW.heatmap, redraw);
+    this.hist = canvasFigure(mid, `Histograms of log10|gradient| per layer (${HISTOGRAM.lo}…${HISTOGRAM.hi})`, 0.52, HOW.histograms, redraw);
+    const health = group('charts-health', 'more');
+    this.saturation = new LineChart(health, { title: 'Saturated (sigmoid/tanh) or dead (ReLU) units per layer', xLabel: 'activation layer', integerX: true, yLabel: 'fraction', yRange: [0, 1], how: HOW.saturation });
+    this.ratio = new LineChart(health, { title: 'Update-to-weight ratio per layer', xLabel: 'layer', integerX: true, yLabel: '‖ΔW‖/‖W‖', logY: true, how: HOW.ratio });
   }
 
+  /** The canvases changed size: draw everything again on the next frame. */
+  private invalidate(): void {
+    this.drawn = -1;
+    this.boundaryDrawn = new WeakMap();
+  }
+
+  private boundaryGrid: HTMLElement;
   private throughTime: LineChart;
   private timeGrid: HTMLElement;
 
@@ -76,7 +100,7 @@ export class Charts {
     const named: [string, LineChart][] = [['through-time', this.throughTime], ['vanishing', this.vanishing], ['per-layer', this.perLayer], ['loss', this.loss], ['accuracy', this.accuracy], ['saturation', this.saturation], ['update-ratio', this.ratio]];
     const out = named.flatMap(([name, c]) => (c.canvas ? [{ name, canvas: c.canvas }] : []));
     out.push({ name: 'heatmap', canvas: this.heat.canvas }, { name: 'histograms', canvas: this.hist.canvas });
-    this.boundaries.querySelectorAll('canvas').forEach((canvas, i) => out.push({ name: `boundary-${i}`, canvas }));
+    this.boundaryGrid.querySelectorAll('canvas').forEach((canvas, i) => out.push({ name: `boundary-${i}`, canvas }));
     return out;
   }
 
@@ -116,10 +140,13 @@ export class Charts {
       const w = r.weights;
       return xs.map((_, i) => (rec && i < w.length ? rec.params[w[i]].gradNorm : null));
     });
-    this.snapshots.slice(0, -1).forEach((s) => {
-      vLines.push({ label: `${a.name} step ${s.step}`, color: a.color, width: 1 });
-      vYs.push(xs.map((_, i) => s.norms[i] ?? null));
-    });
+    // Always SNAPSHOTS - 1 dashed lines (empty until there are earlier steps): the plot keeps its
+    // series and is not rebuilt when a snapshot is taken.
+    for (let k = 0; k < SNAPSHOTS - 1; k++) {
+      const s = this.snapshots.length - 1 > k ? this.snapshots[k] : undefined;
+      vLines.push({ label: s ? `${a.name} step ${s.step}` : '', color: a.color, width: 1 });
+      vYs.push(xs.map((_, i) => s?.norms[i] ?? null));
+    }
     this.vanishing.set(xs, vLines.map((l, i) => ({ ...l, dash: i >= runs.length ? [4, 4] : undefined })), vYs);
 
     // Per-layer gradient norm over steps for the focus run.
@@ -206,10 +233,12 @@ export class Charts {
   }
 
   private drawBoundaries(runs: Run[]): void {
-    while (this.boundaries.children.length > runs.length) this.boundaries.lastChild!.remove();
+    this.boundaries.hidden = !runs.some((r) => r.data.features === 2);
+    const panels = this.boundaryGrid;
+    while (panels.children.length > runs.length) panels.lastChild!.remove();
     runs.forEach((run, k) => {
-      let fig = this.boundaries.children[k] as HTMLElement | undefined;
-      if (!fig) fig = canvasFigure(this.boundaries, '', 220, 220).root;
+      let fig = panels.children[k] as HTMLElement | undefined;
+      if (!fig) fig = canvasFigure(panels, '', 1, undefined, () => this.invalidate()).root;
       fig.querySelector('figcaption')!.textContent = `${run.name}: decision boundary${run.boundary ? ` at step ${run.boundary.step}` : ''}${run.trainer.stopped ? ' (stopped: non-finite values)' : ''}`;
       const canvas = fig.querySelector('canvas')!;
       const b = run.boundary;
@@ -240,14 +269,17 @@ export class Charts {
       g.imageSmoothingEnabled = false;
       g.drawImage(small, 0, 0, canvas.width, canvas.height);
       const palette = PALETTE_RGB.map(([r, gr, bl]) => `rgb(${r},${gr},${bl})`);
-      const x = run.data.test.x;
-      for (let s = 0; s < run.data.test.n; s++) {
-        const px = ((x[2 * s] / b.extent + 1) / 2) * canvas.width;
-        const py = ((1 - x[2 * s + 1] / b.extent) / 2) * canvas.height;
-        g.fillStyle = palette[run.data.test.labels[s] % palette.length];
-        g.beginPath();
-        g.arc(px, py, 2.2, 0, 2 * Math.PI);
-        g.fill();
+      const radius = Math.max(2, canvas.width / 100);
+      for (const split of run.data.name === 'own' ? [run.data.train, run.data.test] : [run.data.test]) {
+        const x = split.x;
+        for (let s = 0; s < split.n; s++) {
+          const px = ((x[2 * s] / b.extent + 1) / 2) * canvas.width;
+          const py = ((1 - x[2 * s + 1] / b.extent) / 2) * canvas.height;
+          g.fillStyle = palette[split.labels[s] % palette.length];
+          g.beginPath();
+          g.arc(px, py, radius, 0, 2 * Math.PI);
+          g.fill();
+        }
       }
     });
   }

@@ -12,6 +12,7 @@ import type { GanStepRecord } from '../../engine/gan/record';
 import { GAN_PRESETS, ganPresetSettings } from './gan_presets';
 import { EXTENT, GanLab, MAP_GRID, type GanRun } from './gan_runs';
 import { GAN_LIMITS, ganQueryToSettings, ganSettingsToQuery, type GanSettings } from './gan_settings';
+import { iconLabel, Layout, type Slot } from './layout';
 import { align, canvasFigure, depthColor, LineChart, type Line } from './plots';
 
 export interface GanPage { lab: GanLab; stats: { frames: number; rebuilds: number }; settings: GanSettings[] }
@@ -20,15 +21,15 @@ const el = (tag: string, className: string) => { const e = document.createElemen
 const NETS = [['generator', 'G'], ['discriminator', 'D']] as const;
 
 export async function startGanLab(ctx: GpuContext, root: HTMLElement): Promise<GanPage> {
-  const message = el('div', 'message');
-  const bar = el('div', 'toolbar');
-  const presetBar = el('div', 'presets');
-  const expect = el('p', 'expect');
+  // The classifier lab's dashboard (layout.ts): controls in the side column, the sample maps and
+  // charts in its grid, maps and per-layer norms on the first screen.
+  const layout = new Layout(root);
+  const { message, toolbar: bar, presets: presetBar, expect } = layout;
   const controls = el('div', 'controls');
-  const views = el('div', 'grid');
+  layout.side.append(controls);
+  const views = el('div', 'group');
   views.id = 'gan-views';
-  const charts = el('div', 'charts');
-  root.append(message, bar, presetBar, expect, controls, views, charts);
+  layout.place(views, 'first');
   const lab = new GanLab(ctx, (m) => show(m, 'error'));
   const page: GanPage = { lab, stats: { frames: 0, rebuilds: 0 }, settings: [] };
   let guis: GUI[] = [];
@@ -59,7 +60,7 @@ export async function startGanLab(ctx: GpuContext, root: HTMLElement): Promise<G
     for (const g of guis) g.destroy();
     guis = page.settings.map((s, i) => {
       const run = lab.runs[i];
-      const gui = new GUI({ container: controls, title: run?.name ?? `run ${i + 1}`, width: 250 });
+      const gui = new GUI({ container: controls, title: run?.name ?? `run ${i + 1}` });
       gui.domElement.style.setProperty('--title-background-color', run?.color ?? '#444');
       const rebuild = () => void apply(page.settings.map((x, k) => (k === i ? s : x)));
       const retune = () => {
@@ -99,7 +100,11 @@ export async function startGanLab(ctx: GpuContext, root: HTMLElement): Promise<G
   let maps: { run: GanRun; fig: ReturnType<typeof canvasFigure>; drawnStep: number }[] = [];
   function buildViews(): void {
     views.replaceChildren();
-    maps = lab.runs.map((run) => ({ run, fig: canvasFigure(views, `${run.name}: samples over D's decision map`, 300, 300), drawnStep: -1 }));
+    maps = lab.runs.map((run) => {
+      const m = { run, fig: null as unknown as ReturnType<typeof canvasFigure>, drawnStep: -1 };
+      m.fig = canvasFigure(views, `${run.name}: samples over D's decision map`, 1, undefined, () => (m.drawnStep = -1)); // resized: draw again
+      return m;
+    });
   }
 
   function drawMap(m: (typeof maps)[number]): void {
@@ -128,13 +133,13 @@ export async function startGanLab(ctx: GpuContext, root: HTMLElement): Promise<G
   }
 
   // Charts shared by all runs (each run's lines dashed differently).
-  const grid = (id: string) => { const d = el('div', 'grid'); d.id = id; charts.append(d); return d; };
-  const top = grid('gan-charts-gradients');
+  const grid = (id: string, slot: Slot = 'more') => { const d = el('div', 'group'); d.id = id; layout.place(d, slot); return d; };
+  const top = grid('gan-charts-gradients', 'first');
   const perLayer = {
     generator: new LineChart(top, { title: 'Generator: gradient norm per weight tensor over steps (input dark, output yellow)', xLabel: 'step', integerX: true, yLabel: '‖∂L_G/∂W‖', logY: true }),
     discriminator: new LineChart(top, { title: 'Discriminator: gradient norm per weight tensor over steps', xLabel: 'step', integerX: true, yLabel: '‖∂L_D/∂W‖', logY: true }),
   };
-  const mid = grid('gan-charts-game');
+  const mid = grid('gan-charts-game', 'next');
   const outGrad = new LineChart(mid, { title: '‖∂L_G/∂G(z)‖: the gradient reaching the generator', xLabel: 'step', integerX: true, yLabel: '‖∂L_G/∂G(z)‖', logY: true });
   const vanishing = new LineChart(mid, { title: 'Gradient norm vs layer depth at the latest step (the vanishing curve of G and D)', xLabel: 'layer (input → output)', integerX: true, yLabel: '‖∂L/∂W‖', logY: true });
   const low = grid('gan-charts-losses');
@@ -145,6 +150,7 @@ export async function startGanLab(ctx: GpuContext, root: HTMLElement): Promise<G
   let drawn = -1;
   function draw(): void {
     requestAnimationFrame(draw);
+    syncPlay();
     for (const m of maps) drawMap(m);
     if (lab.version === drawn) return;
     drawn = lab.version;
@@ -186,12 +192,15 @@ export async function startGanLab(ctx: GpuContext, root: HTMLElement): Promise<G
     parent.append(b);
     return b;
   };
-  const playButton = button(bar, '▶ Play', 'gan-play', () => {
-    if (lab.playing) lab.pause();
-    else lab.play();
-    playButton.textContent = lab.playing ? '⏸ Pause' : '▶ Play';
-  });
-  button(bar, 'Step', 'gan-step', () => void lab.stepOnce().then(() => (playButton.textContent = '▶ Play')));
+  const playButton = button(bar, '', 'gan-play', () => (lab.playing ? lab.pause() : lab.play()));
+  let shownPlaying: boolean | null = null;
+  const syncPlay = () => {
+    if (shownPlaying === lab.playing) return;
+    shownPlaying = lab.playing;
+    iconLabel(playButton, lab.playing ? 'pause' : 'play', lab.playing ? 'Pause' : 'Play');
+  };
+  syncPlay();
+  button(bar, 'Step', 'gan-step', () => void lab.stepOnce());
   button(bar, 'Reset', 'gan-reset', () => void apply(page.settings));
   button(bar, '+ Compare run', 'gan-add-run', () => {
     if (page.settings.length >= 4) return show('Compare mode shows at most four runs.', 'error');
@@ -207,7 +216,7 @@ export async function startGanLab(ctx: GpuContext, root: HTMLElement): Promise<G
   GAN_PRESETS.forEach((p, i) => {
     const b = button(presetBar, p.name, `gan-preset-${i}`, () => {
       expect.textContent = `${p.name} (${p.paper}). Expected: ${p.expect}`;
-      void apply(ganPresetSettings(p)).then(() => { lab.play(); playButton.textContent = '⏸ Pause'; });
+      void apply(ganPresetSettings(p)).then(() => lab.play());
     });
     b.title = `${p.paper}. ${p.expect}`;
   });

@@ -12,6 +12,8 @@ export interface LineSpec {
   /** x values are whole numbers (layers, steps): ticks only at integers */
   integerX?: boolean;
   height?: number;
+  /** one line on how to read the chart (axes, what vanishing or exploding looks like), behind the help toggle */
+  how?: string;
 }
 
 export interface Line {
@@ -28,12 +30,17 @@ export class LineChart {
   readonly root: HTMLElement;
 
   constructor(parent: HTMLElement, private spec: LineSpec) {
-    this.root = document.createElement('figure');
-    this.root.className = 'chart';
-    const caption = document.createElement('figcaption');
-    caption.textContent = spec.title;
-    this.root.append(caption);
-    parent.append(this.root);
+    this.root = figure(parent, spec.title, spec.how);
+    // The plot follows its panel's width (the grid's columns change with the window).
+    new ResizeObserver(() => {
+      const width = this.width();
+      if (this.plot && Math.abs(width - this.plot.width) > 1) this.plot.setSize({ width, height: this.plot.height });
+    }).observe(this.root);
+  }
+
+  private width(): number {
+    const style = getComputedStyle(this.root);
+    return Math.max(200, Math.floor(this.root.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)) || 420);
   }
 
   get canvas(): HTMLCanvasElement | null {
@@ -42,15 +49,16 @@ export class LineChart {
 
   /** x is shared by every line; y values may be null (gaps). */
   set(x: number[], lines: Line[], ys: (number | null)[][]): void {
-    const sig = lines.map((l) => `${l.label}|${l.color}|${l.dash ?? ''}`).join(';');
+    // A new plot only when the lines themselves change; new label text (a step number) is written
+    // into the legend in place (rebuilding a uPlot costs a frame's budget on a software GPU).
+    const sig = lines.map((l) => `${l.color}|${l.dash ?? ''}|${l.width ?? ''}`).join(';');
     const data = [x, ...ys.map((y) => y.map((v) => (v === null || !Number.isFinite(v) || (this.spec.logY && v <= 0) ? null : v)))] as uPlot.AlignedData;
     if (!this.plot || sig !== this.signature) {
       this.plot?.destroy();
       this.signature = sig;
-      const width = Math.max(280, this.root.clientWidth || 420);
       this.plot = new uPlot({
-        width, height: this.spec.height ?? 220,
-        legend: { show: lines.length <= 8 },
+        width: this.width(), height: this.spec.height ?? 200,
+        legend: { show: lines.length <= 8, live: false },
         scales: { x: { time: false }, y: this.spec.logY ? { distr: 3 } : this.spec.yRange ? { range: this.spec.yRange } : {} },
         axes: [
           { label: this.spec.xLabel, size: 36, incrs: this.spec.integerX ? [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] : undefined },
@@ -60,7 +68,16 @@ export class LineChart {
       }, data, this.root);
     } else {
       this.plot.setData(data);
+      const labels = this.plot.root.querySelectorAll('.u-legend .u-series .u-label'); // the lines' (no x row: not live)
+      lines.forEach((l, i) => {
+        const series = this.plot!.series[i + 1];
+        if (series.label === l.label) return;
+        series.label = l.label;
+        if (labels[i]) labels[i].textContent = l.label;
+      });
     }
+    // A line without a label (a placeholder with no data yet) has no legend entry.
+    this.plot.root.querySelectorAll<HTMLElement>('.u-legend .u-series').forEach((row, i) => (row.hidden = !lines[i]?.label));
   }
 }
 
@@ -75,6 +92,9 @@ function logTick(v: number | null): string {
   const e = Math.log10(v);
   return Math.abs(e - Math.round(e)) < 1e-9 ? `1e${Math.round(e)}` : v.toPrecision(2);
 }
+
+/** Class colours: the decision boundary, the own-data drawing (d3's category10). */
+export const CLASS_COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
 /** Viridis-like colour for t in [0, 1] (layer depth: input dark blue, output yellow). */
 export function depthColor(t: number): string {
@@ -98,18 +118,43 @@ export function align(series: { x: number[]; y: number[] }[]): { x: number[]; ys
   return { x: xs, ys };
 }
 
-export function canvasFigure(parent: HTMLElement, title: string, width: number, height: number): { root: HTMLElement; canvas: HTMLCanvasElement; note: HTMLElement } {
+/** A chart panel: caption, then the how-to-read line (shown while help is on). */
+function figure(parent: HTMLElement, title: string, how?: string): HTMLElement {
   const root = document.createElement('figure');
   root.className = 'chart';
   const caption = document.createElement('figcaption');
   caption.textContent = title;
+  root.append(caption);
+  if (how) {
+    const p = document.createElement('p');
+    p.className = 'how';
+    p.textContent = how;
+    root.append(p);
+  }
+  parent.append(root);
+  return root;
+}
+
+/**
+ * A canvas panel whose canvas fills the panel's width (height by `aspect`), with its backing store
+ * at device pixels; `onResize` is told to draw again when the size changed.
+ */
+export function canvasFigure(parent: HTMLElement, title: string, aspect: number, how?: string, onResize?: () => void): { root: HTMLElement; canvas: HTMLCanvasElement; note: HTMLElement } {
+  const root = figure(parent, title, how);
   const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
+  canvas.width = 420;
+  canvas.height = Math.round(420 * aspect);
   const note = document.createElement('div');
   note.className = 'note';
-  root.append(caption, canvas, note);
-  parent.append(root);
+  root.append(canvas, note);
+  new ResizeObserver(() => {
+    const w = Math.round(canvas.clientWidth * devicePixelRatio);
+    if (w > 0 && w !== canvas.width) {
+      canvas.width = w;
+      canvas.height = Math.round(w * aspect);
+      onResize?.();
+    }
+  }).observe(canvas);
   return { root, canvas, note };
 }
 

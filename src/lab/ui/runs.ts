@@ -3,6 +3,8 @@
 import type { GpuContext } from '../../gpu/context';
 import type { Dataset } from '../../engine/data';
 import { loadDataset } from '../../engine/dataset';
+import { makeOwnDataset, type OwnData } from '../../engine/own_data';
+import { DRAW_EXTENT } from './own_panel';
 import type { StepRecord } from '../../engine/diagnostics';
 import { saveCheckpoint, loadCheckpoint } from '../../engine/checkpoint';
 import { trainSteps } from '../../engine/loop';
@@ -74,6 +76,8 @@ export class Lab {
   stepsRun = 0;
   /** Set when the device is lost: work in flight then fails, and that is not news. */
   deviceLost = false;
+  /** The own data set (drawn or loaded) that runs with dataset "own" train on; set before setRuns. */
+  own: OwnData | null = null;
   private datasets = new Map<string, Promise<Dataset>>();
   private looping = false;
   private tail: Promise<void> = Promise.resolve();
@@ -85,6 +89,7 @@ export class Lab {
   }
 
   private dataset(spec: Spec): Promise<Dataset> {
+    if (spec.data.name === 'own') return Promise.resolve(makeOwnDataset(this.own!, spec.seed)); // settingsToSpec refused "own" without data
     const key = JSON.stringify([spec.data, spec.seed]);
     let d = this.datasets.get(key);
     if (!d) this.datasets.set(key, (d = loadDataset(spec.data, spec.seed)));
@@ -140,7 +145,7 @@ export class Lab {
     this.runs = [];
     this.version++;
     for (const [i, s] of settings.entries()) {
-      const spec = settingsToSpec(s);
+      const spec = settingsToSpec(s, this.own);
       const data = await this.dataset(spec);
       const trainer = await Trainer.create(this.ctx, spec, data);
       const run: Run = { name: `run ${String.fromCharCode(65 + i)}`, color: RUN_COLORS[i], settings: s, spec, data, trainer, records: [], evals: [], boundary: null, checkpoint: null };
@@ -214,7 +219,9 @@ export class Lab {
     const [test, train] = [await run.trainer.evaluate('test'), await run.trainer.evaluate('train')];
     run.evals.push({ step: run.trainer.step, trainLoss: train.loss, testLoss: test.loss, testAccuracy: test.accuracy });
     if (run.data.features === 2) {
-      const extent = 1.6 * Math.max(1, ...Array.from(run.data.train.x.subarray(0, 2000), Math.abs));
+      const reach = Math.max(...Array.from(run.data.train.x.subarray(0, 2000), Math.abs));
+      // Own data: the drawing's frame (points where they were drawn), wider only if the data are.
+      const extent = run.data.name === 'own' ? Math.max(DRAW_EXTENT, 1.1 * reach) : 1.6 * Math.max(1, reach);
       const grid = new Float32Array(GRID * GRID * 2);
       for (let j = 0; j < GRID; j++) for (let i = 0; i < GRID; i++) grid.set([((i + 0.5) / GRID * 2 - 1) * extent, (1 - (j + 0.5) / GRID * 2) * extent], 2 * (j * GRID + i));
       run.boundary = { step: run.trainer.step, probs: await run.trainer.predict(grid), classes: run.trainer.model.output, grid: GRID, extent };

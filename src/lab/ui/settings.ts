@@ -3,9 +3,11 @@
 // from a URL or a file are untrusted: every field is checked against its allowed values (one
 // sanitize for both), nothing is evaluated or inserted as markup.
 import { ACTIVATIONS, type Activation } from '../../kernels/activation_ids';
-import { INITIALISERS, isSequenceData, parseSpec, type Initialiser, type Spec } from '../../engine/spec';
+import { ownFromJson, ownToJson, type OwnData } from '../../engine/own_data';
+import { INITIALISERS, isSequenceData, parseSpec, SpecError, type Initialiser, type Spec } from '../../engine/spec';
 
-export const LAB_DATASETS = ['spiral', 'moons', 'circles', 'xor', 'blobs', 'checkerboard', 'fashion_mnist', 'adding', 'memory', 'temporal_order'] as const;
+/** `own`: the points drawn or the CSV loaded in the side column (the page holds them, src/engine/own_data.ts). */
+export const LAB_DATASETS = ['spiral', 'moons', 'circles', 'xor', 'blobs', 'checkerboard', 'fashion_mnist', 'adding', 'memory', 'temporal_order', 'own'] as const;
 /** Recurrent cells for the sequence tasks (rnn: tanh; rnn_relu: ReLU, as in IRNN). */
 export const CELLS = ['rnn', 'rnn_relu', 'lstm', 'gru'] as const;
 export const RECURRENT_INITS_LAB = ['default', 'orthogonal', 'identity'] as const;
@@ -53,7 +55,7 @@ export const LIMITS = {
 } as const;
 
 const CLASSES: Record<Settings['dataset'], number> = {
-  spiral: 3, moons: 2, circles: 2, xor: 2, blobs: 4, checkerboard: 2, fashion_mnist: 10, adding: 1, memory: 4, temporal_order: 4,
+  spiral: 3, moons: 2, circles: 2, xor: 2, blobs: 4, checkerboard: 2, fashion_mnist: 10, adding: 1, memory: 4, temporal_order: 4, own: 0, // own: from the data
 };
 
 /** Settings that mean something for this data set (the rest are hidden in the controls). */
@@ -87,11 +89,13 @@ function sequenceSpec(s: Settings): Spec {
   });
 }
 
-/** The one place lab settings become a run spec. */
-export function settingsToSpec(s: Settings): Spec {
+/** The one place lab settings become a run spec; `own` gives the shape of the own data set. */
+export function settingsToSpec(s: Settings, own?: Pick<OwnData, 'features' | 'classes' | 'labels'> | null): Spec {
   if (isSequenceData(s.dataset)) return sequenceSpec(s);
+  if (s.dataset === 'own' && !own) throw new SpecError('data', 'own data: points drawn or a CSV loaded under "Your own data"', undefined);
   const fashion = s.dataset === 'fashion_mnist';
-  const input = fashion ? 784 : 2;
+  const input = own && s.dataset === 'own' ? own.features : fashion ? 784 : 2;
+  const classes = own && s.dataset === 'own' ? own.classes : CLASSES[s.dataset];
   const hidden = (): unknown[] => {
     const weightNorm = s.norm === 'weight' ? { weight_norm: true } : s.norm === 'weight_data' ? { weight_norm: true, weight_norm_init: 'data' } : {};
     const block: unknown[] = [{ type: 'dense', units: s.width, init: s.init, ...(s.init === 'normal' ? { std: s.initStd } : {}), ...weightNorm }];
@@ -103,14 +107,14 @@ export function settingsToSpec(s: Settings): Spec {
   // block is x + f(x).
   const layers: unknown[] = s.residual ? [{ type: 'dense', units: s.width, init: s.init === 'normal' ? 'glorot_uniform' : s.init }] : [];
   for (let i = 0; i < s.depth; i++) layers.push(...(s.residual ? [{ type: 'residual', layers: hidden() }] : hidden()));
-  layers.push({ type: 'dense', units: CLASSES[s.dataset], init: 'glorot_uniform' });
+  layers.push({ type: 'dense', units: classes, init: 'glorot_uniform' });
   const optimizer = s.optimizer === 'momentum' ? { type: 'sgd', lr: 10 ** s.lrLog10, momentum: 0.9 } : { type: s.optimizer, lr: 10 ** s.lrLog10 };
   return parseSpec({
     model: { input, layers },
     loss: 'cross_entropy',
     optimizer,
     clip: s.clip > 0 ? { global_norm: s.clip } : {},
-    data: { name: s.dataset, classes: CLASSES[s.dataset], samples: fashion ? 10000 : 2000, noise: 0.1 },
+    data: { name: s.dataset, classes, samples: own && s.dataset === 'own' ? own.labels.length : fashion ? 10000 : 2000, noise: 0.1 },
     batch_size: s.batch,
     steps: 1_000_000,
     seed: s.seed,
@@ -188,9 +192,13 @@ export function queryToSettings(query: string): { runs: Settings[]; rejected: st
   return { runs, rejected };
 }
 
-/** The lab's experiment file: every run's settings, as "Save experiment" writes them. */
-export function settingsToFile(runs: Settings[]): string {
-  return JSON.stringify({ gradscope: 'lab-experiment', version: 1, runs }, null, 2) + '\n';
+/** The lab's experiment file: every run's settings, as "Save experiment" writes them, and the own data when a run uses it. */
+export function settingsToFile(runs: Settings[], own?: OwnData | null): string {
+  const head = JSON.stringify({ gradscope: 'lab-experiment', version: 1, runs }, null, 2);
+  if (!own || !runs.some((r) => r.dataset === 'own')) return head + '\n';
+  const { rows, ...names } = ownToJson(own); // one row a line: readable, and diffs stay small
+  const fields = Object.entries(names).map(([k, v]) => `    ${JSON.stringify(k)}: ${JSON.stringify(v)},\n`).join('');
+  return `${head.slice(0, -2)},\n  "data": {\n${fields}    "rows": [\n${rows.map((r) => `      ${JSON.stringify(r)}`).join(',\n')}\n    ]\n  }\n}\n`;
 }
 
 /**
@@ -199,7 +207,7 @@ export function settingsToFile(runs: Settings[]): string {
  * naming what is wrong with the file as a whole; a bad field is listed in `rejected` (as
  * runs[i].field) and keeps its default.
  */
-export function fileToSettings(text: string): { runs: Settings[]; rejected: string[] } {
+export function fileToSettings(text: string): { runs: Settings[]; rejected: string[]; own: OwnData | null } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -220,5 +228,9 @@ export function fileToSettings(text: string): { runs: Settings[]; rejected: stri
     rejected.push(...r.rejected.map((k) => `runs[${i}].${k}`));
     for (const key of Object.keys(raw)) if (!Object.hasOwn(DEFAULTS, key)) rejected.push(`runs[${i}].${key.slice(0, 40)} (unknown)`);
   });
-  return { runs, rejected };
+  // Own data is checked as a whole: a bad row refuses the file (nothing half-loaded).
+  const data = (json as { data?: unknown }).data;
+  const own = data === undefined ? null : ownFromJson(data, 'data');
+  if (!own && runs.some((r) => r.dataset === 'own')) throw new Error('data: expected the own data set the runs train on, got nothing');
+  return { runs, rejected, own };
 }
