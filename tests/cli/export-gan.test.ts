@@ -5,7 +5,10 @@
 // weight norms. Two specs cover the three generator losses' code paths (saturating;
 // least_squares), d_steps 2, batch norm in D, Adam / SGD / AdamW, both clips, uniform and
 // Gaussian noise and freeze_generator_after; checkpoints go both ways; bad weights are refused.
-// Tolerances: float32 on two engines; measured below 1e-5 relative over these 6 steps.
+// Tolerances: float32 on two engines, different summation orders, and Adam's normalisation
+// amplifying rounding step by step. Measured over these 6 steps: the scalars ≤ 2e-6 relative
+// (saturating) and ≤ 6e-5 (least squares: D values are raw logits near 0), step 1 ≤ 6e-6; tensor
+// gradient norms ≤ 1.2e-4; asserted at 2e-4 (+1e-6 absolute) and 1e-3.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +20,7 @@ import type { GanStepRecord } from '../../src/engine/gan/record';
 import { describeGan, parseGanSpec } from '../../src/engine/gan/spec';
 import { f32Tensor, writeSafetensors } from '../../src/engine/safetensors';
 import { useGpu } from '../gpu';
-import { py, python, rel, scratch as dir, skipReason } from './python';
+import { py, python, scratch as dir, skipReason } from './python';
 import { ownLines, runCli } from './run';
 
 const base = { batch_size: 16, steps: 6, log_every: 1, data: { name: 'ring', samples: 48, noise: 0.1 } }; // 48 rows: epochs wrap inside the run
@@ -51,7 +54,7 @@ function expectSameGanRun(ours: Line[], theirs: Line[]): void {
   expect(theirs.map((r) => r.step)).toEqual(ours.map((r) => r.step));
   ours.forEach((a, i) => {
     const b = theirs[i];
-    for (const k of SCALARS) expect(rel(a[k], b[k]), `step ${a.step}: ${k} ${a[k]} vs ${b[k]}`).toBeLessThan(1e-4);
+    for (const k of SCALARS) expect(Math.abs(a[k] - b[k]), `step ${a.step}: ${k} ${a[k]} vs ${b[k]}`).toBeLessThan(2e-4 * Math.abs(a[k]) + 1e-6);
     for (const net of ['discriminator', 'generator'] as const) {
       const theirsBy = new Map(b[net].params.map((p) => [p.name, p]));
       expect([...theirsBy.keys()].sort()).toEqual(a[net].params.map((p) => p.name).sort());
