@@ -105,7 +105,9 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     log = open(path, 'w')
 
-    stopped, step = None, 0
+    # Networks whose gradients were not finite: as gradscope's sticky guard, no update of theirs
+    # is applied from then on, and the run stops after this step.
+    stopped, step = [], 0
     for step in range(1, args.steps + 1):
         z = noise.next_step()
         frozen = FREEZE_GENERATOR_AFTER is not None and step > FREEZE_GENERATOR_AFTER
@@ -120,9 +122,9 @@ def main():
                 d_loss = loss_real + loss_fake
                 d_loss.backward()
                 rec_d.gradients(d_loss)
-                if not math.isfinite(float(clip_gradients_d(D.parameters()))):
-                    stopped = stopped or 'the discriminator\'s gradients'  # gradscope's guard: no update, training stops
-                else:
+                if not math.isfinite(float(clip_gradients_d(D.parameters()))) and 'discriminator' not in stopped:
+                    stopped.append('discriminator')
+                if 'discriminator' not in stopped:
                     opt_d.step()
         with rec_g.step(step):
             opt_g.zero_grad(set_to_none=True)
@@ -132,8 +134,8 @@ def main():
             g_loss.backward()
             rec_g.gradients(g_loss)
             if not math.isfinite(float(clip_gradients_g(G.parameters()))):
-                stopped = stopped or 'the generator\'s gradients'
-            elif not frozen:
+                stopped.append('generator')
+            if 'generator' not in stopped and not frozen:
                 opt_g.step()
         if step == 1 or step % LOG_EVERY == 0:
             r_d, r_g = rec_d.last, rec_g.last
@@ -147,7 +149,8 @@ def main():
     log.close()
 
     if stopped:
-        print(f'train.py: training stopped at step {step}: non-finite values in {stopped}; parameters are those from before that update', file=sys.stderr)
+        what = ' and the '.join(stopped)
+        print(f'train.py: training stopped at step {step}: non-finite gradients of the {what}; parameters are those from before that update', file=sys.stderr)
     spec = open(os.path.join(HERE, 'run.json')).read()
     metadata = {'format': 'gradscope-gan', 'spec': json.dumps(json.loads(spec)), 'step': step - (1 if stopped else 0)}
     write_safetensors(os.path.join(args.out, 'model.safetensors'), gan.state_dict(), metadata)

@@ -159,7 +159,8 @@ class Recorder:
         r['params'] = [{'name': n, 'gradNorm': float(p.grad.detach().float().norm()) if p.grad is not None else 0.0} for n, p in self.params]
         r['histograms'] = [{'name': n, 'counts': log10_histogram(p.grad)} for n, p in self.params if is_weight(n, p) and p.grad is not None]
         r['hiddenGradNorms'] = [{'name': e['name'], 'norms': hidden_grad_norms(e['module'], e['x'], e['dy'], e['y_shape'])} for e in r['recurrent'] if e['dy'] is not None]
-        bad = [n for n, p in self.params if p.grad is not None and not bool(torch.isfinite(p.grad).all())]
+        # Not finite, or a norm that overflows float32 (gradscope's guard sums g² in float32 too).
+        bad = [e['name'] for e, (_, p) in zip(r['params'], self.params) if p.grad is not None and not (math.isfinite(e['gradNorm']) and bool(torch.isfinite(p.grad).all()))]
         r['nonFinite'] = {'step': r['step'], 'where': f'gradient of {bad[-1]}'} if bad else None
 
     def _finish(self):

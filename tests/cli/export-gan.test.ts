@@ -86,6 +86,20 @@ describe.skipIf(!python)(`gradscope export of a GAN: train.py plays the same gam
     expectSameGanRun(lines(join(out, 'gradscope', 'metrics.jsonl')), lines(join(out, 'torch', 'metrics.jsonl')));
   });
 
+  it('stops where gradscope stops when the gradients overflow, and exits 3', async () => {
+    const spec = parseGanSpec({ ...SPECS[Object.keys(SPECS)[1]], optimizer_d: { type: 'sgd', lr: 1e6 } });
+    const out = join(dir, 'gan-overflow');
+    const data = makeGanDataset(spec.data, spec.seed);
+    exportGan(spec, data, { out: join(out, 'export'), config: 'gan.json' });
+    expect(await trainGan(gpu(), spec, data, { out: join(out, 'gradscope'), quiet: true, profile: false })).toBe(3);
+    const failed = await py([join(out, 'export', 'train.py'), '--out', join(out, 'torch')]).then(() => null, (e: { code: number; stderr: string }) => e);
+    expect(failed?.code).toBe(3);
+    const ours = lines(join(out, 'gradscope', 'metrics.jsonl')).find((r) => r.nonFinite)!.nonFinite!; // G's gradient norm overflows float32 at step 1
+    const net = /^gradient of (generator|discriminator)\./.exec(ours.where)![1];
+    expect(failed?.stderr).toMatch(new RegExp(`^train\\.py: training stopped at step ${ours.step}: non-finite gradients of the ${net};`, 'm'));
+    expect(lines(join(out, 'torch', 'metrics.jsonl')).at(-1)!.nonFinite).toEqual(ours);
+  });
+
   it('checkpoints load both ways: train.py → gradscope gradients, gradscope → export --weights', async () => {
     const out = outs[0];
     if (!out) throw new Error('needs the first run above');
