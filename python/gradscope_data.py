@@ -4,6 +4,7 @@ src/engine/rng.ts) and its batcher (src/engine/data.ts), ported bit for bit so t
 come in the same order, epoch after epoch, and the data splits gradscope exported.
 """
 import json
+import math
 import struct
 
 import torch
@@ -73,6 +74,15 @@ class Rng:
 
     def int(self, n):
         return int(self.next() * n)
+
+    def uniform(self, lo, hi):
+        return lo + (hi - lo) * self.next()
+
+    def normal(self):
+        """Standard normal: Box-Muller, one value per call, as the engine draws it."""
+        u = 1 - self.next()
+        v = self.next()
+        return math.sqrt(-2 * math.log(u)) * math.cos(2 * math.pi * v)
 
     def fork(self, salt):
         return Rng((((self.state ^ salt) * 0x9E3779B1) & _M) ^ (salt >> 3))

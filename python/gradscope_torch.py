@@ -92,16 +92,21 @@ def log10_histogram(g):
 class Recorder:
     """Writes one gradscope StepRecord per logged step (step 1 and every `log_every` steps) to
     `path` (emptied first). `layers`: the (name, module) pairs whose outputs are measured (default:
-    every module but the root and plain containers); `classes=0` for regression (no accuracy)."""
+    every module but the root and plain containers); `classes=0` for regression (no accuracy).
+    `path=None` writes nothing and keeps each record in `last` (a GAN's line holds two networks'
+    records); `prefix` goes before every parameter and layer name (`generator.`). A module called
+    several times in one logged step (a discriminator on real, then on generated samples) is
+    measured on its first call."""
 
-    def __init__(self, model, path, log_every=10, layers=None, classes=None):
+    def __init__(self, model, path, log_every=10, layers=None, classes=None, prefix=''):
         self.model, self.path, self.log_every = model, path, log_every
-        self.layers = layers if layers is not None else default_layers(model)
-        self.params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+        self.layers = [(prefix + n, m) for n, m in (layers if layers is not None else default_layers(model))]
+        self.params = [(prefix + n, p) for n, p in model.named_parameters() if p.requires_grad]
         self.classes = classes
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        open(path, 'w').close()
-        self._record = None
+        if path is not None:
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            open(path, 'w').close()
+        self._record = self.last = None
 
     def logs(self, step):
         return step == 1 or step % self.log_every == 0
@@ -121,7 +126,9 @@ class Recorder:
             for h in hooks:
                 h.remove()
         if 'params' in self._record:
-            self._write(self._finish())
+            self.last = self._finish()
+            if self.path is not None:
+                self._write(self.last)
         self._record = None
 
     def _forward_hook(self, name, module):
@@ -130,6 +137,8 @@ class Recorder:
         def hook(m, inputs, output):
             if not torch.is_grad_enabled() or self._record is None:
                 return
+            if any(l['name'] == name for l in self._record['layers']):
+                return  # measured on its first call this step
             y = output[0] if isinstance(output, tuple) else output
             self._record['layers'].append(_stats(name, kind, y))
             if isinstance(m, nn.RNNBase) and y.requires_grad:
@@ -150,7 +159,8 @@ class Recorder:
         r['params'] = [{'name': n, 'gradNorm': float(p.grad.detach().float().norm()) if p.grad is not None else 0.0} for n, p in self.params]
         r['histograms'] = [{'name': n, 'counts': log10_histogram(p.grad)} for n, p in self.params if is_weight(n, p) and p.grad is not None]
         r['hiddenGradNorms'] = [{'name': e['name'], 'norms': hidden_grad_norms(e['module'], e['x'], e['dy'], e['y_shape'])} for e in r['recurrent'] if e['dy'] is not None]
-        bad = [n for n, p in self.params if p.grad is not None and not bool(torch.isfinite(p.grad).all())]
+        # Not finite, or a norm that overflows float32 (gradscope's guard sums g² in float32 too).
+        bad = [e['name'] for e, (_, p) in zip(r['params'], self.params) if p.grad is not None and not (math.isfinite(e['gradNorm']) and bool(torch.isfinite(p.grad).all()))]
         r['nonFinite'] = {'step': r['step'], 'where': f'gradient of {bad[-1]}'} if bad else None
 
     def _finish(self):

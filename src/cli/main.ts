@@ -13,6 +13,7 @@ import { makeGanDataset } from '../engine/gan/data';
 import { parseCommandLine, required, CliError, type Args } from './args';
 import { diagnose, specBeside } from './diagnose';
 import { exportRun } from './export';
+import { exportGan } from './export_gan';
 import { prepareOutputFile, prepareOutputFolder, readInput, readJson } from './files';
 import { gradientsGan, trainGan } from './gan';
 import { gradients, NonFiniteError, prepareGradients } from './gradients';
@@ -38,7 +39,8 @@ commands:
   export --config run.json --out DIR [--weights model.safetensors] [--steps N] [--seed S]
                                          write the run as a PyTorch project: DIR/train.py trains the same run
                                          (same initial weights or --weights, data and batch order) with python3
-                                         or torchrun, writing metrics.jsonl and a checkpoint gradscope reads
+                                         or torchrun, writing metrics.jsonl and a checkpoint gradscope reads;
+                                         a GAN spec: both networks, the same noise z and adversarial step (python3 only)
   diagnose RUN/metrics.jsonl [--config run.json]
                                          the Diagnosis over a finished run of either origin (gradscope train,
                                          an exported train.py, gradscope_torch.py); the spec from --config or
@@ -116,11 +118,14 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'export': {
       const read = readSpec(args);
-      if (isGanSpec(read)) throw new CliError('export takes a single network: GAN specs (gan in place of model) are not exported yet', false);
-      const spec = read as Spec;
       const out = required(args, 'out');
       const weights = args.paths.weights === undefined ? undefined : { name: args.paths.weights, bytes: readInput('weights', args.paths.weights) };
       prepareOutputFolder('out', out);
+      if (isGanSpec(read)) {
+        const gan = read as GanSpec;
+        return exportGan(gan, makeGanDataset(gan.data, gan.seed), { out, config: args.paths.config!, weights });
+      }
+      const spec = read as Spec;
       return exportRun(spec, await loadDataset(spec.data, spec.seed), { out, config: args.paths.config!, weights });
     }
     case 'diagnose': {

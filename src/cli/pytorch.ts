@@ -47,7 +47,7 @@ function emit(layer: LayerInfo, model: ModelInfo): Emitted {
 }
 
 /** The layers as the lines of an nn.Sequential's arguments, each with its gradscope prefix. */
-function moduleList(layers: LayerInfo[], model: ModelInfo, indent: string): string {
+export function moduleList(layers: LayerInfo[], model: ModelInfo, indent: string): string {
   return layers.map((l) => {
     const { code, note } = emit(l, model);
     const comment = `  # ${l.prefix}${note ? `: ${note}` : ''}`;
@@ -61,7 +61,7 @@ function moduleList(layers: LayerInfo[], model: ModelInfo, indent: string): stri
   }).join('\n');
 }
 
-function layerClasses(layers: LayerInfo[], model: ModelInfo): Set<string> {
+export function layerClasses(layers: LayerInfo[], model: ModelInfo): Set<string> {
   const used = new Set<string>();
   const visit = (ls: LayerInfo[]) => ls.forEach((l) => { const u = emit(l, model).uses; if (u) used.add(u); visit(l.children); });
   visit(layers);
@@ -91,8 +91,8 @@ function lossSource(spec: Spec): string {
   }
 }
 
-function optimizerSource(o: Spec['optimizer']): string {
-  const head = (what: string, call: string) => `def make_optimizer(params):\n    """${what}"""\n    return ${call}`;
+export function optimizerSource(o: Spec['optimizer'], name = 'make_optimizer'): string {
+  const head = (what: string, call: string) => `def ${name}(params):\n    """${what}"""\n    return ${call}`;
   switch (o.type) {
     case 'sgd':
       return head('gradscope sgd (shaders/optimizers.wgsl): g += wd·θ; buf = μ·buf + g; θ -= lr·(nesterov ? g + μ·buf : buf): torch.optim.SGD, dampening 0.',
@@ -107,8 +107,8 @@ function optimizerSource(o: Spec['optimizer']): string {
   }
 }
 
-function clipSource(clip: Spec['clip']): string {
-  const lines = ['def clip_gradients(params):'];
+export function clipSource(clip: Spec['clip'], name = 'clip_gradients'): string {
+  const lines = [`def ${name}(params):`];
   const what = clip.global_norm !== undefined
     ? `gradscope clip.global_norm (shaders/clip.wgsl): g *= min(1, ${py(clip.global_norm)}/(‖g‖ + 1e-6)) over all gradients, as clip_grad_norm_`
     : 'No clip.global_norm: only ‖g‖ over all gradients, for the non-finite guard';
@@ -132,8 +132,13 @@ export function trainScript(spec: Spec, model: ModelInfo, configName: string): s
     optimizer: optimizerSource(spec.optimizer),
     clip: clipSource(spec.clip),
   };
-  return trainTemplate.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
-    if (!(name in slots)) throw new Error(`python/train_template.py: no slot "${name}"`);
+  return fillTemplate(trainTemplate, 'python/train_template.py', slots);
+}
+
+/** A template with its {{slots}} filled; a slot the template names but `slots` lacks is a bug. */
+export function fillTemplate(template: string, file: string, slots: Record<string, string>): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+    if (!(name in slots)) throw new Error(`${file}: no slot "${name}"`);
     return slots[name];
   }).replace(/\n{4,}/g, '\n\n\n');
 }

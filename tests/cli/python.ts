@@ -33,8 +33,8 @@ export const scratch = mkdtempSync(join(tmpdir(), 'gradscope-export-'));
  * Runs python3 with `args` from another working directory; resolves to its stdout. Under
  * coreutils' timeout, whose TERM reaches torchrun's agent, which then ends its workers too.
  */
-export const py = async (args: string[], { cwd = tmpdir(), seconds = 100 } = {}) =>
-  (await promisify(execFile)('timeout', ['-k', '10', String(seconds), python!, ...args], { cwd, env: { ...process.env, OMP_NUM_THREADS: '1' } })).stdout;
+export const py = async (args: string[], { cwd = tmpdir(), seconds = 100, env = {} as Record<string, string> } = {}) =>
+  (await promisify(execFile)('timeout', ['-k', '10', String(seconds), python!, ...args], { cwd, env: { ...process.env, OMP_NUM_THREADS: '1', ...env } })).stdout;
 export const records = (file: string) => parseRunFile(readFileSync(file, 'utf8'));
 export const rel = (a: number, b: number, floor = 1e-6) => Math.abs(a - b) / Math.max(Math.abs(a), floor);
 export const REPO_PYTHON = join(process.cwd(), 'python');

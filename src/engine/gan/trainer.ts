@@ -19,6 +19,7 @@ import { parseGanRecord, type GanStepRecord, SCALARS } from './record';
 import { describeGan, type GanSpec, type GeneratorLoss, type NetName } from './spec';
 import { buildGraph, type Graph } from '../graph';
 import { Inference } from '../inference';
+import { initialRng } from '../initial';
 import type { ModelInfo } from '../model';
 import { checkFits, Network, Updater } from '../network';
 import { Profiler } from '../profiler';
@@ -30,6 +31,9 @@ export function ganTerms(loss: GeneratorLoss): { real: GanLossTerm; fake: GanLos
   if (loss === 'least_squares') return { real: { kind: 'squares', target: 1 }, fake: { kind: 'squares', target: 0 }, generator: { kind: 'squares', target: 1 } };
   return { real: { kind: 'bce', target: 1 }, fake: { kind: 'bce', target: 0 }, generator: loss === 'saturating' ? { kind: 'saturating' } : { kind: 'bce', target: 1 } };
 }
+
+/** One network's initial parameters for `seed`: a fork of the single-network stream per network. */
+export const ganInitialRng = (seed: number, net: NetName) => initialRng(seed).fork(net === 'generator' ? 0x6e : 0xd1);
 
 export class GanTrainer {
   readonly models: Record<NetName, ModelInfo>;
@@ -95,10 +99,9 @@ export class GanTrainer {
     const L = spec.gan.latent;
     const own = <T extends Tensor>(t: T) => (this.owned.push(t), t);
     const op = (o: Op) => (this.ops.push(o), o);
-    const init = new Rng(spec.seed).fork(0x1417);
-    for (const [net, salt] of [['generator', 0x6e], ['discriminator', 0xd1]] as const) {
+    for (const net of ['generator', 'discriminator'] as const) {
       this.nets[net] = new Network(ctx, models[net], `${net}.`);
-      this.nets[net].initialise(init.fork(salt));
+      this.nets[net].initialise(ganInitialRng(spec.seed, net));
     }
     const { generator: G, discriminator: D } = this.nets;
     const g = (this.graphs.generator = buildGraph(ctx, models.generator, G.flat, B, true));
