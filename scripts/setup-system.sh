@@ -18,7 +18,8 @@ have_torch() {
   /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null
 }
 have_all() {
-  have_lavapipe && [ -x /usr/bin/chromium ] && ldconfig -p | grep -q 'libvulkan.so.1' && have_torch
+  # grep reads all of ldconfig's output: with pipefail, grep -q's early exit SIGPIPEs ldconfig and fails the check
+  have_lavapipe && [ -x /usr/bin/chromium ] && ldconfig -p | grep 'libvulkan.so.1' >/dev/null && have_torch
 }
 
 if have_all; then
