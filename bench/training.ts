@@ -1,12 +1,14 @@
 // Training throughput against the peers (MLP 784-256×6-10, batch 128, Adam, softmax
-// cross-entropy), the dispatch-bound tiny net, the cost of diagnostics on a deep net, and GPU
-// memory against the theoretical minimum with no growth over 2,000 steps.
+// cross-entropy; a wider MLP 784-1024×4-10 at batch 512; a GAN step, bench/gan.ts), the
+// dispatch-bound tiny net, the cost of diagnostics on a deep net, and GPU memory against the
+// theoretical minimum with no growth over 2,000 steps.
 import type { GpuContext } from '../src/gpu/context';
 import type { Dataset } from '../src/engine/data';
 import { makeToyDataset } from '../src/engine/data';
-import { trainSteps } from '../src/engine/loop';
+import { trainSteps, type Steppable } from '../src/engine/loop';
 import { parseSpec, type Spec } from '../src/engine/spec';
 import { Trainer } from '../src/engine/trainer';
+import { gradscopeGanSteps, tfjsGanSteps, type GanShape } from './gan';
 import type { Peers } from './peers';
 import { ratioVsBest, type Row } from './timing';
 
@@ -31,8 +33,12 @@ export function syntheticData(features: number, classes: number, n: number): Dat
 }
 
 /** gradscope steps/s, and how many submits and readbacks a step makes. */
-export async function gradscopeSteps(ctx: GpuContext, spec: Spec, data: Dataset, steps: number): Promise<{ stepsPerSec: number; submitsPerStep: number; readbacksPerStep: number }> {
-  const trainer = new Trainer(ctx, spec, data);
+export function gradscopeSteps(ctx: GpuContext, spec: Spec, data: Dataset, steps: number): Promise<{ stepsPerSec: number; submitsPerStep: number; readbacksPerStep: number }> {
+  return timedSteps(ctx, new Trainer(ctx, spec, data), steps);
+}
+
+/** Times `steps` steps of a built trainer (single-network or GAN) after a warm-up, then disposes it. */
+export async function timedSteps(ctx: GpuContext, trainer: Steppable & { dispose(): void }, steps: number): Promise<{ stepsPerSec: number; submitsPerStep: number; readbacksPerStep: number }> {
   try {
     await trainSteps(trainer, 5); // warm-up: pipelines compiled, first log step done
     const queue = ctx.device.queue;
@@ -186,6 +192,22 @@ export async function benchTraining(ctx: GpuContext, peers: Peers, quick: boolea
   rows.push(ratioVsBest({ case: 'MLP 784-256×6-10, batch 128, Adam', metric: 'steps/s', gradscope: ours.stepsPerSec, tfjs: tfRate, jax: jaxRate }));
   rows.push(ratioVsBest({ case: 'MLP 784-256×6-10, batch 128, Adam', metric: 'samples/s', gradscope: ours.stepsPerSec * 128, tfjs: tfRate && tfRate * 128, jax: jaxRate && jaxRate * 128 }));
   log(`  MLP: ${ours.stepsPerSec.toFixed(1)} steps/s, tfjs ${tfRate?.toFixed(1) ?? '-'}, jax-js ${jaxRate?.toFixed(1) ?? '-'}`);
+
+  // Wider: shapes large enough to matter on a GPU, measured end to end.
+  const wide: MlpShape = { input: 784, hidden: 1024, depth: 4, output: 10, batch: 512, activation: 'relu' };
+  const wn = quick ? 2 : 5;
+  const oursWide = await gradscopeSteps(ctx, mlpSpec(wide), syntheticData(784, 10, 2048), wn);
+  const tfWide = await attempt('tfjs wide MLP', () => tfjsSteps(peers, wide, wn));
+  const jaxWide = await attempt('jax-js wide MLP', () => jaxSteps(peers, wide, wn));
+  rows.push(ratioVsBest({ case: 'MLP 784-1024×4-10, batch 512, Adam', metric: 'steps/s', gradscope: oursWide.stepsPerSec, tfjs: tfWide, jax: jaxWide }));
+  log(`  wide MLP: ${oursWide.stepsPerSec.toFixed(2)} steps/s, tfjs ${tfWide?.toFixed(2) ?? '-'}, jax-js ${jaxWide?.toFixed(2) ?? '-'}`);
+
+  const gan: GanShape = { latent: 64, hidden: 512, batch: 256 };
+  const gn = quick ? 3 : 10;
+  const oursGan = await gradscopeGanSteps(ctx, gan, gn);
+  const tfGan = await attempt('tfjs GAN', () => tfjsGanSteps(peers, gan, gn));
+  rows.push(ratioVsBest({ case: 'GAN 64-512×2-2 / 2-512×2-1, batch 256, Adam', metric: 'steps/s', gradscope: oursGan, tfjs: tfGan, jax: null, note: 'one D and one G update per step; jax-js not run (no GAN written for it)' }));
+  log(`  GAN: ${oursGan.toFixed(2)} steps/s, tfjs ${tfGan?.toFixed(2) ?? '-'}`);
 
   const tiny: MlpShape = { input: 2, hidden: 16, depth: 8, output: 3, batch: 32, activation: 'tanh' };
   const tn = quick ? 50 : 300;
