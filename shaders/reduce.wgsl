@@ -99,17 +99,21 @@ fn merge(a: Moments, b: Moments) -> Moments {
   return Moments(n, a.mean * (a.n / n) + b.mean * w, a.m2 + b.m2 + d * d * a.n * w, min_nan(a.lo, b.lo), max_nan(a.hi, b.hi));
 }
 
-// partial[5c .. 5c+4] = (n, mean, M2, min, max) of chunk c, in two reads of the chunk: its mean
-// first (one workgroup sum), then the squared deviations from it (another). A NaN in the chunk
-// makes mean, min and max NaN (pass 2 then gives NaN for all four); an Inf makes the mean Inf
-// and M2 NaN (Inf − Inf).
+// partial[5c .. 5c+4] = (n, mean, M2, min, max) of chunk c, in one read: sums of d = x − k and
+// d² about k, the chunk's first element (0 if that is not finite), so M2 = Σd² − (Σd)²/n loses
+// little to cancellation while the mean is near k (as a sample of the data, k is, typically
+// within a few std; the tests hold it to 1e-5 of max|x|). A NaN in the chunk makes mean, min and
+// max NaN (pass 2 then gives NaN for all four); an Inf makes the mean Inf and M2 NaN.
 @compute @workgroup_size(WG)
 fn stats_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let c = flat_workgroup(wid, nwg);
   if (c >= p.chunks) { return; }
   let r = chunks[c];
   let inf = infinity(1.0);
-  var sum = 0.0;
+  let first = x[r.x / 4u][r.x % 4u];
+  let k = select(0.0, first, is_finite(first));
+  var s1 = 0.0;
+  var s2 = 0.0;
   var nans = 0.0;
   var lo = inf;
   var hi = -inf;
@@ -118,7 +122,9 @@ fn stats_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
     let v = x[q];
     let nan = nan_lanes(v);
     let ok = inside & !nan;
-    sum += dot(select(vec4f(0.0), v, inside), vec4f(1.0));
+    let d = select(vec4f(0.0), v - k, inside);
+    s1 += dot(d, vec4f(1.0));
+    s2 += dot(d, d);
     nans += dot(select(vec4f(0.0), vec4f(1.0), inside & nan), vec4f(1.0));
     let low = select(vec4f(inf), v, ok);
     let high = select(vec4f(-inf), v, ok);
@@ -126,20 +132,17 @@ fn stats_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
     hi = max(hi, max(max(high.x, high.y), max(high.z, high.w)));
   }
   let n = f32(r.y - r.x);
-  let mean = wg_sum(lid, sum) / n;
-  var m2 = 0.0;
-  for (var q = r.x / 4u + lid; 4u * q < r.y; q += WG) {
-    let d = select(vec4f(0.0), x[q] - mean, lanes_inside(q, r.x, r.y));
-    m2 += dot(d, d);
-  }
-  let t = vec4f(wg_sum(lid, m2), wg_min(lid, lo), wg_max(lid, hi), wg_sum(lid, nans));
+  let t = vec4f(wg_sum(lid, s1), wg_sum(lid, s2), wg_min(lid, lo), wg_max(lid, hi));
+  let any_nan = wg_sum(lid, nans) > 0.0;
   if (lid == 0u) {
     let nan = quiet_nan();
+    let mean = k + t.x / n;
     partial[5u * c] = n;
-    partial[5u * c + 1u] = select(mean, nan, t.w > 0.0);
-    partial[5u * c + 2u] = t.x;
-    partial[5u * c + 3u] = select(t.y, nan, t.w > 0.0);
-    partial[5u * c + 4u] = select(t.z, nan, t.w > 0.0);
+    partial[5u * c + 1u] = select(mean, nan, any_nan);
+    let m2 = t.y - t.x * (t.x / n);
+    partial[5u * c + 2u] = select(m2, max(m2, 0.0), is_finite(m2)); // rounding may dip below 0; NaN stays
+    partial[5u * c + 3u] = select(t.z, nan, any_nan);
+    partial[5u * c + 4u] = select(t.w, nan, any_nan);
   }
 }
 

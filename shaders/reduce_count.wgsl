@@ -76,11 +76,26 @@ fn log10_bins(v: vec4f) -> vec4u {
   return select(select(b, vec4u(p.bins - 1u), bits == vec4u(0x7f800000u)), vec4u(0u), bits < vec4u(0x00800000u));
 }
 
-// Bins counted per read of a chunk: WINDOW counters, two 16-bit halves in each of the 24 words of
-// c0..c5, in registers. Per-element atomics on a workgroup histogram were the dearest op on
-// lavapipe (each is a scalar locked add); a one-hot add into registers is six vector selects.
-// Each invocation counts at most CHUNK / WG elements per chunk, under 2^16 (src/kernels/reduce.ts).
+// Bins counted per read of a chunk: WINDOW counters in registers, four 8-bit counters in each of
+// the 12 words of c0..c2 (one-hot: three vector selects per element), moved every FLUSH vec4
+// loads (under 2^8 counts) into 16-bit pairs: lo holds bins 4w and 4w+1 of word w, hi 4w+2 and
+// 4w+3. Per-element atomics on a workgroup histogram were the dearest op on lavapipe (each a
+// scalar locked add). Each invocation counts at most CHUNK / WG elements per chunk, under 2^16
+// (src/kernels/reduce.ts).
 const WINDOW = 48u;
+const FLUSH = 63u; // vec4 loads: at most 252 counts per 8-bit counter
+
+struct Counters { lo0: vec4u, lo1: vec4u, lo2: vec4u, hi0: vec4u, hi1: vec4u, hi2: vec4u }
+
+fn widen(a: ptr<function, Counters>, c0: vec4u, c1: vec4u, c2: vec4u) {
+  let m = vec4u(0xffu);
+  (*a).lo0 += (c0 & m) | ((c0 & vec4u(0xff00u)) << vec4u(8u));
+  (*a).lo1 += (c1 & m) | ((c1 & vec4u(0xff00u)) << vec4u(8u));
+  (*a).lo2 += (c2 & m) | ((c2 & vec4u(0xff00u)) << vec4u(8u));
+  (*a).hi0 += ((c0 >> vec4u(16u)) & m) | ((c0 >> vec4u(24u)) << vec4u(16u));
+  (*a).hi1 += ((c1 >> vec4u(16u)) & m) | ((c1 >> vec4u(24u)) << vec4u(16u));
+  (*a).hi2 += ((c2 >> vec4u(16u)) & m) | ((c2 >> vec4u(24u)) << vec4u(16u));
+}
 
 // partial[c·bins + b] = #{i ∈ chunk c : bin of x[i] = b}; NaN is counted in no bin. Bins are
 // counted WINDOW at a time (one read of the chunk per window), then each invocation adds its
@@ -94,30 +109,38 @@ fn log10_histogram_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgr
   let r = chunks[c];
   let zero = vec4u(0u);
   for (var w0 = 0u; w0 < p.bins; w0 += WINDOW) {
-    var c0 = zero; var c1 = zero; var c2 = zero; var c3 = zero; var c4 = zero; var c5 = zero;
+    var wide = Counters(zero, zero, zero, zero, zero, zero);
+    var c0 = zero; var c1 = zero; var c2 = zero;
+    var loads = 0u;
     for (var q = r.x / 4u + lid; 4u * q < r.y; q += WG) {
       let v = x[q];
       // Bin within the window; lanes outside the chunk, NaN or outside the window match no word.
-      let k = select(vec4u(2u * WINDOW), log10_bins(v) - vec4u(w0), lanes_inside(q, r.x, r.y) & !nan_lanes(v));
-      let word = k >> vec4u(1u);
-      let inc = vec4u(1u) << (16u * (k & vec4u(1u)));
+      let k = select(vec4u(4u * WINDOW), log10_bins(v) - vec4u(w0), lanes_inside(q, r.x, r.y) & !nan_lanes(v));
+      let word = k >> vec4u(2u);
+      let inc = vec4u(1u) << (8u * (k & vec4u(3u)));
       for (var j = 0u; j < 4u; j++) {
         let wj = vec4u(word[j]);
         let ij = vec4u(inc[j]);
         c0 += select(zero, ij, wj == vec4u(0u, 1u, 2u, 3u));
         c1 += select(zero, ij, wj == vec4u(4u, 5u, 6u, 7u));
         c2 += select(zero, ij, wj == vec4u(8u, 9u, 10u, 11u));
-        c3 += select(zero, ij, wj == vec4u(12u, 13u, 14u, 15u));
-        c4 += select(zero, ij, wj == vec4u(16u, 17u, 18u, 19u));
-        c5 += select(zero, ij, wj == vec4u(20u, 21u, 22u, 23u));
+      }
+      loads++;
+      if (loads == FLUSH) {
+        widen(&wide, c0, c1, c2);
+        c0 = zero; c1 = zero; c2 = zero;
+        loads = 0u;
       }
     }
-    let counters = array<vec4u, 6>(c0, c1, c2, c3, c4, c5);
-    for (var i = 0u; i < WINDOW / 2u; i++) {
-      let pair = counters[i / 4u][i % 4u];
-      let b = w0 + 2u * i;
-      if ((pair & 0xffffu) != 0u) { atomicAdd(&bins[b], pair & 0xffffu); }
-      if ((pair >> 16u) != 0u) { atomicAdd(&bins[b + 1u], pair >> 16u); }
+    widen(&wide, c0, c1, c2);
+    let lo = array<vec4u, 3>(wide.lo0, wide.lo1, wide.lo2);
+    let hi = array<vec4u, 3>(wide.hi0, wide.hi1, wide.hi2);
+    for (var w = 0u; w < WINDOW / 4u; w++) {
+      let pairs = vec2u(lo[w / 4u][w % 4u], hi[w / 4u][w % 4u]);
+      let n = vec4u(pairs.x & 0xffffu, pairs.x >> 16u, pairs.y & 0xffffu, pairs.y >> 16u);
+      for (var i = 0u; i < 4u; i++) {
+        if (n[i] != 0u) { atomicAdd(&bins[w0 + 4u * w + i], n[i]); }
+      }
     }
   }
   workgroupBarrier();
