@@ -84,6 +84,34 @@ export async function interleavedStepsPerSec(ctx: GpuContext, specs: Spec[], dat
   }
 }
 
+/**
+ * The extra time per step of each configuration against the first, in percent: in every round
+ * each trainer runs `steps` steps back to back, and a round's ratio compares times a few hundred
+ * ms apart; the median over rounds. On a shared machine the load moves within seconds, so paired
+ * ratios hold still where medians of separate rates (interleavedStepsPerSec) swung by ±30%.
+ */
+export async function pairedCostPercent(ctx: GpuContext, specs: Spec[], data: Dataset, steps: number, rounds: number): Promise<{ cost: number[]; stepsPerSec: number[] }> {
+  const trainers = specs.map((spec) => new Trainer(ctx, spec, data));
+  try {
+    for (const t of trainers) await trainSteps(t, 5);
+    const ms: number[][] = trainers.map(() => []);
+    for (let r = 0; r < rounds; r++) {
+      for (const [i, t] of trainers.entries()) {
+        const t0 = performance.now();
+        await trainSteps(t, steps);
+        ms[i].push(performance.now() - t0);
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    return {
+      cost: ms.slice(1).map((m) => 100 * median(m.map((v, r) => v / ms[0][r] - 1))),
+      stepsPerSec: ms.map((m) => (1000 * steps) / median(m)),
+    };
+  } finally {
+    for (const t of trainers) t.dispose();
+  }
+}
+
 export async function tfjsSteps(peers: Peers, s: MlpShape, steps: number): Promise<number | null> {
   const tf = peers.tf;
   if (!tf) return null;
@@ -220,10 +248,11 @@ export async function benchTraining(ctx: GpuContext, peers: Peers, quick: boolea
 
   const deep: MlpShape = { input: 2, hidden: 64, depth: 50, output: 3, batch: 64, activation: 'tanh' };
   const data = makeToyDataset({ name: 'spiral', classes: 3, samples: 1000, noise: 0.1, test_fraction: 0.2 }, 1);
-  const [off, on, on10] = await interleavedStepsPerSec(ctx, [mlpSpec(deep), mlpSpec(deep, { log_every: 1 }), mlpSpec(deep, { log_every: 10 })], data, quick ? 20 : 100, quick ? 3 : 7);
+  const paired = await pairedCostPercent(ctx, [mlpSpec(deep), mlpSpec(deep, { log_every: 1 }), mlpSpec(deep, { log_every: 10 })], data, 10, quick ? 9 : 25);
+  const [off, on, on10] = paired.stepsPerSec;
   extra.deep = { stepsPerSecNoDiagnostics: off, stepsPerSecDiagnosticsEveryStep: on, stepsPerSecDiagnosticsEvery10: on10 };
-  rows.push({ case: 'deep 50×64, diagnostics every step', metric: 'cost % of step', gradscope: 100 * (off / on - 1), tfjs: null, jax: null, ratio: null });
-  rows.push({ case: 'deep 50×64, diagnostics every 10 steps', metric: 'cost % of step', gradscope: 100 * (off / on10 - 1), tfjs: null, jax: null, ratio: null });
+  rows.push({ case: 'deep 50×64, diagnostics every step', metric: 'cost % of step', gradscope: paired.cost[0], tfjs: null, jax: null, ratio: null });
+  rows.push({ case: 'deep 50×64, diagnostics every 10 steps', metric: 'cost % of step', gradscope: paired.cost[1], tfjs: null, jax: null, ratio: null });
   log(`  deep: ${off.toFixed(1)} steps/s without diagnostics, ${on.toFixed(1)} with them every step, ${on10.toFixed(1)} every 10`);
 
   // Memory: what the pool holds after a trainer is built vs parameters + grads + Adam moments + activations kept for backward.
