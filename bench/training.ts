@@ -1,13 +1,14 @@
 // Training throughput against the peers (MLP 784-256×6-10, batch 128, Adam, softmax
-// cross-entropy), the dispatch-bound tiny net, the LSTM adding step (bench/recurrent.ts), the
-// cost of diagnostics on a deep net, and GPU memory against the theoretical minimum with no
-// growth over 2,000 steps.
+// cross-entropy; a wider MLP 784-1024×4-10 at batch 512; a GAN step, bench/gan.ts), the
+// dispatch-bound tiny net, the LSTM adding step (bench/recurrent.ts), the cost of diagnostics on a
+// deep net, and GPU memory against the theoretical minimum with no growth over 2,000 steps.
 import type { GpuContext } from '../src/gpu/context';
 import type { Dataset } from '../src/engine/data';
 import { makeToyDataset } from '../src/engine/data';
-import { trainSteps } from '../src/engine/loop';
+import { trainSteps, type Steppable } from '../src/engine/loop';
 import { parseSpec, type Spec } from '../src/engine/spec';
 import { Trainer } from '../src/engine/trainer';
+import { gradscopeGanSteps, tfjsGanSteps, type GanShape } from './gan';
 import type { Peers } from './peers';
 import { benchRecurrent } from './recurrent';
 import { ratioVsBest, type Row } from './timing';
@@ -33,8 +34,12 @@ export function syntheticData(features: number, classes: number, n: number): Dat
 }
 
 /** gradscope steps/s, and how many submits and readbacks a step makes. */
-export async function gradscopeSteps(ctx: GpuContext, spec: Spec, data: Dataset, steps: number): Promise<{ stepsPerSec: number; submitsPerStep: number; readbacksPerStep: number }> {
-  const trainer = new Trainer(ctx, spec, data);
+export function gradscopeSteps(ctx: GpuContext, spec: Spec, data: Dataset, steps: number): Promise<{ stepsPerSec: number; submitsPerStep: number; readbacksPerStep: number }> {
+  return timedSteps(ctx, new Trainer(ctx, spec, data), steps);
+}
+
+/** Times `steps` steps of a built trainer (single-network or GAN) after a warm-up, then disposes it. */
+export async function timedSteps(ctx: GpuContext, trainer: Steppable & { dispose(): void }, steps: number): Promise<{ stepsPerSec: number; submitsPerStep: number; readbacksPerStep: number }> {
   try {
     await trainSteps(trainer, 5); // warm-up: pipelines compiled, first log step done
     const queue = ctx.device.queue;
@@ -75,6 +80,34 @@ export async function interleavedStepsPerSec(ctx: GpuContext, specs: Spec[], dat
       }
     }
     return rates.map((rs) => rs.sort((a, b) => a - b)[Math.floor(rs.length / 2)]);
+  } finally {
+    for (const t of trainers) t.dispose();
+  }
+}
+
+/**
+ * The extra time per step of each configuration against the first, in percent: in every round
+ * each trainer runs `steps` steps back to back, and a round's ratio compares times a few hundred
+ * ms apart; the median over rounds. On a shared machine the load moves within seconds, so paired
+ * ratios hold still where medians of separate rates (interleavedStepsPerSec) swung by ±30%.
+ */
+export async function pairedCostPercent(ctx: GpuContext, specs: Spec[], data: Dataset, steps: number, rounds: number): Promise<{ cost: number[]; stepsPerSec: number[] }> {
+  const trainers = specs.map((spec) => new Trainer(ctx, spec, data));
+  try {
+    for (const t of trainers) await trainSteps(t, 5);
+    const ms: number[][] = trainers.map(() => []);
+    for (let r = 0; r < rounds; r++) {
+      for (const [i, t] of trainers.entries()) {
+        const t0 = performance.now();
+        await trainSteps(t, steps);
+        ms[i].push(performance.now() - t0);
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    return {
+      cost: ms.slice(1).map((m) => 100 * median(m.map((v, r) => v / ms[0][r] - 1))),
+      stepsPerSec: ms.map((m) => (1000 * steps) / median(m)),
+    };
   } finally {
     for (const t of trainers) t.dispose();
   }
@@ -189,6 +222,22 @@ export async function benchTraining(ctx: GpuContext, peers: Peers, quick: boolea
   rows.push(ratioVsBest({ case: 'MLP 784-256×6-10, batch 128, Adam', metric: 'samples/s', gradscope: ours.stepsPerSec * 128, tfjs: tfRate && tfRate * 128, jax: jaxRate && jaxRate * 128 }));
   log(`  MLP: ${ours.stepsPerSec.toFixed(1)} steps/s, tfjs ${tfRate?.toFixed(1) ?? '-'}, jax-js ${jaxRate?.toFixed(1) ?? '-'}`);
 
+  // Wider: shapes large enough to matter on a GPU, measured end to end.
+  const wide: MlpShape = { input: 784, hidden: 1024, depth: 4, output: 10, batch: 512, activation: 'relu' };
+  const wn = quick ? 2 : 5;
+  const oursWide = await gradscopeSteps(ctx, mlpSpec(wide), syntheticData(784, 10, 2048), wn);
+  const tfWide = await attempt('tfjs wide MLP', () => tfjsSteps(peers, wide, wn));
+  const jaxWide = await attempt('jax-js wide MLP', () => jaxSteps(peers, wide, wn));
+  rows.push(ratioVsBest({ case: 'MLP 784-1024×4-10, batch 512, Adam', metric: 'steps/s', gradscope: oursWide.stepsPerSec, tfjs: tfWide, jax: jaxWide }));
+  log(`  wide MLP: ${oursWide.stepsPerSec.toFixed(2)} steps/s, tfjs ${tfWide?.toFixed(2) ?? '-'}, jax-js ${jaxWide?.toFixed(2) ?? '-'}`);
+
+  const gan: GanShape = { latent: 64, hidden: 512, batch: 256 };
+  const gn = quick ? 3 : 10;
+  const oursGan = await gradscopeGanSteps(ctx, gan, gn);
+  const tfGan = await attempt('tfjs GAN', () => tfjsGanSteps(peers, gan, gn));
+  rows.push(ratioVsBest({ case: 'GAN 64-512×2-2 / 2-512×2-1, batch 256, Adam', metric: 'steps/s', gradscope: oursGan, tfjs: tfGan, jax: null, note: 'one D and one G update per step; jax-js not run (no GAN written for it)' }));
+  log(`  GAN: ${oursGan.toFixed(2)} steps/s, tfjs ${tfGan?.toFixed(2) ?? '-'}`);
+
   const tiny: MlpShape = { input: 2, hidden: 16, depth: 8, output: 3, batch: 32, activation: 'tanh' };
   const tn = quick ? 50 : 300;
   const t = await gradscopeSteps(ctx, mlpSpec(tiny), makeToyDataset({ name: 'spiral', classes: 3, samples: 1000, noise: 0.1, test_fraction: 0.2 }, 1), tn);
@@ -202,10 +251,11 @@ export async function benchTraining(ctx: GpuContext, peers: Peers, quick: boolea
 
   const deep: MlpShape = { input: 2, hidden: 64, depth: 50, output: 3, batch: 64, activation: 'tanh' };
   const data = makeToyDataset({ name: 'spiral', classes: 3, samples: 1000, noise: 0.1, test_fraction: 0.2 }, 1);
-  const [off, on, on10] = await interleavedStepsPerSec(ctx, [mlpSpec(deep), mlpSpec(deep, { log_every: 1 }), mlpSpec(deep, { log_every: 10 })], data, quick ? 20 : 100, quick ? 3 : 7);
+  const paired = await pairedCostPercent(ctx, [mlpSpec(deep), mlpSpec(deep, { log_every: 1 }), mlpSpec(deep, { log_every: 10 })], data, 10, quick ? 9 : 25);
+  const [off, on, on10] = paired.stepsPerSec;
   extra.deep = { stepsPerSecNoDiagnostics: off, stepsPerSecDiagnosticsEveryStep: on, stepsPerSecDiagnosticsEvery10: on10 };
-  rows.push({ case: 'deep 50×64, diagnostics every step', metric: 'cost % of step', gradscope: 100 * (off / on - 1), tfjs: null, jax: null, ratio: null });
-  rows.push({ case: 'deep 50×64, diagnostics every 10 steps', metric: 'cost % of step', gradscope: 100 * (off / on10 - 1), tfjs: null, jax: null, ratio: null });
+  rows.push({ case: 'deep 50×64, diagnostics every step', metric: 'cost % of step', gradscope: paired.cost[0], tfjs: null, jax: null, ratio: null });
+  rows.push({ case: 'deep 50×64, diagnostics every 10 steps', metric: 'cost % of step', gradscope: paired.cost[1], tfjs: null, jax: null, ratio: null });
   log(`  deep: ${off.toFixed(1)} steps/s without diagnostics, ${on.toFixed(1)} with them every step, ${on10.toFixed(1)} every 10`);
 
   // Memory: what the pool holds after a trainer is built vs parameters + grads + Adam moments + activations kept for backward.

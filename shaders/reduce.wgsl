@@ -1,9 +1,10 @@
 // Sum of squares, norm and distance, and (min, max, mean, std) per segment of a flat f32 buffer:
 // per-layer gradient norms, the global norm for clipping, weight and update norms, activation
-// statistics. Two passes per op over
-// the chunk and segment tables described in reduce_segments.wgsl; fp32 accumulation in a fixed
-// order. Bindings: outputs, then inputs, then the uniform params last.
-override WG: u32 = 256; // a power of two: the tree reductions halve it
+// statistics. Two passes per op over the chunk and segment tables described in
+// reduce_segments.wgsl; fp32 accumulation in a fixed order; the workgroup sums come from
+// reduce_workgroup.wgsl or its subgroup twin.
+// Bindings: outputs, then inputs, then the uniform params last.
+override WG: u32 = 256; // a power of two (the tree reductions halve it); set per adapter
 
 struct Params { chunks: u32, segments: u32 }
 
@@ -15,19 +16,6 @@ struct Params { chunks: u32, segments: u32 }
 @group(0) @binding(5) var<storage, read> segs: array<vec4u>;
 @group(0) @binding(6) var<uniform> p: Params;
 @group(0) @binding(7) var<storage, read> y: array<vec4f>; // norm_and_distance only
-
-var<workgroup> sums: array<f32, WG>;
-
-// Σ over the workgroup's invocations in a fixed tree order. Every invocation must call it.
-fn workgroup_sum(lid: u32, v: f32) -> f32 {
-  sums[lid] = v;
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    workgroupBarrier();
-    if (lid < s) { sums[lid] += sums[lid + s]; }
-  }
-  workgroupBarrier();
-  return sums[0];
-}
 
 // partial[c] = Σ_{i ∈ chunk c} x[i]²   (a NaN makes it NaN; an Inf or |x| > 1.8e19 makes it Inf)
 @compute @workgroup_size(WG)
@@ -41,7 +29,7 @@ fn sum_squares_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups
     let v = select(vec4f(0.0), x[q], lanes_inside(q, r.x, r.y));
     acc += dot(v, v);
   }
-  let total = workgroup_sum(lid, acc);
+  let total = wg_sum(lid, acc);
   if (lid == 0u) { partial[c] = total; }
 }
 
@@ -72,9 +60,8 @@ fn norm_and_distance_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_work
     let d = select(vec4f(0.0), x[q] - y[q], inside);
     acc += vec2f(dot(v, v), dot(d, d));
   }
-  let norm = workgroup_sum(lid, acc.x);
-  workgroupBarrier(); // every invocation has read the first sum before the tree is reused
-  let distance = workgroup_sum(lid, acc.y);
+  let norm = wg_sum(lid, acc.x);
+  let distance = wg_sum(lid, acc.y);
   if (lid == 0u) {
     partial[2u * c] = norm;
     partial[2u * c + 1u] = distance;
@@ -97,8 +84,6 @@ fn norm_and_distance_segments(@builtin(workgroup_id) wid: vec3u, @builtin(num_wo
 // Count, mean, M2 = Σ (x − mean)², min and max of a set of elements.
 struct Moments { n: f32, mean: f32, m2: f32, lo: f32, hi: f32 }
 
-var<workgroup> moments: array<Moments, WG>;
-
 // min and max that keep a NaN (WGSL's may return the other operand).
 fn min_nan(a: f32, b: f32) -> f32 { return select(select(min(a, b), b, is_nan(b)), a, is_nan(a)); }
 fn max_nan(a: f32, b: f32) -> f32 { return select(select(max(a, b), b, is_nan(b)), a, is_nan(a)); }
@@ -114,53 +99,50 @@ fn merge(a: Moments, b: Moments) -> Moments {
   return Moments(n, a.mean * (a.n / n) + b.mean * w, a.m2 + b.m2 + d * d * a.n * w, min_nan(a.lo, b.lo), max_nan(a.hi, b.hi));
 }
 
-// Moments of the workgroup's union, merged in a fixed tree order. Every invocation must call it.
-fn workgroup_merge(lid: u32, m: Moments) -> Moments {
-  moments[lid] = m;
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    workgroupBarrier();
-    if (lid < s) { moments[lid] = merge(moments[lid], moments[lid + s]); }
-  }
-  workgroupBarrier();
-  return moments[0];
-}
-
-// partial[5c .. 5c+4] = (n, mean, M2, min, max) of chunk c. Each invocation reads its elements
-// twice (mean first, then squared deviations from it), then the tree merges the invocations.
+// partial[5c .. 5c+4] = (n, mean, M2, min, max) of chunk c, in one read: sums of d = x − k and
+// d² about k, the chunk's first element (0 if that is not finite), so M2 = Σd² − (Σd)²/n loses
+// little to cancellation while the mean is near k (as a sample of the data, k is, typically
+// within a few std; the tests hold it to 1e-5 of max|x|). A NaN in the chunk makes mean, min and
+// max NaN (pass 2 then gives NaN for all four); an Inf makes the mean Inf and M2 NaN.
 @compute @workgroup_size(WG)
 fn stats_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let c = flat_workgroup(wid, nwg);
   if (c >= p.chunks) { return; }
   let r = chunks[c];
-  var n = 0.0;
-  var sum = 0.0;
-  var lo = 0.0;
-  var hi = 0.0;
+  let inf = infinity(1.0);
+  let first = x[r.x / 4u][r.x % 4u];
+  let k = select(0.0, first, is_finite(first));
+  var s1 = 0.0;
+  var s2 = 0.0;
+  var nans = 0.0;
+  var lo = inf;
+  var hi = -inf;
   for (var q = r.x / 4u + lid; 4u * q < r.y; q += WG) {
     let inside = lanes_inside(q, r.x, r.y);
     let v = x[q];
-    for (var j = 0u; j < 4u; j++) {
-      if (inside[j]) {
-        lo = select(min_nan(lo, v[j]), v[j], n == 0.0);
-        hi = select(max_nan(hi, v[j]), v[j], n == 0.0);
-        n += 1.0;
-        sum += v[j];
-      }
-    }
+    let nan = nan_lanes(v);
+    let ok = inside & !nan;
+    let d = select(vec4f(0.0), v - k, inside);
+    s1 += dot(d, vec4f(1.0));
+    s2 += dot(d, d);
+    nans += dot(select(vec4f(0.0), vec4f(1.0), inside & nan), vec4f(1.0));
+    let low = select(vec4f(inf), v, ok);
+    let high = select(vec4f(-inf), v, ok);
+    lo = min(lo, min(min(low.x, low.y), min(low.z, low.w)));
+    hi = max(hi, max(max(high.x, high.y), max(high.z, high.w)));
   }
-  let mean = select(0.0, sum / n, n > 0.0);
-  var m2 = 0.0;
-  for (var q = r.x / 4u + lid; 4u * q < r.y; q += WG) {
-    let d = select(vec4f(0.0), x[q] - mean, lanes_inside(q, r.x, r.y));
-    m2 += dot(d, d);
-  }
-  let t = workgroup_merge(lid, Moments(n, mean, m2, lo, hi));
+  let n = f32(r.y - r.x);
+  let t = vec4f(wg_sum(lid, s1), wg_sum(lid, s2), wg_min(lid, lo), wg_max(lid, hi));
+  let any_nan = wg_sum(lid, nans) > 0.0;
   if (lid == 0u) {
-    partial[5u * c] = t.n;
-    partial[5u * c + 1u] = t.mean;
-    partial[5u * c + 2u] = t.m2;
-    partial[5u * c + 3u] = t.lo;
-    partial[5u * c + 4u] = t.hi;
+    let nan = quiet_nan();
+    let mean = k + t.x / n;
+    partial[5u * c] = n;
+    partial[5u * c + 1u] = select(mean, nan, any_nan);
+    let m2 = t.y - t.x * (t.x / n);
+    partial[5u * c + 2u] = select(m2, max(m2, 0.0), is_finite(m2)); // rounding may dip below 0; NaN stays
+    partial[5u * c + 3u] = select(t.z, nan, any_nan);
+    partial[5u * c + 4u] = select(t.w, nan, any_nan);
   }
 }
 

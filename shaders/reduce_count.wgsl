@@ -1,8 +1,9 @@
 // Counting reductions per segment of a flat f32 buffer: the fractions of vanishing and exploding
 // values, and a histogram of log10|x|. Two passes per op over the chunk and segment tables
-// described in reduce_segments.wgsl; counts are u32, so their order never matters.
+// described in reduce_segments.wgsl; counts are u32, so their order never matters. Workgroup
+// sums come from reduce_workgroup.wgsl or its subgroup twin.
 // Bindings: outputs, then inputs, then the uniform params last.
-override WG: u32 = 256; // a power of two: the tree reduction halves it
+override WG: u32 = 256; // a power of two (the tree reduction halves it); set per adapter
 const MAX_BINS = 256u;
 
 struct Params {
@@ -21,21 +22,9 @@ struct Params {
 @group(0) @binding(6) var<storage, read> segs: array<vec4u>;
 @group(0) @binding(7) var<uniform> p: Params;
 
-var<workgroup> counts: array<vec3u, WG>;
 var<workgroup> bins: array<atomic<u32>, MAX_BINS>;
 
 fn count_true(b: vec4<bool>) -> u32 { return dot(select(vec4u(0u), vec4u(1u), b), vec4u(1u)); }
-
-// Σ over the workgroup's invocations (tree order). Every invocation must call it.
-fn workgroup_count(lid: u32, v: vec3u) -> vec3u {
-  counts[lid] = v;
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    workgroupBarrier();
-    if (lid < s) { counts[lid] += counts[lid + s]; }
-  }
-  workgroupBarrier();
-  return counts[0];
-}
 
 // partial[3c .. 3c+2] = #{|x| < below}, #{|x| > above}, #{x is NaN} over chunk c
 @compute @workgroup_size(WG)
@@ -49,7 +38,7 @@ fn threshold_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) 
     let a = abs(x[q]);
     k += vec3u(count_true(inside & (a < vec4f(p.below))), count_true(inside & (a > vec4f(p.above))), count_true(inside & nan_lanes(a)));
   }
-  let total = workgroup_count(lid, k);
+  let total = wg_sum_u3(lid, k);
   if (lid == 0u) {
     partial[3u * c] = total.x;
     partial[3u * c + 1u] = total.y;
@@ -77,18 +66,40 @@ fn threshold_segments(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups
   fractions[2u * s + 1u] = select(f32(total.y) / len, nan, no_answer);
 }
 
-// Bin of |v| on a log10 scale with `bins` equal bins over [lo, hi): below 10^lo in bin 0 (zeros
+// Bins of |v| on a log10 scale with `bins` equal bins over [lo, hi): below 10^lo in bin 0 (zeros
 // and subnormals too: GPUs may flush subnormals, so treat them alike everywhere), at 10^hi and
-// above in the last (Inf too). v is not NaN.
-fn log10_bin(v: f32) -> u32 {
-  let bits = bitcast<u32>(v) & 0x7fffffffu;
-  if (bits < 0x00800000u) { return 0u; }
-  if (bits == 0x7f800000u) { return p.bins - 1u; }
-  let t = log2(bitcast<f32>(bits)) * p.log_scale - p.log_offset;
-  return u32(clamp(floor(t), 0.0, f32(p.bins - 1u)));
+// above in the last (Inf too). NaN lanes get a bin but are not counted.
+fn log10_bins(v: vec4f) -> vec4u {
+  let bits = bitcast<vec4u>(v) & vec4u(0x7fffffffu);
+  let t = log2(bitcast<vec4f>(bits)) * p.log_scale - p.log_offset;
+  let b = vec4u(clamp(floor(t), vec4f(0.0), vec4f(f32(p.bins - 1u))));
+  return select(select(b, vec4u(p.bins - 1u), bits == vec4u(0x7f800000u)), vec4u(0u), bits < vec4u(0x00800000u));
 }
 
-// partial[c·bins + b] = #{i ∈ chunk c : log10_bin(x[i]) = b}; NaN is counted in no bin
+// Bins counted per read of a chunk: WINDOW counters in registers, four 8-bit counters in each of
+// the 12 words of c0..c2 (one-hot: three vector selects per element), moved every FLUSH vec4
+// loads (under 2^8 counts) into 16-bit pairs: lo holds bins 4w and 4w+1 of word w, hi 4w+2 and
+// 4w+3. Per-element atomics on a workgroup histogram were the dearest op on lavapipe (each a
+// scalar locked add). Each invocation counts at most CHUNK / WG elements per chunk, under 2^16
+// (src/kernels/reduce.ts).
+const WINDOW = 48u;
+const FLUSH = 63u; // vec4 loads: at most 252 counts per 8-bit counter
+
+struct Counters { lo0: vec4u, lo1: vec4u, lo2: vec4u, hi0: vec4u, hi1: vec4u, hi2: vec4u }
+
+fn widen(a: ptr<function, Counters>, c0: vec4u, c1: vec4u, c2: vec4u) {
+  let m = vec4u(0xffu);
+  (*a).lo0 += (c0 & m) | ((c0 & vec4u(0xff00u)) << vec4u(8u));
+  (*a).lo1 += (c1 & m) | ((c1 & vec4u(0xff00u)) << vec4u(8u));
+  (*a).lo2 += (c2 & m) | ((c2 & vec4u(0xff00u)) << vec4u(8u));
+  (*a).hi0 += ((c0 >> vec4u(16u)) & m) | ((c0 >> vec4u(24u)) << vec4u(16u));
+  (*a).hi1 += ((c1 >> vec4u(16u)) & m) | ((c1 >> vec4u(24u)) << vec4u(16u));
+  (*a).hi2 += ((c2 >> vec4u(16u)) & m) | ((c2 >> vec4u(24u)) << vec4u(16u));
+}
+
+// partial[c·bins + b] = #{i ∈ chunk c : bin of x[i] = b}; NaN is counted in no bin. Bins are
+// counted WINDOW at a time (one read of the chunk per window), then each invocation adds its
+// nonzero counters into the workgroup's histogram: at most WINDOW atomics per invocation.
 @compute @workgroup_size(WG)
 fn log10_histogram_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let c = flat_workgroup(wid, nwg);
@@ -96,11 +107,40 @@ fn log10_histogram_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgr
   for (var b = lid; b < p.bins; b += WG) { atomicStore(&bins[b], 0u); }
   workgroupBarrier();
   let r = chunks[c];
-  for (var q = r.x / 4u + lid; 4u * q < r.y; q += WG) {
-    let counted = lanes_inside(q, r.x, r.y) & !nan_lanes(x[q]);
-    let v = x[q];
-    for (var j = 0u; j < 4u; j++) {
-      if (counted[j]) { atomicAdd(&bins[log10_bin(v[j])], 1u); }
+  let zero = vec4u(0u);
+  for (var w0 = 0u; w0 < p.bins; w0 += WINDOW) {
+    var wide = Counters(zero, zero, zero, zero, zero, zero);
+    var c0 = zero; var c1 = zero; var c2 = zero;
+    var loads = 0u;
+    for (var q = r.x / 4u + lid; 4u * q < r.y; q += WG) {
+      let v = x[q];
+      // Bin within the window; lanes outside the chunk, NaN or outside the window match no word.
+      let k = select(vec4u(4u * WINDOW), log10_bins(v) - vec4u(w0), lanes_inside(q, r.x, r.y) & !nan_lanes(v));
+      let word = k >> vec4u(2u);
+      let inc = vec4u(1u) << (8u * (k & vec4u(3u)));
+      for (var j = 0u; j < 4u; j++) {
+        let wj = vec4u(word[j]);
+        let ij = vec4u(inc[j]);
+        c0 += select(zero, ij, wj == vec4u(0u, 1u, 2u, 3u));
+        c1 += select(zero, ij, wj == vec4u(4u, 5u, 6u, 7u));
+        c2 += select(zero, ij, wj == vec4u(8u, 9u, 10u, 11u));
+      }
+      loads++;
+      if (loads == FLUSH) {
+        widen(&wide, c0, c1, c2);
+        c0 = zero; c1 = zero; c2 = zero;
+        loads = 0u;
+      }
+    }
+    widen(&wide, c0, c1, c2);
+    let lo = array<vec4u, 3>(wide.lo0, wide.lo1, wide.lo2);
+    let hi = array<vec4u, 3>(wide.hi0, wide.hi1, wide.hi2);
+    for (var w = 0u; w < WINDOW / 4u; w++) {
+      let pairs = vec2u(lo[w / 4u][w % 4u], hi[w / 4u][w % 4u]);
+      let n = vec4u(pairs.x & 0xffffu, pairs.x >> 16u, pairs.y & 0xffffu, pairs.y >> 16u);
+      for (var i = 0u; i < 4u; i++) {
+        if (n[i] != 0u) { atomicAdd(&bins[w0 + 4u * w + i], n[i]); }
+      }
     }
   }
   workgroupBarrier();

@@ -18,6 +18,12 @@ fn quiet_nan() -> f32 {
   return bitcast<f32>(bits);
 }
 
+// ±Inf, made at run time like quiet_nan (an infinite constant expression is an error too).
+fn infinity(sign: f32) -> f32 {
+  var bits = 0x7f800000u;
+  return sign * bitcast<f32>(bits);
+}
+
 // Lanes of vec4 q (elements 4q .. 4q+3) that lie in [start, end).
 fn lanes_inside(q: u32, start: u32, end: u32) -> vec4<bool> {
   let i = vec4u(4u * q) + vec4u(0u, 1u, 2u, 3u);

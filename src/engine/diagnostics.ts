@@ -103,13 +103,18 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
   const prev = zeros(ctx, [model.paramElements], 'f32', 'diagnostics.params.before');
 
   const gradSq = sumSquaresOp(ctx, views.gradSq, t.grads, paramSegs);
+  const fnOf = (i: number) => { const s = nodes[i].layer.spec; return s.type === 'activation' ? s.fn : null; };
+  // Saturation is reported for sigmoid and tanh layers only, dead units for ReLU layers only:
+  // those reductions cover just those layers (slot k of their output is the k-th such layer).
+  const saturating = nodes.flatMap((_, i) => (fnOf(i) === 'tanh' || fnOf(i) === 'sigmoid' ? [i] : []));
+  const relu = nodes.flatMap((_, i) => (fnOf(i) === 'relu' ? [i] : []));
   const after: Op[] = [
     // ‖w‖² and ‖w − w_before‖² (the update just applied) per tensor, in one read.
     normAndDistanceOp(ctx, view(at.weightUpdateSq, 2 * T, 'f32', 'weightUpdateSq'), t.params, prev, paramSegs),
     statsOp(ctx, view(at.stats, 4 * L, 'f32', 'stats'), acts, actSegs),
-    thresholdFractionsOp(ctx, view(at.fractions, 2 * L, 'f32', 'fractions'), acts, actSegs, 0.01, 0.99),
-    deadUnitsOp(ctx, view(at.dead, L, 'u32', 'dead'), acts, nodes.map((n, i) => ({ offset: actSegs[i].offset, rows: B, width: n.layer.outWidth }))),
   ];
+  if (saturating.length) after.push(thresholdFractionsOp(ctx, view(at.fractions, 2 * saturating.length, 'f32', 'fractions'), acts, saturating.map((i) => actSegs[i]), 0.01, 0.99));
+  if (relu.length) after.push(deadUnitsOp(ctx, view(at.dead, relu.length, 'u32', 'dead'), acts, relu.map((i) => ({ offset: actSegs[i].offset, rows: B, width: nodes[i].layer.outWidth }))));
   // ‖∂L/∂h_t‖²: dh is time-major, so step t is one contiguous segment of batch·units values.
   graph.recurrent.forEach((r, i) => {
     const segs = Array.from({ length: r.time }, (_, t) => ({ offset: t * B * r.units, length: B * r.units }));
@@ -117,7 +122,9 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
   });
   if (weights.length) after.push(log10HistogramOp(ctx, view(at.hist, weights.length * HISTOGRAM.bins, 'u32', 'hist'), t.grads, weightSegs, HISTOGRAM.bins, HISTOGRAM.lo, HISTOGRAM.hi));
 
-  const fnOf = (i: number) => { const s = nodes[i].layer.spec; return s.type === 'activation' ? s.fn : null; };
+  const slot = (list: number[]) => new Map(list.map((node, k) => [node, k]));
+  const saturatingSlot = slot(saturating);
+  const reluSlot = slot(relu);
 
   return {
     buffer, bytes, views, scale, gradSq,
@@ -142,11 +149,12 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
       });
       const layers: LayerStats[] = nodes.map((n, i) => {
         const [min, max, mean, std] = f.subarray(at.stats + 4 * i, at.stats + 4 * i + 4);
-        const below = f[at.fractions + 2 * i];
-        const above = f[at.fractions + 2 * i + 1];
+        const k = saturatingSlot.get(i) ?? 0;
+        const below = f[at.fractions + 2 * k];
+        const above = f[at.fractions + 2 * k + 1];
         const fn = fnOf(i);
         const saturated = fn === 'tanh' ? above : fn === 'sigmoid' ? below + above : null;
-        const dead = fn === 'relu' ? u[at.dead + i] / n.layer.outWidth : null;
+        const dead = fn === 'relu' ? u[at.dead + reluSlot.get(i)!] / n.layer.outWidth : null;
         return { name: n.layer.prefix, type: fn ?? n.layer.spec.type, mean, std, min, max, saturated, dead };
       });
       // Where a non-finite value appeared: the first layer (forward order) whose output is not

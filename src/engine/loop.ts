@@ -14,6 +14,9 @@ export interface Steppable {
   flush(): Promise<void>;
 }
 
+/** Steps in flight before the loop waits for the GPU, unless LoopOptions.inFlight says otherwise. */
+export const IN_FLIGHT = 8;
+
 export interface LoopOptions {
   /** Steps allowed in flight before the CPU waits for the GPU (default 8). */
   inFlight?: number;
@@ -23,7 +26,7 @@ export interface LoopOptions {
 }
 
 export async function trainSteps(trainer: Steppable, steps: number, options: LoopOptions = {}): Promise<number> {
-  const inFlight = options.inFlight ?? 8;
+  const inFlight = options.inFlight ?? IN_FLIGHT;
   const queue = trainer.ctx.device.queue;
   let done = 0;
   let previous: Promise<unknown> = Promise.resolve();

@@ -5,6 +5,7 @@
 import type { GpuContext, Op } from '../gpu/context';
 import { Tensor, upload, write, zeros } from '../gpu/tensor';
 import { Inference } from './inference';
+import { IN_FLIGHT } from './loop';
 import { gatherRowsOp } from '../kernels/elementwise';
 import { Batcher, outputsFor, targetsFor, type Dataset } from './data';
 import { buildGraph, type Graph } from './graph';
@@ -111,7 +112,8 @@ export class Trainer {
     this.lossOp = lossOp(ctx, spec.loss, this.updater.diag.views.loss, this.graph.dOutput!, this.graph.output, yBatch);
     this.batcher = new Batcher(train.n, B, spec.seed);
     this.dropoutRng = new Rng(spec.seed).fork(0xd0);
-    this.ring = new ReadbackRing(ctx.device, this.updater.diag.bytes, 3, 'diagnostics');
+    // A slot per step the loop keeps in flight: logging every step never throttles it below that.
+    this.ring = new ReadbackRing(ctx.device, this.updater.diag.bytes, IN_FLIGHT, 'diagnostics');
   }
 
   private batchTargets!: Tensor;

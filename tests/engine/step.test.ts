@@ -122,5 +122,55 @@ describe('a training step', () => {
       t.dispose();
     }
   });
-});
 
+  it("a record's per-layer min, max, mean, std, saturation and dead units equal float64 from the layer outputs (ReLU, tanh and sigmoid layers in one net)", async () => {
+    // Biases pushed far out make some units saturate (tanh, sigmoid both ends) or die (ReLU), so
+    // the fractions are not all zero and a record that read another layer's slot would differ.
+    const ctx = gpu();
+    const spec = parseSpec({
+      model: { input: 2, layers: [
+        { type: 'dense', units: 13 }, { type: 'activation', fn: 'relu' },
+        { type: 'dense', units: 7 }, { type: 'activation', fn: 'tanh' },
+        { type: 'dense', units: 6 }, { type: 'activation', fn: 'sigmoid' },
+        { type: 'dense', units: 5 }, { type: 'activation', fn: 'relu' }, { type: 'dense', units: 3 }] },
+      loss: 'cross_entropy', optimizer: { type: 'sgd', lr: 1e-6 }, data: { name: 'spiral', classes: 3, samples: 100 }, batch_size: 11, seed: 4, log_every: 1,
+    });
+    const t = new Trainer(ctx, spec, makeToyDataset(spec.data, 4));
+    try {
+      const bias = (name: string, values: number[]) => ctx.device.queue.writeBuffer(t.params.buffer, 4 * t.model.params.find((p) => p.name === name)!.offset, Float32Array.from(values));
+      bias('layers.0.bias', [-50, 0, -50, 0, 0, -50]); // three dead ReLU units
+      bias('layers.2.bias', [8, -8, 0, 9]); // two saturated tanh units
+      bias('layers.4.bias', [20, -20, -20]); // three saturated sigmoid units (one high, two low)
+      bias('layers.6.bias', [-90]);
+      const records: StepRecord[] = [];
+      t.onStep((r) => records.push(r));
+      await trainSteps(t, 1);
+      const layers = records[0].layers;
+      expect(layers.map((l) => l.name)).toEqual(t.graph.nodes.map((n) => n.layer.prefix));
+      let flagged = 0;
+      for (const [i, n] of t.graph.nodes.entries()) {
+        const y = Array.from(await n.output.download());
+        const w = n.layer.outWidth;
+        const mean = y.reduce((a, b) => a + b, 0) / y.length;
+        const std = Math.sqrt(y.reduce((a, b) => a + (b - mean) ** 2, 0) / y.length);
+        const fraction = (f: (v: number) => boolean) => y.filter(f).length / y.length;
+        const fn = n.layer.spec.type === 'activation' ? n.layer.spec.fn : null;
+        const saturated = fn === 'tanh' ? fraction((v) => Math.abs(v) > 0.99) : fn === 'sigmoid' ? fraction((v) => Math.abs(v) < 0.01) + fraction((v) => Math.abs(v) > 0.99) : null;
+        const columns = Array.from({ length: w }, (_, c) => y.filter((_, k) => k % w === c));
+        const dead = fn === 'relu' ? columns.filter((col) => col.every((v) => v <= 0)).length / w : null;
+        const l = layers[i];
+        expect(l.min, `${l.name} min`).toBe(Math.min(...y));
+        expect(l.max, `${l.name} max`).toBe(Math.max(...y));
+        expect(l.mean, `${l.name} mean`).toBeCloseTo(mean, 5);
+        expect(l.std, `${l.name} std`).toBeCloseTo(std, 5);
+        if (saturated === null) expect(l.saturated, `${l.name} saturated`).toBeNull();
+        else expect(l.saturated!, `${l.name} saturated`).toBeCloseTo(saturated, 6);
+        expect(l.dead, `${l.name} dead`).toBe(dead);
+        flagged += (saturated ?? 0) + (dead ?? 0) > 0 ? 1 : 0;
+      }
+      expect(flagged).toBe(4); // every activation layer has saturated or dead units
+    } finally {
+      t.dispose();
+    }
+  });
+});

@@ -151,6 +151,23 @@ describe('segment reductions vs float64', () => {
     await checkAll(ctx, data(lengths.length, segments, size), segments);
   });
 
+  // Every variant reduceKernel can pick, on this adapter: a context that reports another adapter
+  // kind (workgroup of 64 or 8) and hides or keeps the subgroups feature. With subgroups and 64
+  // invocations, several subgroups meet in workgroup memory; without, the tree.
+  const VARIANTS = [[false, false], [false, true], [true, false], [true, true]] as const;
+  it.each(VARIANTS)('every workgroup variant (software %s, subgroups %s) agrees with float64, NaN and Inf included', async (software, subgroups) => {
+    const real = gpu();
+    if (subgroups && !real.gpu.features.has('subgroups')) return; // nothing to hide
+    const features = new Set([...real.gpu.features].filter((f) => subgroups || f !== 'subgroups'));
+    const ctx = Object.create(real, { gpu: { value: { ...real.gpu, features, adapter: { ...real.gpu.adapter, software } } } }) as GpuContext;
+    const { segments, size } = layout([1, 3, 255, 257, 4099, CHUNK + 9, 0, 61]);
+    const x = data(3, segments, size);
+    x[segments[2].offset + 7] = NaN;
+    x[segments[3].offset + 100] = Infinity;
+    x[segments[4].offset] = -Infinity;
+    await checkAll(ctx, x, segments);
+  });
+
   it('NaN and ±Inf propagate: NaN at a segment start, end and chunk cut; Inf; -Inf; both; values on the thresholds', async () => {
     const ctx = gpu();
     const { segments, size } = layout([5, 9, 2 * CHUNK + 7, 6, 11, 13, 1, 300]);
