@@ -14,6 +14,18 @@ export interface Steppable {
   flush(): Promise<void>;
 }
 
+/** Whether step t reads its diagnostics back: the first step and every log_every-th. */
+export const logsStep = (t: number, logEvery: number): boolean => t === 1 || t % logEvery === 0;
+
+/**
+ * What a trainer's readyToLog waits for before step t: while profiling, a timestamp slot (every
+ * step is timed); on a log step, a free diagnostics readback slot; otherwise nothing.
+ */
+export function readyForStep(t: number, logEvery: number, ring: { slotFree(): Promise<void> }, profiler: { readyToRecord(): Promise<void> } | null): Promise<void> {
+  if (profiler) return profiler.readyToRecord();
+  return logsStep(t, logEvery) ? ring.slotFree() : Promise.resolve();
+}
+
 /** Steps in flight before the loop waits for the GPU, unless LoopOptions.inFlight says otherwise. */
 export const IN_FLIGHT = 8;
 

@@ -5,7 +5,7 @@
 import type { GpuContext, Op } from '../gpu/context';
 import { Tensor, upload, write, zeros } from '../gpu/tensor';
 import { Inference } from './inference';
-import { IN_FLIGHT } from './loop';
+import { IN_FLIGHT, logsStep, readyForStep } from './loop';
 import { gatherRowsOp } from '../kernels/elementwise';
 import { Batcher, outputsFor, targetsFor, type Dataset } from './data';
 import { buildGraph, type Graph } from './graph';
@@ -174,7 +174,7 @@ export class Trainer {
     const dropSeed = Math.floor(this.dropoutRng.next() * 2 ** 32);
     for (const d of this.graph.dropout) d.setSeed(dropSeed);
     this.updater.setStep(t);
-    const log = update && this.logsStep(t);
+    const log = update && logsStep(t, this.spec.log_every);
 
     const encoder = ctx.device.createCommandEncoder({ label: `step ${t}` });
     const ops = (this.stepOps ??= [...this.gather, ...this.graph.forward, this.lossOp, ...this.graph.backward, ...this.updater.preUpdate]);
@@ -242,18 +242,13 @@ export class Trainer {
     return this.inference.evaluate(this.spec.loss, this.dataset, split);
   }
 
-  private logsStep(t: number): boolean {
-    return t % this.spec.log_every === 0 || t === 1;
-  }
-
   /**
    * Resolves when the next training step's diagnostics (or, while profiling, its timestamps) have a
    * readback slot: the loop awaits this between steps so that no record is dropped (runStep alone
    * never waits).
    */
   readyToLog(): Promise<void> {
-    if (this.profiler) return this.profiler.readyToRecord(); // profiling: every step's timestamps
-    return this.logsStep(this.step + 1) ? this.ring.slotFree() : Promise.resolve();
+    return readyForStep(this.step + 1, this.spec.log_every, this.ring, this.profiler);
   }
 
   /** Waits for every diagnostics readback in flight. */

@@ -23,6 +23,7 @@ import { initialRng } from '../initial';
 import type { ModelInfo } from '../model';
 import { checkFits, Network, Updater } from '../network';
 import { Profiler } from '../profiler';
+import { IN_FLIGHT, logsStep, readyForStep } from '../loop';
 import { ReadbackRing } from '../readback';
 import { Rng } from '../rng';
 
@@ -138,7 +139,7 @@ export class GanTrainer {
 
     const bytes = [dUp.diag.bytes, this.updaters.generator.diag.bytes, SCALARS.bytes];
     this.record = ctx.device.createBuffer({ label: 'gan.record', size: bytes[0] + bytes[1] + bytes[2], usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
-    this.ring = new ReadbackRing(ctx.device, this.record.size, 3, 'gan.diagnostics');
+    this.ring = new ReadbackRing(ctx.device, this.record.size, IN_FLIGHT, 'gan.diagnostics') // a slot per step the loop keeps in flight, as the Trainer's;
   }
 
   onStep(listener: (r: GanStepRecord) => void): () => void {
@@ -196,7 +197,7 @@ export class GanTrainer {
     for (const g of Object.values(this.graphs)) for (const d of g.dropout) d.setSeed(dropSeed);
     updaters.discriminator.setStep(t, (t - 1) * K + 1);
     updaters.generator.setStep(t);
-    const log = update && (t % spec.log_every === 0 || t === 1);
+    const log = update && logsStep(t, spec.log_every);
     const encoder = ctx.device.createCommandEncoder({ label: `gan step ${t}` });
     const frozen = spec.gan.freeze_generator_after !== undefined && t > spec.gan.freeze_generator_after;
     if (this.profiler) {
@@ -257,9 +258,7 @@ export class GanTrainer {
   }
 
   readyToLog(): Promise<void> {
-    if (this.profiler) return this.profiler.readyToRecord();
-    const t = this.step + 1;
-    return t % this.spec.log_every === 0 || t === 1 ? this.ring.slotFree() : Promise.resolve();
+    return readyForStep(this.step + 1, this.spec.log_every, this.ring, this.profiler);
   }
 
   flush(): Promise<void> {
