@@ -7,6 +7,7 @@ import { makeGanDataset } from '../src/engine/gan/data';
 import { parseGanSpec } from '../src/engine/gan/spec';
 import { GanTrainer } from '../src/engine/gan/trainer';
 import type { Peers } from './peers';
+import { tfjsStepsPerSec } from './timing';
 import { timedSteps } from './training';
 
 export interface GanShape { latent: number; hidden: number; batch: number }
@@ -65,13 +66,7 @@ export async function tfjsGanSteps(peers: Peers, s: GanShape, steps: number): Pr
     optD.minimize(() => tf.add(tf.losses.sigmoidCrossEntropy(ones, D(real)), tf.losses.sigmoidCrossEntropy(zeros, D(G(z)))) as S, false, d);
     return optG.minimize(() => tf.losses.sigmoidCrossEntropy(ones, D(G(z))) as S, true, g)!;
   };
-  for (let i = 0; i < 3; i++) await step().data();
-  const t0 = performance.now();
-  let loss: S | null = null;
-  for (let i = 0; i < steps; i++) { loss?.dispose(); loss = step(); }
-  await loss!.data();
-  const rate = steps / ((performance.now() - t0) / 1000);
-  loss!.dispose();
+  const rate = await tfjsStepsPerSec(step, steps, 3);
   optD.dispose();
   optG.dispose();
   tf.dispose([z, real, ones, zeros, ...g, ...d]);

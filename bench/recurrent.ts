@@ -6,7 +6,7 @@ import type { GpuContext } from '../src/gpu/context';
 import { makeToyDataset } from '../src/engine/data';
 import { parseSpec, type Spec } from '../src/engine/spec';
 import type { Peers } from './peers';
-import { ratioVsBest, type Row } from './timing';
+import { ratioVsBest, tfjsStepsPerSec, type Row } from './timing';
 import { gradscopeSteps } from './training';
 
 export const ADDING = { time: 100, batch: 32, units: 32, features: 2 } as const;
@@ -38,13 +38,7 @@ export async function tfjsLstmSteps(peers: Peers, steps: number): Promise<number
     for (const x of xs) [c, h] = tf.basicLSTMCell(forget, kernel, bias, x, c, h);
     return tf.losses.meanSquaredError(y, tf.add(tf.matMul(h, wOut), bOut)) as import('@tensorflow/tfjs-core').Scalar;
   }, true);
-  await step()!.data();
-  const t0 = performance.now();
-  let loss: import('@tensorflow/tfjs-core').Scalar | null = null;
-  for (let i = 0; i < steps; i++) { loss?.dispose(); loss = step(); }
-  await loss!.data();
-  const rate = steps / ((performance.now() - t0) / 1000);
-  loss!.dispose();
+  const rate = await tfjsStepsPerSec(() => step()!, steps, 1);
   opt.dispose();
   tf.dispose([kernel, bias, wOut, bOut, ...xs, y, forget]);
   return rate;

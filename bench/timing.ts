@@ -18,6 +18,25 @@ export async function timeIt(run: (inner: number) => Promise<void>, opts: { inne
   return samples[Math.floor(samples.length / 2)];
 }
 
+/**
+ * A TensorFlow.js training step's rate: `warmup` steps, each synced, then `steps` queued ones
+ * synced once on the last loss (each loss is disposed as the next one arrives).
+ */
+export async function tfjsStepsPerSec(step: () => { data(): Promise<unknown>; dispose(): void }, steps: number, warmup: number): Promise<number> {
+  for (let i = 0; i < warmup; i++) {
+    const l = step();
+    await l.data();
+    l.dispose();
+  }
+  const t0 = performance.now();
+  let loss = step();
+  for (let i = 1; i < steps; i++) { loss.dispose(); loss = step(); }
+  await loss.data();
+  const rate = steps / ((performance.now() - t0) / 1000);
+  loss.dispose();
+  return rate;
+}
+
 export interface Row {
   case: string;
   metric: string;

@@ -11,7 +11,7 @@ import { Trainer } from '../src/engine/trainer';
 import { gradscopeGanSteps, tfjsGanSteps, type GanShape } from './gan';
 import type { Peers } from './peers';
 import { benchRecurrent } from './recurrent';
-import { ratioVsBest, type Row } from './timing';
+import { ratioVsBest, tfjsStepsPerSec, type Row } from './timing';
 
 export interface MlpShape { input: number; hidden: number; depth: number; output: number; batch: number; activation: string }
 
@@ -135,13 +135,7 @@ export async function tfjsSteps(peers: Peers, s: MlpShape, steps: number): Promi
     }
     return tf.losses.softmaxCrossEntropy(y, h) as import('@tensorflow/tfjs-core').Scalar;
   }, true);
-  for (let i = 0; i < 3; i++) await step()!.data();
-  const t0 = performance.now();
-  let loss: import('@tensorflow/tfjs-core').Scalar | null = null;
-  for (let i = 0; i < steps; i++) { loss?.dispose(); loss = step(); }
-  await loss!.data();
-  const rate = steps / ((performance.now() - t0) / 1000);
-  loss!.dispose();
+  const rate = await tfjsStepsPerSec(() => step()!, steps, 3);
   opt.dispose();
   tf.dispose([x, y, ...ws]);
   return rate;
