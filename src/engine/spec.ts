@@ -283,10 +283,15 @@ export function parseClip(v: unknown, path: string): Spec['clip'] {
   return readAll(object(v, path, Object.keys(FIELDS.clip)), FIELDS.clip, path);
 }
 
-export function parseSpec(v: unknown): Spec {
-  // "$schema" lets editors find run.schema.json; the validator ignores it.
-  const o = object(v, 'spec', ['$schema', 'model', ...Object.keys(FIELDS.spec), 'optimizer', 'clip', 'data']);
+/** A run spec's top-level object with these fields, and "$schema", which lets editors find run.schema.json (the validator ignores it). */
+export function specObject(v: unknown, fields: readonly string[]): Obj {
+  const o = object(v, 'spec', ['$schema', ...fields]);
   if (o.$schema !== undefined && typeof o.$schema !== 'string') throw new SpecError('$schema', 'a string (the path or URL of run.schema.json)', o.$schema);
+  return o;
+}
+
+export function parseSpec(v: unknown): Spec {
+  const o = specObject(v, ['model', ...Object.keys(FIELDS.spec), 'optimizer', 'clip', 'data']);
   const m = object(o.model, 'model', ['input', 'seq_len', 'layers']);
   const model: Spec['model'] = { input: read(m, 'input', FIELDS.model.input, 'model'), layers: parseLayers(m.layers, 'model.layers', 0) };
   if (m.seq_len !== undefined) {

@@ -5,7 +5,7 @@
 // `generator` and `discriminator`, each with `layers` an nn.Sequential.
 import { describeModel, lastWidth, type ModelInfo } from '../model';
 import {
-  F, isRecurrent, object, parseClip, parseLayers, parseOptimizer, parseSpec, readAll, SPEC_LIMITS, SpecError,
+  F, isRecurrent, object, parseClip, specObject, parseLayers, parseOptimizer, parseSpec, readAll, SPEC_LIMITS, SpecError,
   type Field, type LayerSpec, type OptimizerSpec, type Spec,
 } from '../spec';
 
@@ -77,8 +77,7 @@ export const GAN_FIELDS = {
 } satisfies Record<string, Record<string, Field>>;
 
 export function parseGanSpec(v: unknown): GanSpec {
-  const o = object(v, 'spec', ['$schema', 'gan', 'optimizer', 'optimizer_g', 'optimizer_d', 'clip', 'clip_g', 'clip_d', 'data', ...Object.keys(GAN_FIELDS.spec)]);
-  if (o.$schema !== undefined && typeof o.$schema !== 'string') throw new SpecError('$schema', 'a string (the path or URL of run.schema.json)', o.$schema);
+  const o = specObject(v, ['gan', 'optimizer', 'optimizer_g', 'optimizer_d', 'clip', 'clip_g', 'clip_d', 'data', ...Object.keys(GAN_FIELDS.spec)]);
   const g = object(o.gan, 'gan', [...Object.keys(GAN_FIELDS.gan), 'generator', 'discriminator']);
   const gan: GanSpec['gan'] = {
     ...readAll<Omit<GanSpec['gan'], 'generator' | 'discriminator'>>(g, GAN_FIELDS.gan, 'gan'),
