@@ -1,19 +1,16 @@
-// Counting reductions per segment of a flat f32 buffer: the fractions of vanishing and exploding
-// values, and a histogram of log10|x|. Two passes per op over the chunk and segment tables
-// described in reduce_segments.wgsl; counts are u32, so their order never matters. Workgroup
-// sums come from reduce_workgroup.wgsl or its subgroup twin.
+// A histogram of log10|x| per segment of a flat f32 buffer (the gradient histograms of the
+// diagnostics). Two passes over the chunk and segment tables described in reduce_segments.wgsl;
+// counts are u32, so their order never matters.
 // Bindings: outputs, then inputs, then the uniform params last.
-override WG: u32 = 256; // a power of two (the tree reduction halves it); set per adapter
+override WG: u32 = 256; // set per adapter
 const MAX_BINS = 256u;
 
 struct Params {
   chunks: u32, segments: u32,
-  below: f32, above: f32,
-  // log10_bin: t = log2|x|·log_scale − log_offset = (log10|x| − lo)·bins / (hi − lo)
+  // t = log2|x|·log_scale − log_offset = (log10|x| − lo)·bins / (hi − lo)
   bins: u32, log_scale: f32, log_offset: f32,
 }
 
-@group(0) @binding(0) var<storage, read_write> fractions: array<f32>;
 @group(0) @binding(1) var<storage, read_write> hist: array<u32>;
 @group(0) @binding(2) var<storage, read_write> partial: array<u32>;
 @group(0) @binding(3) var<storage, read> x: array<vec4f>;
@@ -23,48 +20,6 @@ struct Params {
 @group(0) @binding(7) var<uniform> p: Params;
 
 var<workgroup> bins: array<atomic<u32>, MAX_BINS>;
-
-fn count_true(b: vec4<bool>) -> u32 { return dot(select(vec4u(0u), vec4u(1u), b), vec4u(1u)); }
-
-// partial[3c .. 3c+2] = #{|x| < below}, #{|x| > above}, #{x is NaN} over chunk c
-@compute @workgroup_size(WG)
-fn threshold_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let c = flat_workgroup(wid, nwg);
-  if (c >= p.chunks) { return; }
-  let r = chunks[c];
-  var k = vec3u(0u);
-  for (var q = r.x / 4u + lid; 4u * q < r.y; q += WG) {
-    let inside = lanes_inside(q, r.x, r.y);
-    let a = abs(x[q]);
-    k += vec3u(count_true(inside & (a < vec4f(p.below))), count_true(inside & (a > vec4f(p.above))), count_true(inside & nan_lanes(a)));
-  }
-  let total = wg_sum_u3(lid, k);
-  if (lid == 0u) {
-    partial[3u * c] = total.x;
-    partial[3u * c + 1u] = total.y;
-    partial[3u * c + 2u] = total.z;
-  }
-}
-
-// fractions[2s] = #{|x| < below} / length, fractions[2s+1] = #{|x| > above} / length over
-// segment s; both NaN if the segment holds a NaN (a fraction that skipped it would look healthy)
-// and for an empty segment (0 / 0). ±Inf counts as above.
-@compute @workgroup_size(WG)
-fn threshold_segments(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let s = flat_workgroup(wid, nwg) * WG + lid; // one invocation per segment
-  if (s >= p.segments) { return; }
-  let g = segs[s];
-  var total = vec3u(0u);
-  for (var j = 0u; j < g.y; j++) {
-    let i = 3u * (g.x + j);
-    total += vec3u(partial_in[i], partial_in[i + 1u], partial_in[i + 2u]);
-  }
-  let no_answer = total.z > 0u || g.z == 0u;
-  let nan = quiet_nan();
-  let len = f32(g.z);
-  fractions[2u * s] = select(f32(total.x) / len, nan, no_answer);
-  fractions[2u * s + 1u] = select(f32(total.y) / len, nan, no_answer);
-}
 
 // Bins of |v| on a log10 scale with `bins` equal bins over [lo, hi): below 10^lo in bin 0 (zeros
 // and subnormals too: GPUs may flush subnormals, so treat them alike everywhere), at 10^hi and

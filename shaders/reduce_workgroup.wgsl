@@ -6,7 +6,6 @@
 override SG: u32 = 0u;
 
 var<workgroup> red_f: array<f32, WG>;
-var<workgroup> red_u: array<vec3u, WG>;
 
 fn wg_tree_f(lid: u32, v: f32, op: u32) -> f32 {
   red_f[lid] = v;
@@ -28,15 +27,3 @@ fn wg_sum(lid: u32, v: f32) -> f32 { return wg_tree_f(lid, v, 0u); }
 /** Smallest of the invocations' values (no NaN among them). */
 fn wg_min(lid: u32, v: f32) -> f32 { return wg_tree_f(lid, v, 1u); }
 fn wg_max(lid: u32, v: f32) -> f32 { return wg_tree_f(lid, v, 2u); }
-
-fn wg_sum_u3(lid: u32, v: vec3u) -> vec3u {
-  red_u[lid] = v;
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    workgroupBarrier();
-    if (lid < s) { red_u[lid] += red_u[lid + s]; }
-  }
-  workgroupBarrier();
-  let t = red_u[0];
-  workgroupBarrier();
-  return t;
-}

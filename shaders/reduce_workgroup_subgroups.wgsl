@@ -7,7 +7,6 @@
 override SG: u32 = 0u; // the adapter's subgroup size when it is fixed, else 0
 
 var<workgroup> red_f: array<f32, WG>;
-var<workgroup> red_u: array<vec3u, WG>;
 
 fn wg_across_f(lid: u32, t: f32, identity: f32, op: u32) -> f32 {
   let first = subgroupExclusiveAdd(1u) == 0u;
@@ -39,15 +38,4 @@ fn wg_max(lid: u32, v: f32) -> f32 {
   let t = subgroupMax(v);
   if (SG == WG) { return t; }
   return wg_across_f(lid, t, infinity(-1.0), 2u);
-}
-
-fn wg_sum_u3(lid: u32, v: vec3u) -> vec3u {
-  let t = subgroupAdd(v);
-  if (SG == WG) { return t; }
-  red_u[lid] = select(vec3u(0u), t, subgroupExclusiveAdd(1u) == 0u);
-  workgroupBarrier();
-  var a = vec3u(0u);
-  for (var i = 0u; i < WG; i++) { a += red_u[i]; }
-  workgroupBarrier();
-  return a;
 }

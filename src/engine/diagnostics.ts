@@ -1,11 +1,12 @@
 // Per-layer diagnostics computed on the GPU into one buffer, copied out through the trainer's
 // readback ring on log steps: gradient and weight norms per parameter tensor, update-to-weight
 // ratios, activation statistics and saturation per layer, log10|gradient| histograms, the loss
-// and the batch logits. Every reduction covers all layers in one dispatch (segments).
+// and the batch logits. Every reduction covers all layers in one dispatch (segments); layer
+// outputs are read in place, in the graph's arenas.
 import type { GpuContext, Op } from '../gpu/context';
 import { Tensor, zeros } from '../gpu/tensor';
 import { deadUnitsOp } from '../kernels/dead_units';
-import { log10HistogramOp, normAndDistanceOp, statsOp, sumSquaresOp, thresholdFractionsOp, type Segment } from '../kernels/reduce';
+import { log10HistogramOp, normAndDistanceOp, statsOp, sumSquaresOp, type Segment } from '../kernels/reduce';
 import type { Graph } from './graph';
 import { alignUp, type ModelInfo } from './model';
 
@@ -72,17 +73,30 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
   const { ctx, model, graph } = t;
   const T = model.params.length;
   const nodes = graph.nodes;
-  const L = nodes.length;
   const B = graph.batch;
   const C = model.output;
   const weights = model.params.filter((p) => p.role === 'weight');
+
+  // Layer outputs are read where they are: each is a view into one of the graph's arenas; the
+  // layers of one arena are one op's segments, and their rows one field of the buffer.
+  const fnOf = (i: number) => { const s = nodes[i].layer.spec; return s.type === 'activation' ? s.fn : null; };
+  const arenaOf = (i: number) => {
+    const a = graph.arenas.findIndex((t) => t.buffer === nodes[i].output.buffer);
+    if (a < 0) throw new Error(`internal error: the output of ${nodes[i].layer.prefix} is not in an arena`);
+    return a;
+  };
+  const segmentIn = (i: number, a: number): Segment => ({ offset: (nodes[i].output.offset - graph.arenas[a].offset) / 4, length: nodes[i].output.size });
+  const byArena = graph.arenas.map((_, a) => nodes.flatMap((_, i) => (arenaOf(i) === a ? [i] : [])));
+  // Dead units are counted for ReLU layers only; saturation comes with every layer's statistics
+  // (the same read) and is reported for sigmoid and tanh layers.
+  const reluByArena = byArena.map((list) => list.filter((i) => fnOf(i) === 'relu'));
 
   // Layout of the diagnostics buffer, each field 256-byte aligned so it can be bound as a view.
   let words = 0;
   const field = (n: number) => { const at = words; words += alignUp(n); return at; };
   const at = {
     loss: field(1), flag: field(4), gradSq: field(T), weightUpdateSq: field(2 * T),
-    stats: field(4 * L), fractions: field(2 * L), dead: field(L), hist: field(weights.length * HISTOGRAM.bins), logits: field(B * C),
+    stats: byArena.map((list) => field(6 * list.length)), dead: reluByArena.map((list) => field(list.length)), hist: field(weights.length * HISTOGRAM.bins), logits: field(B * C),
     hidden: graph.recurrent.map((r) => field(r.time)),
   };
   const bytes = words * 4;
@@ -96,25 +110,24 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
 
   const paramSegs: Segment[] = model.params.map((p) => ({ offset: p.offset, length: p.size }));
   const weightSegs: Segment[] = weights.map((p) => ({ offset: p.offset, length: p.size }));
-  // Layer outputs are gathered into one flat buffer on log steps so one dispatch covers them all.
-  let actWords = 0;
-  const actSegs: Segment[] = nodes.map((n) => { const s = { offset: actWords, length: n.output.size }; actWords += alignUp(n.output.size); return s; });
-  const acts = zeros(ctx, [Math.max(64, actWords)], 'f32', 'diagnostics.activations');
   const prev = zeros(ctx, [model.paramElements], 'f32', 'diagnostics.params.before');
 
   const gradSq = sumSquaresOp(ctx, views.gradSq, t.grads, paramSegs);
-  const fnOf = (i: number) => { const s = nodes[i].layer.spec; return s.type === 'activation' ? s.fn : null; };
-  // Saturation is reported for sigmoid and tanh layers only, dead units for ReLU layers only:
-  // those reductions cover just those layers (slot k of their output is the k-th such layer).
-  const saturating = nodes.flatMap((_, i) => (fnOf(i) === 'tanh' || fnOf(i) === 'sigmoid' ? [i] : []));
-  const relu = nodes.flatMap((_, i) => (fnOf(i) === 'relu' ? [i] : []));
   const after: Op[] = [
     // ‖w‖² and ‖w − w_before‖² (the update just applied) per tensor, in one read.
     normAndDistanceOp(ctx, view(at.weightUpdateSq, 2 * T, 'f32', 'weightUpdateSq'), t.params, prev, paramSegs),
-    statsOp(ctx, view(at.stats, 4 * L, 'f32', 'stats'), acts, actSegs),
   ];
-  if (saturating.length) after.push(thresholdFractionsOp(ctx, view(at.fractions, 2 * saturating.length, 'f32', 'fractions'), acts, saturating.map((i) => actSegs[i]), 0.01, 0.99));
-  if (relu.length) after.push(deadUnitsOp(ctx, view(at.dead, relu.length, 'u32', 'dead'), acts, relu.map((i) => ({ offset: actSegs[i].offset, rows: B, width: nodes[i].layer.outWidth }))));
+  // Where node i's rows are: its stats at statsAt[i], a ReLU node's dead count at deadAt[i].
+  const statsAt: number[] = [];
+  const deadAt: number[] = [];
+  byArena.forEach((list, a) => {
+    list.forEach((i, k) => (statsAt[i] = at.stats[a] + 6 * k));
+    reluByArena[a].forEach((i, k) => (deadAt[i] = at.dead[a] + k));
+    const arena = graph.arenas[a];
+    if (list.length) after.push(statsOp(ctx, view(at.stats[a], 6 * list.length, 'f32', `stats.${a}`), arena, list.map((i) => segmentIn(i, a)), 0.01, 0.99));
+    const relu = reluByArena[a];
+    if (relu.length) after.push(deadUnitsOp(ctx, view(at.dead[a], relu.length, 'u32', `dead.${a}`), arena, relu.map((i) => ({ offset: segmentIn(i, a).offset, rows: B, width: nodes[i].layer.outWidth }))));
+  });
   // ‖∂L/∂h_t‖²: dh is time-major, so step t is one contiguous segment of batch·units values.
   graph.recurrent.forEach((r, i) => {
     const segs = Array.from({ length: r.time }, (_, t) => ({ offset: t * B * r.units, length: B * r.units }));
@@ -122,15 +135,10 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
   });
   if (weights.length) after.push(log10HistogramOp(ctx, view(at.hist, weights.length * HISTOGRAM.bins, 'u32', 'hist'), t.grads, weightSegs, HISTOGRAM.bins, HISTOGRAM.lo, HISTOGRAM.hi));
 
-  const slot = (list: number[]) => new Map(list.map((node, k) => [node, k]));
-  const saturatingSlot = slot(saturating);
-  const reluSlot = slot(relu);
-
   return {
     buffer, bytes, views, scale, gradSq,
     beforeUpdate(encoder) {
       encoder.copyBufferToBuffer(t.params.buffer, 0, prev.buffer, 0, model.paramElements * 4);
-      nodes.forEach((n, i) => encoder.copyBufferToBuffer(n.output.buffer, n.output.offset, acts.buffer, actSegs[i].offset * 4, n.output.byteLength));
       encoder.copyBufferToBuffer(graph.output.buffer, graph.output.offset, buffer, at.logits * 4, B * C * 4);
       encoder.copyBufferToBuffer(gradSqOut.buffer, 0, buffer, at.gradSq * 4, T * 4);
     },
@@ -148,13 +156,10 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
         return { name: p.name, gradNorm: g, weightNorm: w, updateRatio: Math.sqrt(f[at.weightUpdateSq + 2 * i + 1]) / (w || 1) };
       });
       const layers: LayerStats[] = nodes.map((n, i) => {
-        const [min, max, mean, std] = f.subarray(at.stats + 4 * i, at.stats + 4 * i + 4);
-        const k = saturatingSlot.get(i) ?? 0;
-        const below = f[at.fractions + 2 * k];
-        const above = f[at.fractions + 2 * k + 1];
+        const [min, max, mean, std, below, above] = f.subarray(statsAt[i], statsAt[i] + 6);
         const fn = fnOf(i);
         const saturated = fn === 'tanh' ? above : fn === 'sigmoid' ? below + above : null;
-        const dead = fn === 'relu' ? u[at.dead + reluSlot.get(i)!] / n.layer.outWidth : null;
+        const dead = fn === 'relu' ? u[deadAt[i]] / n.layer.outWidth : null;
         return { name: n.layer.prefix, type: fn ?? n.layer.spec.type, mean, std, min, max, saturated, dead };
       });
       // Where a non-finite value appeared: the first layer (forward order) whose output is not
@@ -176,7 +181,7 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
     },
     dispose() {
       for (const o of [gradSq, ...after]) o.dispose();
-      for (const x of [scale, acts, prev, gradSqOut]) x.dispose();
+      for (const x of [scale, prev, gradSqOut]) x.dispose();
       buffer.destroy();
     },
   };

@@ -1,8 +1,8 @@
 // Compiles the model's layers into GPU ops for one batch size: forward (training or eval mode)
 // and, for training, backward in reverse order. Every buffer and op is built here once; a step
-// only records them. Activations and their gradients get one tensor per layer (WebGPU forbids
-// reading and writing one buffer in a dispatch, so they cannot share a flat buffer); parameters
-// and their gradients are views into the flat buffers the optimizer updates in one pass.
+// only records them. Layer outputs are views into a few arenas (src/engine/arenas.ts), their
+// gradients one tensor each; parameters and their gradients are views into the flat buffers the
+// optimizer updates in one pass.
 import type { GpuContext, Op } from '../gpu/context';
 import { empty, Tensor } from '../gpu/tensor';
 import { activationBackwardOp, activationOp } from '../kernels/activations';
@@ -13,6 +13,7 @@ import { biasGradOp, matmulOp } from '../kernels/matmul';
 import { batchNormBackwardOp, batchNormForwardOp, layerNormBackwardOp, layerNormForwardOp } from '../kernels/norm';
 import { recurrentLayer, type Cell } from '../kernels/rnn';
 import { weightNormOps } from '../kernels/weight_norm';
+import { Arenas, arenaFor, arenaSizes } from './arenas';
 import { alignUp, type LayerInfo, type ModelInfo, type ParamInfo } from './model';
 
 export interface FlatBuffers {
@@ -38,6 +39,8 @@ export interface Graph {
   /** d loss / d output (training only): the loss kernel writes it. */
   dOutput: Tensor | null;
   nodes: Node[];
+  /** The arenas every node output is a view of (one [elements] tensor each). */
+  arenas: Tensor<'f32'>[];
   forward: Op[];
   backward: Op[];
   /** Dropout ops, whose seed changes every step. */
@@ -77,6 +80,7 @@ export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers,
     owned.push(t);
     return t;
   };
+  const arenas = new Arenas(ctx, arenaSizes(model.layers, batch, training), (n, label) => tensor([n], label) as Tensor<'f32'>);
   const param = (p: ParamInfo) => paramView(ctx, flat.params, p);
   const grad = (p: ParamInfo) => paramView(ctx, flat.grads!, p, '.grad');
   const role = (layer: LayerInfo, r: ParamInfo['role']) => layer.params.find((p) => p.role === r);
@@ -107,7 +111,8 @@ export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers,
       const width = layer.outWidth;
       const next = layers[i + 1];
       const dOut = training ? (i === layers.length - 1 && dOutLast ? dOutLast : tensor([batch, width], `${layer.prefix}.out.grad`)) : null;
-      const out = fusedOutput.get(layer) ?? (s.type === 'dropout' && !training ? x : tensor([batch, width], `${layer.prefix}.out`));
+      const into = arenaFor([arenas.of(x)]);
+      const out = fusedOutput.get(layer) ?? (s.type === 'dropout' && !training ? x : s.type === 'residual' ? null! : arenas.take(into, [batch, width], `${layer.prefix}.out`));
       const back: Op[] = [];
       switch (s.type) {
         case 'dense': {
@@ -119,7 +124,7 @@ export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers,
           const dWeight = dOut && (normedHere ? wnView(wnDw!, layer, w.shape, `${layer.prefix}.weight.grad`) : grad(w));
           if (next?.spec.type === 'activation') {
             // y = act(x·Wᵀ + b) in the matmul's store; out keeps z = x·Wᵀ + b for backward.
-            const y = tensor([batch, width], `${next.prefix}.out`);
+            const y = arenas.take(into, [batch, width], `${next.prefix}.out`);
             fusedOutput.set(next, y);
             forward.push(matmulOp(ctx, y, x, weight, { transB: true, bias, activation: next.spec.fn, preactivation: out }));
           } else {
@@ -188,12 +193,16 @@ export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers,
         }
         case 'residual': {
           // out = x + f(x). Backward: the block's layers write dx (=) from dOut, then dx += dOut.
-          const node: Node = { layer, input: x, output: out, dInput: dx, dOutput: dOut };
+          // The node goes first (forward order); its output, in an arena neither x nor f(x) is in,
+          // is known once the block's layers are built.
+          const node = { layer, input: x, output: null as unknown as Tensor, dInput: dx, dOutput: dOut };
           nodes.push(node);
           const inner = build(layer.children, x, dx, dOut);
-          forward.push(addScaledOp(ctx, out, x, inner, 1));
+          const sum = arenas.take(arenaFor([arenas.of(x), arenas.of(inner)]), [batch, width], `${layer.prefix}.out`);
+          node.output = sum;
+          forward.push(addScaledOp(ctx, sum, x, inner, 1));
           if (dOut && dx) backwardOf.set(node, [addScaledOp(ctx, dx, dx, dOut, 1)]);
-          x = out;
+          x = sum;
           dx = dOut;
           return;
         }
@@ -223,7 +232,7 @@ export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers,
   const last = nodes.filter((n) => model.layers.includes(n.layer)).at(-1)!;
 
   return {
-    batch, training, input, output, dOutput: last.dOutput, nodes, forward, backward, dropout, recurrent,
+    batch, training, input, output, dOutput: last.dOutput, nodes, arenas: arenas.tensors, forward, backward, dropout, recurrent,
     dispose() {
       for (const o of [...forward, ...backward]) o.dispose();
       for (const l of layersOwned) l.dispose();

@@ -56,8 +56,6 @@ export const normAndDistanceChunksKernel = kernel(reduce, 'norm_and_distance_chu
 export const normAndDistanceSegmentsKernel = kernel(reduce, 'norm_and_distance_segments', { out: 0, partialIn: 3, segs: 5, params: 6 }, WG);
 export const statsChunksKernel = kernel(reduce, 'stats_chunks', { partial: 1, x: 2, chunks: 4, params: 6 }, WG);
 export const statsSegmentsKernel = kernel(reduce, 'stats_segments', { out: 0, partialIn: 3, segs: 5, params: 6 }, WG);
-export const thresholdChunksKernel = kernel(reduceCount, 'threshold_chunks', { partial: 2, x: 3, chunks: 5, params: 7 }, WG);
-export const thresholdSegmentsKernel = kernel(reduceCount, 'threshold_segments', { fractions: 0, partialIn: 4, segs: 6, params: 7 }, WG);
 export const histogramChunksKernel = kernel(reduceCount, 'log10_histogram_chunks', { partial: 2, x: 3, chunks: 5, params: 7 }, WG);
 export const histogramSegmentsKernel = kernel(reduceCount, 'log10_histogram_segments', { hist: 1, partialIn: 4, segs: 6, params: 7 }, WG);
 
@@ -239,49 +237,30 @@ export function normAndDistance(ctx: GpuContext, out: Tensor, x: Tensor, y: Tens
 }
 
 /**
- * out[4s .. 4s+3] = min, max, mean, std (population) over segment s. All four NaN for an empty
- * segment or one holding a NaN; an Inf gives that Inf as min or max and mean, and a NaN std.
- * out: f32 [segments.length, 4]
+ * out[6s .. 6s+5] = min, max, mean, std (population), the fraction of |x| < below and the fraction
+ * of |x| > above over segment s, in one read (a layer's activation statistics and saturation).
+ * All six NaN for an empty segment or one holding a NaN; an Inf gives that Inf as min or max and
+ * mean, a NaN std, and counts as above. out: f32 [segments.length, 6].
+ * setParams([f32(below), f32(above)]) changes the thresholds of the built op.
  */
-export function statsOp(ctx: GpuContext, out: Tensor, x: Tensor, segments: readonly Segment[]): Op {
+export function statsOp(ctx: GpuContext, out: Tensor, x: Tensor, segments: readonly Segment[], below: number, above: number): Op {
   const op = 'stats';
   checkTensor(op, x, 'f32', x.size, `[${x.size}]`);
   const tables = segmentTables(op, x, segments);
-  checkTensor(op, out, 'f32', 4 * segments.length, `[${segments.length}, 4] (min, max, mean, std per segment)`);
-  return segmentOp(ctx, {
-    label: `${op}(${x.label})`, x, tables, partialWords: 5,
-    chunks: statsChunksKernel, segments: statsSegmentsKernel, output: { out }, grid: perSegment(ctx, segments),
-    params: [u32(tables.chunkCount), u32(segments.length)], setParams: null,
-  });
-}
-
-export function stats(ctx: GpuContext, out: Tensor, x: Tensor, segments: readonly Segment[]): void {
-  run(ctx, statsOp(ctx, out, x, segments));
-}
-
-/**
- * out[2s] = fraction of |x| < below, out[2s+1] = fraction of |x| > above, over segment s; both
- * NaN for an empty segment or one holding a NaN (±Inf counts as above). out: f32 [segments.length, 2].
- * setParams([f32(below), f32(above)]) changes the thresholds of the built op.
- */
-export function thresholdFractionsOp(ctx: GpuContext, out: Tensor, x: Tensor, segments: readonly Segment[], below: number, above: number): Op {
-  const op = 'thresholdFractions';
-  checkTensor(op, x, 'f32', x.size, `[${x.size}]`);
-  const tables = segmentTables(op, x, segments);
-  checkTensor(op, out, 'f32', 2 * segments.length, `[${segments.length}, 2] (below, above per segment)`);
+  checkTensor(op, out, 'f32', 6 * segments.length, `[${segments.length}, 6] (min, max, mean, std, below, above per segment)`);
   const params = (below: number, above: number) => {
     checkFinite(op, { below, above });
-    return [u32(tables.chunkCount), u32(segments.length), f32(below), f32(above), u32(0), f32(0), f32(0)]; // histogram fields unused
+    return [u32(tables.chunkCount), u32(segments.length), f32(below), f32(above)];
   };
   return segmentOp(ctx, {
-    label: `${op}(${x.label})`, x, tables, partialWords: 3,
-    chunks: thresholdChunksKernel, segments: thresholdSegmentsKernel, output: { fractions: out }, grid: perSegment(ctx, segments),
+    label: `${op}(${x.label})`, x, tables, partialWords: 7,
+    chunks: statsChunksKernel, segments: statsSegmentsKernel, output: { out }, grid: perSegment(ctx, segments),
     params: params(below, above), setParams: (fields) => params(...userValues(op, fields, ['below', 'above'])),
   });
 }
 
-export function thresholdFractions(ctx: GpuContext, out: Tensor, x: Tensor, segments: readonly Segment[], below: number, above: number): void {
-  run(ctx, thresholdFractionsOp(ctx, out, x, segments, below, above));
+export function stats(ctx: GpuContext, out: Tensor, x: Tensor, segments: readonly Segment[], below: number, above: number): void {
+  run(ctx, statsOp(ctx, out, x, segments, below, above));
 }
 
 /**
@@ -301,7 +280,7 @@ export function log10HistogramOp(ctx: GpuContext, out: Tensor, x: Tensor, segmen
     if (!(lo < hi)) throw new Error(`${op}: lo (${lo}) must be below hi (${hi})`);
     // t = (log10|x| − lo)·bins/(hi − lo) = log2|x|·log_scale − log_offset
     const perDecade = bins / (hi - lo);
-    return [u32(tables.chunkCount), u32(segments.length), f32(0), f32(0), u32(bins), f32(perDecade / Math.log2(10)), f32(lo * perDecade)];
+    return [u32(tables.chunkCount), u32(segments.length), u32(bins), f32(perDecade / Math.log2(10)), f32(lo * perDecade)];
   };
   return segmentOp(ctx, {
     label: `${op}(${x.label})`, x, tables, partialWords: bins,

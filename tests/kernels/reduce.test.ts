@@ -3,8 +3,9 @@
 // element outside the segments is NaN, as are the canary words after x: a vec4 lane that is not
 // masked turns a result NaN. Outputs are canaried. Tolerances:
 //   sumSquares, normAndDistance  rtol 1e-5 (f32 sums of positive terms, tree order);
-//   stats       min and max exact; mean and std within 1e-5 · max|x| of the segment;
-//   fractions   atol 1e-6 (thresholds are powers of two, so counts are exact; one f32 division);
+//   stats       min and max exact; mean and std within 1e-5 · max|x| of the segment; its
+//               fractions atol 1e-6 (thresholds are powers of two, so counts are exact; one f32
+//               division);
 //   histogram   exact (values within 1% of a bin of an edge are nudged off it first).
 // NaN results must sit exactly where the reference has them.
 import { describe, expect, it } from 'vitest';
@@ -21,8 +22,6 @@ import {
   stats,
   sumSquares,
   sumSquaresOp,
-  thresholdFractions,
-  thresholdFractionsOp,
   type Segment,
 } from '../../src/kernels/reduce';
 import { asF32, expectClose, normal, rng, type Tolerance } from '../reference';
@@ -79,22 +78,26 @@ function expectSame(got: ArrayLike<number>, want: ArrayLike<number>, tol: Tolera
   expectClose(keep.map((i) => got[i]), keep.map((i) => want[i]), tol, what);
 }
 
-/** stats: min and max exact, mean and std within 1e-5 of the segment's largest finite |x|. */
+/** stats: min and max exact, mean and std within 1e-5 of the segment's largest finite |x|, fractions against thresholdFractions. */
 function expectStats(got: ArrayLike<number>, want: Float64Array, x: Float64Array, segments: readonly Segment[]): void {
   const scales = segments.map(({ offset, length }) => {
     let m = 0;
     for (let i = offset; i < offset + length; i++) if (Number.isFinite(x[i])) m = Math.max(m, Math.abs(x[i]));
     return m || 1;
   });
-  const pick = (a: ArrayLike<number>, k: number, scaled: boolean) => scales.map((scale, s) => a[4 * s + k] / (scaled ? scale : 1));
-  expectSame(pick(got, 0, false), pick(want, 0, false), EXACT, 'stats min');
-  expectSame(pick(got, 1, false), pick(want, 1, false), EXACT, 'stats max');
-  expectSame(pick(got, 2, true), pick(want, 2, true), { atol: 1e-5, rtol: 0 }, 'stats mean / max|x|');
-  expectSame(pick(got, 3, true), pick(want, 3, true), { atol: 1e-5, rtol: 0 }, 'stats std / max|x|');
+  // got: 6 per segment (min, max, mean, std, below, above); the reference: 4, and 2 fractions.
+  const pick = (a: ArrayLike<number>, stride: number, k: number, scaled: boolean) => scales.map((scale, s) => a[stride * s + k] / (scaled ? scale : 1));
+  expectSame(pick(got, 6, 0, false), pick(want, 4, 0, false), EXACT, 'stats min');
+  expectSame(pick(got, 6, 1, false), pick(want, 4, 1, false), EXACT, 'stats max');
+  expectSame(pick(got, 6, 2, true), pick(want, 4, 2, true), { atol: 1e-5, rtol: 0 }, 'stats mean / max|x|');
+  expectSame(pick(got, 6, 3, true), pick(want, 4, 3, true), { atol: 1e-5, rtol: 0 }, 'stats std / max|x|');
+  const fractions = ref.thresholdFractions(x, segments, BELOW, ABOVE);
+  expectSame(pick(got, 6, 4, false), pick(fractions, 2, 0, false), FRACTION_TOL, 'stats fraction below');
+  expectSame(pick(got, 6, 5, false), pick(fractions, 2, 1, false), FRACTION_TOL, 'stats fraction above');
 }
 
 /**
- * Runs the five ops on x with canaried outputs and checks them against the references; y for
+ * Runs the four ops on x with canaried outputs and checks them against the references; y for
  * normAndDistance is x/2 + sin(i) (NaN where x is, so unmasked lanes show there too).
  */
 async function checkAll(ctx: GpuContext, x: Float64Array, segments: readonly Segment[]): Promise<void> {
@@ -104,20 +107,17 @@ async function checkAll(ctx: GpuContext, x: Float64Array, segments: readonly Seg
   const ty = canaried(ctx, y, undefined, 'f32', 'y');
   const nd = canaried(ctx, 2 * S, undefined, 'f32', 'normdist');
   const ss = canaried(ctx, S, undefined, 'f32', 'sumsq');
-  const st = canaried(ctx, 4 * S, undefined, 'f32', 'stats');
-  const fr = canaried(ctx, 2 * S, undefined, 'f32', 'fractions');
+  const st = canaried(ctx, 6 * S, undefined, 'f32', 'stats');
   const hi = canaried(ctx, S * HIST.bins, undefined, 'u32', 'hist');
   sumSquares(ctx, ss.tensor, tx.tensor, segments);
   normAndDistance(ctx, nd.tensor, tx.tensor, ty.tensor, segments);
-  stats(ctx, st.tensor, tx.tensor, segments);
-  thresholdFractions(ctx, fr.tensor, tx.tensor, segments, BELOW, ABOVE);
+  stats(ctx, st.tensor, tx.tensor, segments, BELOW, ABOVE);
   log10Histogram(ctx, hi.tensor, tx.tensor, segments, HIST.bins, HIST.lo, HIST.hi);
   expectSame(await ss.tensor.download(), ref.sumSquares(x, segments), SUM_TOL, 'sumSquares');
   expectSame(await nd.tensor.download(), ref.normAndDistance(x, y, segments), SUM_TOL, 'normAndDistance');
   expectStats(await st.tensor.download(), ref.stats(x, segments), x, segments);
-  expectSame(await fr.tensor.download(), ref.thresholdFractions(x, segments, BELOW, ABOVE), FRACTION_TOL, 'thresholdFractions');
   expectSame(await hi.tensor.download(), ref.log10Histogram(x, segments, HIST.bins, HIST.lo, HIST.hi), EXACT, 'log10Histogram');
-  for (const c of [tx, ty, nd, ss, st, fr, hi]) {
+  for (const c of [tx, ty, nd, ss, st, hi]) {
     await c.check();
     c.dispose();
   }
@@ -145,7 +145,7 @@ const SETS: [string, number[]][] = [
 describe('segment reductions vs float64', () => {
   const gpu = useGpu();
 
-  it.each(SETS)('sumSquares, normAndDistance, stats, thresholdFractions, log10Histogram on %s', async (_, lengths) => {
+  it.each(SETS)('sumSquares, normAndDistance, stats (with fractions), log10Histogram on %s', async (_, lengths) => {
     const ctx = gpu();
     const { segments, size } = layout(lengths);
     await checkAll(ctx, data(lengths.length, segments, size), segments);
@@ -215,15 +215,14 @@ describe('segment reductions vs float64', () => {
     const x = empty(ctx, [100 * 50], 'f32', 'x');
     for (const S of [1, 100]) {
       const segments = Array.from({ length: S }, (_, s) => ({ offset: s * 50, length: 50 }));
-      const outs = [empty(ctx, [S], 'f32', 'ss'), empty(ctx, [4 * S], 'f32', 'st'), empty(ctx, [2 * S], 'f32', 'fr'), empty(ctx, [8 * S], 'u32', 'hi'), empty(ctx, [2 * S], 'f32', 'nd')];
+      const outs = [empty(ctx, [S], 'f32', 'ss'), empty(ctx, [6 * S], 'f32', 'st'), empty(ctx, [8 * S], 'u32', 'hi'), empty(ctx, [2 * S], 'f32', 'nd')];
       const ops = [
         sumSquaresOp(ctx, outs[0], x, segments),
-        normAndDistanceOp(ctx, outs[4], x, x, segments),
-        statsOp(ctx, outs[1], x, segments),
-        thresholdFractionsOp(ctx, outs[2], x, segments, 0.1, 10),
-        log10HistogramOp(ctx, outs[3], x, segments, 8, -4, 4),
+        normAndDistanceOp(ctx, outs[3], x, x, segments),
+        statsOp(ctx, outs[1], x, segments, 0.1, 10),
+        log10HistogramOp(ctx, outs[2], x, segments, 8, -4, 4),
       ];
-      expect(ops.map(countDispatches), `${S} segments`).toEqual([2, 2, 2, 2, 2]);
+      expect(ops.map(countDispatches), `${S} segments`).toEqual([2, 2, 2, 2]);
       for (const o of [...ops, ...outs]) o.dispose();
     }
     x.dispose();
@@ -260,14 +259,16 @@ describe('segment reductions vs float64', () => {
     const { segments, size } = layout([300, 41]);
     const x = offEdges(data(9, segments, size), 10, -2, 3);
     const tx = tensor(ctx, x);
-    const fr = empty(ctx, [2 * segments.length], 'f32', 'fractions');
+    const fr = empty(ctx, [6 * segments.length], 'f32', 'stats');
     const hi = empty(ctx, [10 * segments.length], 'u32', 'hist');
-    const frOp = thresholdFractionsOp(ctx, fr, tx, segments, BELOW, ABOVE);
+    const frOp = statsOp(ctx, fr, tx, segments, BELOW, ABOVE);
     const hiOp = log10HistogramOp(ctx, hi, tx, segments, 10, -4, 4);
     frOp.setParams([f32(0.5), f32(1)]);
     hiOp.setParams([f32(-2), f32(3)]);
     ctx.submit([frOp, hiOp]);
-    expectSame(await fr.download(), ref.thresholdFractions(x, segments, 0.5, 1), FRACTION_TOL, 'fractions after setParams');
+    const got = await fr.download();
+    const want = ref.thresholdFractions(x, segments, 0.5, 1);
+    expectSame(segments.flatMap((_, s) => [got[6 * s + 4], got[6 * s + 5]]), want, FRACTION_TOL, 'stats fractions after setParams');
     expectSame(await hi.download(), ref.log10Histogram(x, segments, 10, -2, 3), EXACT, 'histogram after setParams');
     expect(() => frOp.setParams([f32(1)])).toThrow(/setParams takes \[f32\(below\), f32\(above\)\]/);
     expect(() => hiOp.setParams([f32(3), f32(-2)])).toThrow(/lo \(3\) must be below hi \(-2\)/);
@@ -287,14 +288,14 @@ describe('segment reductions vs float64', () => {
     expect(() => sumSquares(ctx, out, x, [{ offset: 1.5, length: 1 }])).toThrow(/segment 0/);
     expect(() => sumSquares(ctx, out, x, [])).toThrow(/no segments/);
     expect(() => sumSquares(ctx, out, x, two)).toThrow(/norms has 3 elements, expected \[2\] \(one per segment\) = 2/);
-    expect(() => stats(ctx, out, x, two)).toThrow(/norms has 3 elements, expected \[2, 4\]/);
+    expect(() => stats(ctx, out, x, two, 0.1, 1)).toThrow(/norms has 3 elements, expected \[2, 6\]/);
     expect(() => sumSquares(ctx, ints, x, two)).toThrow(/ints is i32, expected f32/);
     expect(() => normAndDistance(ctx, empty(ctx, [4], 'f32', 'nd'), x, empty(ctx, [9], 'f32', 'before'), two)).toThrow(/before has 9 elements, expected \[10\] \(as x\)/);
     expect(() => normAndDistance(ctx, out, x, x, two)).toThrow(/norms has 3 elements, expected \[2, 2\]/);
     expect(() => log10Histogram(ctx, out, x, two, 0, -1, 1)).toThrow(/bins must be an integer in \[1, 256\]/);
     expect(() => log10Histogram(ctx, out, x, two, 257, -1, 1)).toThrow(/bins must be/);
     expect(() => log10Histogram(ctx, empty(ctx, [6], 'f32', 'hf'), x, two, 3, -1, 1)).toThrow(/hf is f32, expected u32/);
-    expect(() => thresholdFractions(ctx, empty(ctx, [4], 'f32', 'f'), x, two, NaN, 1)).toThrow(/below must be a finite number/);
+    expect(() => stats(ctx, empty(ctx, [12], 'f32', 'f'), x, two, NaN, 1)).toThrow(/below must be a finite number/);
     // x is read in vec4s: a view ending 4 bytes short of a 16-byte boundary at its buffer's end is refused.
     const tight = ctx.device.createBuffer({ label: 'tight', size: 20, usage: GPUBufferUsage.STORAGE });
     const view = Tensor.view(ctx, tight, 0, [5], 'f32', 'tightView');
