@@ -146,6 +146,12 @@ export class Trainer {
     this.updater.setClipNorm(maxNorm);
   }
 
+  /** Reads diagnostics back every n steps from the next step on (spec.log_every). */
+  setLogEvery(n: number): void {
+    if (!(Number.isInteger(n) && n >= 1)) throw new Error(`log_every: expected an integer >= 1, got ${n}`);
+    this.spec.log_every = n;
+  }
+
   /** Records and submits one training step. Never waits for the GPU. */
   runStep(): void {
     if (this.stopped) throw new Error(`training stopped at step ${this.stopped.step}: non-finite values in ${this.stopped.where}`);
