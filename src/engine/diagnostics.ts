@@ -53,9 +53,12 @@ export interface Diagnostics {
   views: { loss: Tensor; flag: Tensor<'u32'>; gradSq: Tensor };
   /** The clip/guard scale the optimizer reads (NaN: skip the update). */
   scale: Tensor;
+  /** Parameters before the update, which the optimizer writes on log steps (savingBefore). */
+  before: Tensor;
   /** Σg² per parameter tensor: runs every step (clipping and the non-finite guard need it). */
   gradSq: Op;
-  beforeUpdate(encoder: GPUCommandEncoder): void;
+  /** `update`: whether an update follows (it writes `before`; else the parameters are copied). */
+  beforeUpdate(encoder: GPUCommandEncoder, update: boolean): void;
   afterUpdate(encoder: GPUCommandEncoder): void;
   parse(data: ArrayBuffer, step: number): StepRecord;
   dispose(): void;
@@ -136,9 +139,9 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
   if (weights.length) after.push(log10HistogramOp(ctx, view(at.hist, weights.length * HISTOGRAM.bins, 'u32', 'hist'), t.grads, weightSegs, HISTOGRAM.bins, HISTOGRAM.lo, HISTOGRAM.hi));
 
   return {
-    buffer, bytes, views, scale, gradSq,
-    beforeUpdate(encoder) {
-      encoder.copyBufferToBuffer(t.params.buffer, 0, prev.buffer, 0, model.paramElements * 4);
+    buffer, bytes, views, scale, gradSq, before: prev,
+    beforeUpdate(encoder, update) {
+      if (!update) encoder.copyBufferToBuffer(t.params.buffer, 0, prev.buffer, 0, model.paramElements * 4);
       encoder.copyBufferToBuffer(graph.output.buffer, graph.output.offset, buffer, at.logits * 4, B * C * 4);
       encoder.copyBufferToBuffer(gradSqOut.buffer, 0, buffer, at.gradSq * 4, T * 4);
     },

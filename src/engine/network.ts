@@ -65,7 +65,7 @@ export class Updater {
     this.guard = stepGuardOp(ctx, { scale: this.diag.scale, flag: this.diag.views.flag }, this.diag.views.gradSq, clip.global_norm ?? null);
     this.optimizer = createOptimizerState(ctx, optimizer as OptimizerConfig, net.model.paramElements, label);
     this.updates = Array.from({ length: updatesPerSubmit }, () =>
-      optimizerStepOp(ctx, optimizer as OptimizerConfig, net.params, net.grads, this.optimizer, { gradScale: this.diag.scale, clipValue: clip.value }));
+      optimizerStepOp(ctx, optimizer as OptimizerConfig, net.params, net.grads, this.optimizer, { gradScale: this.diag.scale, clipValue: clip.value, before: this.diag.before }));
   }
 
   get preUpdate(): Op[] {
@@ -94,10 +94,12 @@ export class Updater {
     const pass = encoder.beginComputePass({ label: o.label ?? 'forward, backward, guard' });
     for (const op of ops) op.record(pass);
     pass.end();
-    if (o.log) this.diag.beforeUpdate(encoder);
+    if (o.log) this.diag.beforeUpdate(encoder, o.update);
     if (o.update) {
+      // On a log step the update also keeps the parameters it read (the update norm's θ_before).
+      const update = this.updates[o.i ?? 0];
       const upd = encoder.beginComputePass({ label: 'optimizer' });
-      this.updates[o.i ?? 0].record(upd);
+      (o.log ? update.savingBefore! : update).record(upd);
       upd.end();
     }
     if (o.log) this.diag.afterUpdate(encoder);

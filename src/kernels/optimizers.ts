@@ -3,7 +3,7 @@
 // as uniforms, never per element. State (moments) lives in flat zero-initialised buffers.
 import optimizersWgsl from '../../shaders/optimizers.wgsl?raw';
 import { f32, u32, type GpuContext, type Op, type ParamField } from '../gpu/context';
-import { kernel, shaderFamily } from '../gpu/shaders';
+import { kernel, shaderFamily, withConstants } from '../gpu/shaders';
 import { zeros, upload, type Tensor } from '../gpu/tensor';
 
 export type OptimizerConfig =
@@ -12,9 +12,9 @@ export type OptimizerConfig =
   | { type: 'rmsprop'; lr: number; alpha?: number; eps?: number; momentum?: number; weight_decay?: number };
 
 const family = shaderFamily('optimizers', optimizersWgsl);
-const bindings = { param: 0, m: 1, v: 2, grad: 3, scale: 4, params: 5 } as const;
+const bindings = { param: 0, m: 1, v: 2, grad: 3, scale: 4, params: 5, before: 6 } as const;
 const kernels = {
-  sgd: kernel(family, 'sgd', { param: 0, m: 1, grad: 3, scale: 4, params: 5 }),
+  sgd: kernel(family, 'sgd', { param: 0, m: 1, grad: 3, scale: 4, params: 5, before: 6 }),
   adam: kernel(family, 'adam', bindings),
   adamw: kernel(family, 'adam', bindings),
   rmsprop: kernel(family, 'rmsprop', bindings),
@@ -34,22 +34,33 @@ export function createOptimizerState(ctx: GpuContext, config: OptimizerConfig, s
   return { buffers, dispose: () => buffers.forEach((b) => b.dispose()) };
 }
 
-export type OptimizerStepOp = Op & { setStep(t: number): void; setLr(lr: number): void };
+export type OptimizerStepOp = Op & {
+  setStep(t: number): void;
+  setLr(lr: number): void;
+  /** The same update, also writing the parameters as they were before it into options.before. */
+  savingBefore: Op | null;
+};
 
 /**
  * One fused update of all parameters. `gradScale` (f32 [1], e.g. the clip/guard scale) multiplies
  * each gradient as it is read; a NaN there skips the update. `clipValue` clamps gradients.
+ * `before` (as long as the parameters) makes `savingBefore`, which records the same update and
+ * writes the parameters as they were into it (the diagnostics' update norm), in the same read.
  * Call setStep(t) (t = 1, 2, ...) before each submit.
  */
 export function optimizerStepOp(
   ctx: GpuContext, config: OptimizerConfig, params: Tensor, grads: Tensor, state: OptimizerState,
-  options: { gradScale?: Tensor | null; clipValue?: number } = {},
+  options: { gradScale?: Tensor | null; clipValue?: number; before?: Tensor } = {},
 ): OptimizerStepOp {
   const n = params.size;
   if (grads.size !== n) throw new Error(`optimizer: ${grads.label} has ${grads.size} elements, ${params.label} has ${n}`);
   for (const b of state.buffers) if (b.size !== n) throw new Error(`optimizer: state ${b.label} has ${b.size} elements, expected ${n}`);
+  if (options.before && options.before.size !== n) throw new Error(`optimizer: ${options.before.label} has ${options.before.size} elements, expected ${n}`);
   const owned: Tensor[] = [];
-  const scale = options.gradScale ?? (owned.push(upload(ctx, [1], [1], 'f32', 'optimizer.scale1')), owned[0]);
+  const own = (t: Tensor) => (owned.push(t), t);
+  const scale = options.gradScale ?? own(upload(ctx, [1], [1], 'f32', 'optimizer.scale1'));
+  // The kernels name `before` whatever SAVE is: without one, a 4-element stand-in never written.
+  const before = options.before ?? own(zeros(ctx, [4], 'f32', 'optimizer.before.unused'));
   let lr = config.lr;
   let t = 1;
   const fields = (): ParamField[] => {
@@ -68,21 +79,25 @@ export function optimizerStepOp(
   };
   const [m, v] = state.buffers;
   const k = kernels[config.type];
-  const buffers = config.type === 'sgd' ? { param: params, m, grad: grads, scale } : { param: params, m, v, grad: grads, scale };
-  const op = ctx.op(k as typeof kernels.adam, buffers as Record<'param' | 'm' | 'v' | 'grad' | 'scale', Tensor>, fields(), Math.ceil(n / PER_INVOCATION), `optimizer.${config.type}`);
+  const buffers = (config.type === 'sgd' ? { param: params, m, grad: grads, scale, before } : { param: params, m, v, grad: grads, scale, before }) as Record<'param' | 'm' | 'v' | 'grad' | 'scale' | 'before', Tensor>;
+  const make = (kk: typeof kernels.adam, label: string) => ctx.op(kk, buffers, fields(), Math.ceil(n / PER_INVOCATION), label);
+  const op = make(k as typeof kernels.adam, `optimizer.${config.type}`);
+  const saving = options.before ? make(withConstants(k as typeof kernels.adam, { SAVE: 1 }), `optimizer.${config.type}+before`) : null;
+  const variants = saving ? [op, saving] : [op];
   return {
     ...op,
     cost: { bytes: n * 4 * (config.type === 'sgd' ? 4 : 6) },
+    savingBefore: saving && { ...saving, cost: { bytes: n * 4 * (config.type === 'sgd' ? 5 : 7) } },
     setStep(step) {
       t = step;
-      op.setParams(fields());
+      for (const o of variants) o.setParams(fields());
     },
     setLr(value) {
       lr = value;
-      op.setParams(fields());
+      for (const o of variants) o.setParams(fields());
     },
     dispose() {
-      op.dispose();
+      for (const o of variants) o.dispose();
       owned.forEach((o) => o.dispose());
     },
   };

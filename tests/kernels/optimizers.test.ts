@@ -63,6 +63,38 @@ describe('optimizers vs float64 PyTorch rules', () => {
     step.dispose(); state.dispose();
     for (const t of [params, grads, scale]) t.dispose();
   });
+
+  it.each(CONFIGS)('savingBefore of %j: the same update bit for bit, and the parameters before it in `before` (a skipped update too), on 1001 parameters', async (config) => {
+    const ctx = gpu();
+    const n = 1001;
+    const p = asF32(uniform(7, n));
+    const g = asF32(uniform(8, n, -1, 1));
+    const runs = [false, true].map(() => ({ params: tensor(ctx, p), state: createOptimizerState(ctx, config, n, 'opt') }));
+    const grads = tensor(ctx, g);
+    const before = canaried(ctx, n, undefined, 'f32', 'before');
+    const scale = upload(ctx, [1], [1], 'f32', 'scale');
+    const ops = runs.map((r) => optimizerStepOp(ctx, config, r.params, grads, r.state, { before: before.tensor, gradScale: scale }));
+    let expected: ArrayLike<number> = p;
+    for (let t = 1; t <= 3; t++) {
+      for (const o of ops) o.setStep(t);
+      ctx.submit([ops[0], ops[1].savingBefore!]);
+      expectClose(await before.tensor.download(), expected, { atol: 0, rtol: 0 }, `before, step ${t}`);
+      const [plain, saving] = await Promise.all(runs.map((r) => r.params.download()));
+      expect(Array.from(saving), `step ${t}`).toEqual(Array.from(plain));
+      expect(saving.some((v, i) => v !== expected[i])).toBe(true); // the update happened
+      expected = saving;
+    }
+    write(scale, [NaN]);
+    ctx.submit([ops[1].savingBefore!]);
+    expectClose(await before.tensor.download(), expected, { atol: 0, rtol: 0 }, 'before, skipped update');
+    expectClose(await runs[1].params.download(), expected, { atol: 0, rtol: 0 }, 'params, skipped update');
+    await before.check();
+    expect(optimizerStepOp(ctx, config, runs[0].params, grads, runs[0].state).savingBefore).toBeNull();
+    for (const o of ops) o.dispose();
+    for (const r of runs) { r.params.dispose(); r.state.dispose(); }
+    for (const t of [grads, scale]) t.dispose();
+    before.dispose();
+  });
 });
 
 describe('clipping and the step guard', () => {
