@@ -89,11 +89,11 @@ export function variantFits(variant: MatmulVariant, M: number, N: number, K: num
 
 /**
  * The kernel variant for a shape and adapter: the one place a variant is picked. On lavapipe
- * (`npm run bench -- --variants`, median of 3 rounds, GFLOP/s against the next best variant):
- * with subgroups of 8, matmul_broadcast nearly everywhere (square 256: 4.6 vs direct 2.8;
- * 128×784×256: 8.6 vs 3.3; 128×256×784 forward: 9.1 vs 6.6; 10×256×128 dW: 2.6 vs 1.9), except
- * dW = dYᵀ·X with K < 64 and M, N multiples of 4, where tn_vec4's 8×8 block per lane has fewer
- * stores per FMA (256×784×32: 5.7 vs 3.7). Without subgroups: the direct kernel, tn_vec4 for
+ * (GFLOP/s, medians of 5-9 interleaved rounds of each variant, against the next best one):
+ * with subgroups of 8, matmul_broadcast (square 256: 7.5 vs direct 5.3; dX 128×784×256: 8.2 vs
+ * 6.2; forward 128×256×784: 6.7 vs 3.9; dW 10×256×128: 4.4 vs 3.5), except dW = dYᵀ·X with M
+ * and N multiples of 4, where tn_vec4 won 5 of 6 shapes (256×784×128: 6.5 vs 4.2, 256×784×32:
+ * 5.2 vs 4.6; lost 256×1024×128, 6.4 vs 7.5). Without subgroups: the direct kernel, tn_vec4 for
  * dW as above (1.2-1.4x), direct_narrow for outputs at most 16 wide (1.2-1.6x: its workgroups
  * cover 64 rows × 16 columns instead of 32 × 32, so are fuller and more numerous). Hardware GPUs
  * get the workgroup-memory kernel at every shape (5x slower on lavapipe): on an NVIDIA H200
@@ -109,7 +109,7 @@ export function chooseMatmulVariant(M: number, N: number, K: number, transA: boo
     return variantFits('tiled_exact', M, N, K, transA, transB) ? 'tiled_exact' : 'tiled';
   }
   const vec4 = variantFits('tn_vec4', M, N, K, transA, transB);
-  if (subgroups) return vec4 && K < 64 ? 'tn_vec4' : 'broadcast';
+  if (subgroups) return vec4 ? 'tn_vec4' : 'broadcast';
   if (N <= 16) return 'direct_narrow';
   return vec4 ? 'tn_vec4' : 'direct';
 }

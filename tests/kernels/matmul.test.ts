@@ -175,10 +175,10 @@ describe('matmul vs float64', () => {
     expect(chooseMatmulVariant(256, 784, 32, true, false, true)).toBe('tn_vec4'); // dW = dYᵀ·X [256, 784]
     expect(chooseMatmulVariant(10, 784, 32, true, false, true)).toBe('direct'); // dW [10, 784]: M = 10
     expect(chooseMatmulVariant(256, 12, 32, true, false, true)).toBe('direct_narrow'); // dW [256, 12]
-    // lavapipe with subgroups of 8: broadcast, but tn_vec4 for dW with a short K.
+    // lavapipe with subgroups of 8: broadcast, but tn_vec4 for dW where it fits.
     expect(chooseMatmulVariant(32, 256, 784, false, true, true, true)).toBe('broadcast');
     expect(chooseMatmulVariant(256, 256, 256, false, false, true, true)).toBe('broadcast');
-    expect(chooseMatmulVariant(256, 784, 128, true, false, true, true)).toBe('broadcast');
+    expect(chooseMatmulVariant(256, 784, 128, true, false, true, true)).toBe('tn_vec4');
     expect(chooseMatmulVariant(256, 784, 32, true, false, true, true)).toBe('tn_vec4');
     expect(chooseMatmulVariant(10, 256, 32, true, false, true, true)).toBe('broadcast'); // M = 10: no vec4
     expect(chooseMatmulVariant(512, 512, 512, false, false, false, true)).toBe('tiled_split'); // GPUs ignore subgroups here
