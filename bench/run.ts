@@ -23,7 +23,7 @@ export async function runBench(ctx: GpuContext, peers: Peers, o: BenchOptions, l
   let extra: Record<string, unknown> = {};
   if (!o.only || o.only === 'matmul') {
     log('matmul:');
-    rows.push(...(await benchMatmul(ctx, peers, matmulCases(o.scope), o.scope === 'quick' ? 3 : 5, log, o.variants)));
+    rows.push(...(await benchMatmul(ctx, peers, matmulCases(o.scope), o.scope === 'quick' ? { reps: 3, rounds: 1 } : { reps: 5, rounds: 3 }, log, o.variants)));
   }
   if (!o.only || o.only === 'training') {
     log('training:');

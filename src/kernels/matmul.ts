@@ -5,6 +5,7 @@
 import matmulCommonWgsl from '../../shaders/matmul_common.wgsl?raw';
 import matmulWgsl from '../../shaders/matmul.wgsl?raw';
 import matmulVec4Wgsl from '../../shaders/matmul_vec4.wgsl?raw';
+import matmulSubgroupsWgsl from '../../shaders/matmul_subgroups.wgsl?raw';
 import activationFnsWgsl from '../../shaders/activation_fns.wgsl?raw';
 import { sequenceOp, u32, type GpuContext, type Op } from '../gpu/context';
 import { kernel, shaderFamily, withConstants } from '../gpu/shaders';
@@ -13,17 +14,21 @@ import { ACTIVATIONS, type Activation } from './activation_ids';
 
 const libraries = [activationFnsWgsl, matmulCommonWgsl];
 const scalar = shaderFamily('matmul', matmulWgsl, libraries);
+const subgroupsFamily = shaderFamily('matmul_subgroups', [matmulWgsl, matmulSubgroupsWgsl].join('\n'), libraries);
+const subgroups = { name: subgroupsFamily.name, code: `enable subgroups;\n${subgroupsFamily.code}` }; // the directive opens the module
 const vec4 = shaderFamily('matmul_vec4', matmulVec4Wgsl, libraries);
 const BINDINGS = { out: 0, pre: 1, a: 2, b: 3, bias: 4, params: 5 };
 
 /**
  * The kernels: a workgroup covers a block of C ([rows, cols]); `vec4` ones need A's and B's
  * contiguous axes in multiples of 4 (see shaders/matmul_vec4.wgsl), `exact` ones need the block
- * (and tiled's K step, 16) to divide the shape, `only` ones run one [transA, transB] case.
+ * (and tiled's K step, 16) to divide the shape, `only` ones run one [transA, transB] case,
+ * `subgroups` ones need subgroups of at least 8 lanes (subgroups8).
  */
 const VARIANTS = {
   direct: { kernel: kernel(scalar, 'matmul_direct', BINDINGS), block: [32, 32], vec4: false, exact: false },
   direct_narrow: { kernel: kernel(scalar, 'matmul_direct', BINDINGS, { WGX: 2, WGY: 8 }), block: [64, 16], vec4: false, exact: false },
+  broadcast: { kernel: kernel(subgroups, 'matmul_broadcast', BINDINGS), block: [16, 16], vec4: false, exact: false, subgroups: true },
   tn_vec4: { kernel: kernel(vec4, 'matmul_tn_vec4', BINDINGS), block: [32, 32], vec4: true, exact: false, only: [true, false] },
   tiled: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS), block: [64, 64], vec4: false, exact: false },
   tiled_exact: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS, { CLAMP: 0 }), block: [64, 64], vec4: false, exact: true },
@@ -68,9 +73,15 @@ export interface MatmulOptions {
 
 export type MatmulOp = Op & { variant: string };
 
-/** Whether a variant can run a shape. */
+/** Whether the device runs matmul_broadcast: the `subgroups` feature with subgroups of 8 lanes or more. */
+export function subgroups8(ctx: GpuContext): boolean {
+  const info = ctx.device.adapterInfo as GPUAdapterInfo & { subgroupMinSize?: number };
+  return ctx.gpu.features.has('subgroups') && (info?.subgroupMinSize ?? 0) >= 8;
+}
+
+/** Whether a variant can run a shape (and, for `subgroups` ones, the device: see subgroups8). */
 export function variantFits(variant: MatmulVariant, M: number, N: number, K: number, transA: boolean, transB: boolean): boolean {
-  const v: { block: readonly number[]; vec4: boolean; exact: boolean; only?: readonly boolean[] } = VARIANTS[variant];
+  const v: { block: readonly number[]; vec4: boolean; exact: boolean; only?: readonly boolean[]; subgroups?: boolean } = VARIANTS[variant];
   if (v.only && (v.only[0] !== transA || v.only[1] !== transB)) return false;
   if (v.exact && (M % v.block[0] !== 0 || N % v.block[1] !== 0 || K % 16 !== 0)) return false;
   return !v.vec4 || ((transA ? M : K) % 4 === 0 && (transB ? K : N) % 4 === 0);
@@ -78,23 +89,29 @@ export function variantFits(variant: MatmulVariant, M: number, N: number, K: num
 
 /**
  * The kernel variant for a shape and adapter: the one place a variant is picked. On lavapipe
- * (measurements in the matmul commits): the direct kernel everywhere, except dW = dYᵀ·X with
- * M and N multiples of 4 (tn_vec4, 1.2-1.4x) and outputs at most 16 wide (a layer into 10
- * classes: direct_narrow, 1.2-1.6x), whose workgroups cover 64 rows × 16 columns instead of
- * 32 × 32 and so are fuller and more numerous. Hardware GPUs get the workgroup-memory kernel at
- * every shape (5x slower on lavapipe): on an NVIDIA H200 (`npm run bench -- --full --variants`)
- * it beat the register-blocked kernels on 38 and 36 of the 39 benchmark shapes in two runs (the
- * few losses were different shapes each time), by up to 3-4x; a 128×128-block version with 8×8
- * outputs per invocation lost to it nearly everywhere. Outputs of fewer 64×64 blocks than the GPU
- * has room for split K (splitsFor): 1.5-3.5x on the batch 32 and 128 training shapes there.
+ * (GFLOP/s, medians of 5-9 interleaved rounds of each variant, against the next best one):
+ * with subgroups of 8, matmul_broadcast (square 256: 7.5 vs direct 5.3; dX 128×784×256: 8.2 vs
+ * 6.2; forward 128×256×784: 6.7 vs 3.9; dW 10×256×128: 4.4 vs 3.5), except dW = dYᵀ·X with M
+ * and N multiples of 4, where tn_vec4 won 5 of 6 shapes (256×784×128: 6.5 vs 4.2, 256×784×32:
+ * 5.2 vs 4.6; lost 256×1024×128, 6.4 vs 7.5). Without subgroups: the direct kernel, tn_vec4 for
+ * dW as above (1.2-1.4x), direct_narrow for outputs at most 16 wide (1.2-1.6x: its workgroups
+ * cover 64 rows × 16 columns instead of 32 × 32, so are fuller and more numerous). Hardware GPUs
+ * get the workgroup-memory kernel at every shape (5x slower on lavapipe): on an NVIDIA H200
+ * (`npm run bench -- --full --variants`) it beat the register-blocked kernels on 38 and 36 of the
+ * 39 benchmark shapes in two runs (the few losses were different shapes each time), by up to
+ * 3-4x; a 128×128-block version with 8×8 outputs per invocation lost to it nearly everywhere.
+ * Outputs of fewer 64×64 blocks than the GPU has room for split K (splitsFor): 1.5-3.5x on the
+ * batch 32 and 128 training shapes there.
  */
-export function chooseMatmulVariant(M: number, N: number, K: number, transA: boolean, transB: boolean, software = false): MatmulVariant {
+export function chooseMatmulVariant(M: number, N: number, K: number, transA: boolean, transB: boolean, software = false, subgroups = false): MatmulVariant {
   if (!software) {
     if (splitsFor(M, N, K) > 1) return 'tiled_split';
     return variantFits('tiled_exact', M, N, K, transA, transB) ? 'tiled_exact' : 'tiled';
   }
+  const vec4 = variantFits('tn_vec4', M, N, K, transA, transB);
+  if (subgroups) return vec4 ? 'tn_vec4' : 'broadcast';
   if (N <= 16) return 'direct_narrow';
-  return variantFits('tn_vec4', M, N, K, transA, transB) ? 'tn_vec4' : 'direct';
+  return vec4 ? 'tn_vec4' : 'direct';
 }
 
 function dims(t: Tensor, what: string): [number, number] {
@@ -124,9 +141,10 @@ export function matmulOp(ctx: GpuContext, out: Tensor, a: Tensor, b: Tensor, opt
   const scratch: Tensor[] = [];
   const dummy = (label: string) => { const t = empty(ctx, [1], 'f32', label); scratch.push(t); return t; };
   if (options.splits !== undefined && !(Number.isInteger(options.splits) && options.splits >= 1)) throw new Error(`matmul: splits must be an integer >= 1, got ${options.splits}`);
-  const variant = options.variant ?? chooseMatmulVariant(M, N, K, transA, transB, ctx.gpu.adapter.software);
+  const variant = options.variant ?? chooseMatmulVariant(M, N, K, transA, transB, ctx.gpu.adapter.software, subgroups8(ctx));
   if (!variantFits(variant, M, N, K, transA, transB)) throw new Error(`matmul: variant ${variant} cannot run M=${M} N=${N} K=${K}${transA ? ' transA' : ''}${transB ? ' transB' : ''}`);
-  const v = VARIANTS[variant];
+  const v: { block: readonly number[]; subgroups?: boolean } = VARIANTS[variant];
+  if (v.subgroups && !subgroups8(ctx)) throw new Error(`matmul: variant ${variant} needs subgroups of 8 lanes or more, which this device lacks`);
   const grid: [number, number, number] = [Math.ceil(N / v.block[1]), Math.ceil(M / v.block[0]), 1];
   const max = ctx.maxWorkgroupsPerDimension;
   if (grid[0] > max || grid[1] > max) throw new Error(`matmul: ${variant} needs a ${grid[0]}×${grid[1]} grid for M=${M} N=${N}, over the device's ${max} per dimension`);

@@ -10,7 +10,7 @@
 //   training shapes with the variants chooseMatmulVariant picks.)
 // Tolerance: atol = 1e-5·√K, rtol = 1e-4 (fp32 sums of K products of values in [-1, 1]).
 import { describe, expect, it } from 'vitest';
-import { biasGrad, chooseMatmulVariant, MATMUL_VARIANTS, splitsFor, matmul, matmulGradA, matmulGradB, matmulOp, variantFits, type MatmulVariant } from '../../src/kernels/matmul';
+import { biasGrad, chooseMatmulVariant, MATMUL_VARIANTS, splitsFor, matmul, matmulGradA, matmulGradB, matmulOp, subgroups8, variantFits, type MatmulVariant } from '../../src/kernels/matmul';
 import type { Activation } from '../../src/kernels/activation_ids';
 import { empty } from '../../src/gpu/tensor';
 import { asF32, expectClose, numericGrad, uniform } from '../reference';
@@ -49,6 +49,7 @@ describe('matmul vs float64', () => {
     for (const v of MATMUL_VARIANTS) expect(combos.filter((c) => c[0] === v).length).toBe(v === 'tn_vec4' ? 1 : 4);
   });
   it.each(combos)('%s transA=%s transB=%s on every shape it runs', async (variant, tA, tB) => {
+    if (variant === 'broadcast' && !subgroups8(gpu())) return; // needs subgroups of 8 lanes
     const shapes = SHAPES.filter(([M, N, K]) => variantFits(variant, M, N, K, tA, tB));
     // Coverage: several shapes, one with K >= 2048, and (unless the variant needs whole blocks)
     // one whose M and N are both ragged against the workgroup's block.
@@ -71,6 +72,7 @@ describe('matmul vs float64', () => {
   const ACTS: Activation[] = ['identity', 'relu', 'tanh', 'sigmoid', 'gelu'];
   it.each(MATMUL_VARIANTS.flatMap((v) => ACTS.map((fn) => [v, fn] as const)))('%s: fused act(A·Bᵀ + bias) (Aᵀ·B for tn_vec4) with %s, preactivation stored', async (variant, fn) => {
     const ctx = gpu();
+    if (variant === 'broadcast' && !subgroups8(ctx)) return;
     const tA = variant === 'tn_vec4'; // the one transpose case it runs; A is then stored [K, M]
     const [M, N, K] = [[65, 67, 36], [68, 60, 33], [64, 64, 32]].find(([m, n, k]) => variantFits(variant, m, n, k, tA, !tA))!;
     const x = asF32(uniform(1, M * K));
@@ -162,8 +164,8 @@ describe('matmul vs float64', () => {
 
   it('chooseMatmulVariant: always a variant that runs the shape; the measured picks at training shapes', () => {
     const dims = [1, 3, 4, 10, 16, 17, 32, 64, 65, 256, 512, 784, 1024];
-    for (const M of dims) for (const N of dims) for (const K of dims) for (const [tA, tB] of TRANS) for (const sw of [true, false]) {
-      const v = chooseMatmulVariant(M, N, K, tA, tB, sw);
+    for (const M of dims) for (const N of dims) for (const K of dims) for (const [tA, tB] of TRANS) for (const [sw, sg] of [[true, false], [true, true], [false, false], [false, true]]) {
+      const v = chooseMatmulVariant(M, N, K, tA, tB, sw, sg);
       if (!variantFits(v, M, N, K, tA, tB)) throw new Error(`${v} chosen for M=${M} N=${N} K=${K} tA=${tA} tB=${tB} but cannot run it`);
       if (sw) expect(v.startsWith('tiled')).toBe(false);
     }
@@ -173,6 +175,13 @@ describe('matmul vs float64', () => {
     expect(chooseMatmulVariant(256, 784, 32, true, false, true)).toBe('tn_vec4'); // dW = dYᵀ·X [256, 784]
     expect(chooseMatmulVariant(10, 784, 32, true, false, true)).toBe('direct'); // dW [10, 784]: M = 10
     expect(chooseMatmulVariant(256, 12, 32, true, false, true)).toBe('direct_narrow'); // dW [256, 12]
+    // lavapipe with subgroups of 8: broadcast, but tn_vec4 for dW where it fits.
+    expect(chooseMatmulVariant(32, 256, 784, false, true, true, true)).toBe('broadcast');
+    expect(chooseMatmulVariant(256, 256, 256, false, false, true, true)).toBe('broadcast');
+    expect(chooseMatmulVariant(256, 784, 128, true, false, true, true)).toBe('tn_vec4');
+    expect(chooseMatmulVariant(256, 784, 32, true, false, true, true)).toBe('tn_vec4');
+    expect(chooseMatmulVariant(10, 256, 32, true, false, true, true)).toBe('broadcast'); // M = 10: no vec4
+    expect(chooseMatmulVariant(512, 512, 512, false, false, false, true)).toBe('tiled_split'); // GPUs ignore subgroups here
     // Hardware GPUs: workgroup memory; outputs of few 64×64 blocks split K to fill the GPU.
     expect(chooseMatmulVariant(1024, 1024, 1024, false, false, false)).toBe('tiled_exact');
     expect(chooseMatmulVariant(1025, 1030, 512, false, false, false)).toBe('tiled');
@@ -206,7 +215,7 @@ describe('matmul vs float64', () => {
     const ctx = gpu();
     const [a, b, out] = [empty(ctx, [32, 784], 'f32', 'X'), empty(ctx, [10, 784], 'f32', 'W'), empty(ctx, [32, 10], 'f32', 'Y')];
     const op = matmulOp(ctx, out, a, b, { transB: true });
-    expect(op.variant).toBe(chooseMatmulVariant(32, 10, 784, false, true, ctx.gpu.adapter.software));
+    expect(op.variant).toBe(chooseMatmulVariant(32, 10, 784, false, true, ctx.gpu.adapter.software, subgroups8(ctx)));
     op.dispose();
     const forced = matmulOp(ctx, out, a, b, { transB: true, variant: 'direct' });
     expect(forced.variant).toBe('direct');
