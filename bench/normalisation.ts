@@ -4,7 +4,7 @@
 import type { GpuContext } from '../src/gpu/context';
 import { makeToyDataset } from '../src/engine/data';
 import { parseSpec } from '../src/engine/spec';
-import { interleavedStepsPerSec } from './training';
+import { pairedCostPercent } from './training';
 import type { Row } from './timing';
 
 const DEPTH = 20;
@@ -26,14 +26,13 @@ function deepSpec(norm: 'plain' | 'weight' | 'batch') {
 
 export async function benchNormalisation(ctx: GpuContext, quick: boolean, log: (s: string) => void): Promise<{ rows: Row[]; extra: Record<string, unknown> }> {
   const data = makeToyDataset({ name: 'spiral', classes: 3, samples: 1000, noise: 0.1, test_fraction: 0.2 }, 1);
-  const [plain, weight, batch] = await interleavedStepsPerSec(ctx, [deepSpec('plain'), deepSpec('weight'), deepSpec('batch')], data, quick ? 30 : 150, quick ? 5 : 9);
-  const cost = (rate: number) => 100 * (plain / rate - 1);
+  const { cost: [weightCost, batchCost], stepsPerSec: [plain, weight, batch] } = await pairedCostPercent(ctx, [deepSpec('plain'), deepSpec('weight'), deepSpec('batch')], data, 10, quick ? 15 : 41);
   const name = `deep ${DEPTH}×${WIDTH} tanh, batch 64`;
-  log(`  normalisation (${name}): plain ${plain.toFixed(1)} steps/s, weight norm ${weight.toFixed(1)} (+${cost(weight).toFixed(1)}%), batch norm ${batch.toFixed(1)} (+${cost(batch).toFixed(1)}%)`);
+  log(`  normalisation (${name}): plain ${plain.toFixed(1)} steps/s, weight norm ${weight.toFixed(1)} (+${weightCost.toFixed(1)}%), batch norm ${batch.toFixed(1)} (+${batchCost.toFixed(1)}%)`);
   return {
     rows: [
-      { case: `${name}: weight norm vs plain`, metric: 'cost % of step', gradscope: cost(weight), tfjs: null, jax: null, ratio: null },
-      { case: `${name}: batch norm vs plain`, metric: 'cost % of step', gradscope: cost(batch), tfjs: null, jax: null, ratio: null },
+      { case: `${name}: weight norm vs plain`, metric: 'cost % of step', gradscope: weightCost, tfjs: null, jax: null, ratio: null },
+      { case: `${name}: batch norm vs plain`, metric: 'cost % of step', gradscope: batchCost, tfjs: null, jax: null, ratio: null },
     ],
     extra: { normalisation: { stepsPerSecPlain: plain, stepsPerSecWeightNorm: weight, stepsPerSecBatchNorm: batch } },
   };

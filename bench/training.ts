@@ -63,54 +63,36 @@ export async function timedSteps(ctx: GpuContext, trainer: Steppable & { dispose
 }
 
 /**
- * Steps/s of several configurations measured in alternating rounds (the median round of each), so
- * that clock ramps and other processes weigh on all of them alike: their ratio is the cost of
- * what differs.
+ * Runs each of `blocks` (each `steps` training steps) once per round, each round starting one
+ * block later, so that a block's place in the round (first after a switch, say) weighs on all
+ * alike (a fixed order showed an identical trainer at -4%). Returns each block's extra time
+ * against block 0 in percent, the median over rounds of the ratio within a round (times a few
+ * hundred ms apart: on a shared machine the load moves within seconds, so paired ratios hold
+ * still where medians of separate rates swung by ±30%), and each block's median steps/s.
  */
-export async function interleavedStepsPerSec(ctx: GpuContext, specs: Spec[], data: Dataset, steps: number, rounds: number): Promise<number[]> {
-  const trainers = specs.map((spec) => new Trainer(ctx, spec, data));
-  try {
-    for (const t of trainers) await trainSteps(t, 5); // warm-up: pipelines compiled, first log step done
-    const rates: number[][] = trainers.map(() => []);
-    for (let r = 0; r < rounds; r++) {
-      for (const [i, t] of trainers.entries()) {
-        const t0 = performance.now();
-        await trainSteps(t, steps);
-        rates[i].push(steps / ((performance.now() - t0) / 1000));
-      }
+async function rotatedCostPercent(blocks: (() => Promise<unknown>)[], steps: number, rounds: number): Promise<{ cost: number[]; stepsPerSec: number[] }> {
+  const ms: number[][] = blocks.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < blocks.length; k++) {
+      const i = (r + k) % blocks.length;
+      const t0 = performance.now();
+      await blocks[i]();
+      ms[i].push(performance.now() - t0);
     }
-    return rates.map((rs) => rs.sort((a, b) => a - b)[Math.floor(rs.length / 2)]);
-  } finally {
-    for (const t of trainers) t.dispose();
   }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return {
+    cost: ms.slice(1).map((m) => 100 * median(m.map((v, r) => v / ms[0][r] - 1))),
+    stepsPerSec: ms.map((m) => (1000 * steps) / median(m)),
+  };
 }
 
-/**
- * The extra time per step of each configuration against the first, in percent: in every round
- * each trainer runs `steps` steps back to back, and a round's ratio compares times a few hundred
- * ms apart; the median over rounds. On a shared machine the load moves within seconds, so paired
- * ratios hold still where medians of separate rates (interleavedStepsPerSec) swung by ±30%.
- */
+/** The extra time per step of each configuration against the first, in percent (rotatedCostPercent). */
 export async function pairedCostPercent(ctx: GpuContext, specs: Spec[], data: Dataset, steps: number, rounds: number): Promise<{ cost: number[]; stepsPerSec: number[] }> {
   const trainers = specs.map((spec) => new Trainer(ctx, spec, data));
   try {
     for (const t of trainers) await trainSteps(t, 5);
-    const ms: number[][] = trainers.map(() => []);
-    for (let r = 0; r < rounds; r++) {
-      // Each round starts one trainer later: a trainer's place in the round (first after a
-      // switch, say) then weighs on all alike (fixed order showed an identical trainer at -4%).
-      for (let k = 0; k < trainers.length; k++) {
-        const i = (r + k) % trainers.length;
-        const t0 = performance.now();
-        await trainSteps(trainers[i], steps);
-        ms[i].push(performance.now() - t0);
-      }
-    }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    return {
-      cost: ms.slice(1).map((m) => 100 * median(m.map((v, r) => v / ms[0][r] - 1))),
-      stepsPerSec: ms.map((m) => (1000 * steps) / median(m)),
-    };
+    return await rotatedCostPercent(trainers.map((t) => () => trainSteps(t, steps)), steps, rounds);
   } finally {
     for (const t of trainers) t.dispose();
   }
@@ -118,32 +100,15 @@ export async function pairedCostPercent(ctx: GpuContext, specs: Spec[], data: Da
 
 /**
  * The extra time per step of reading diagnostics back every `logEvery[i]` steps, in percent, on
- * one trainer that runs without them in between (log_every 10⁶): rounds of blocks of `steps`
- * steps, each round every setting once, starting one later each round; the median over rounds of
- * each block against the round's block without. One trainer, because two built alike differed by
- * up to 10% in speed on lavapipe (where their buffers landed), which two trainers would charge
- * to the diagnostics.
+ * ONE trainer whose log_every is switched per block (10⁶ for the baseline): two trainers built
+ * alike differed by up to 10% in speed on lavapipe (where their buffers landed), which a
+ * comparison of two would charge to the diagnostics.
  */
 export async function diagnosticsCostPercent(ctx: GpuContext, spec: Spec, data: Dataset, logEvery: number[], steps: number, rounds: number): Promise<{ cost: number[]; stepsPerSec: number[] }> {
   const trainer = new Trainer(ctx, spec, data);
-  const settings = [1_000_000, ...logEvery];
   try {
     await trainSteps(trainer, 5);
-    const ms: number[][] = settings.map(() => []);
-    for (let r = 0; r < rounds; r++) {
-      for (let k = 0; k < settings.length; k++) {
-        const i = (r + k) % settings.length;
-        trainer.setLogEvery(settings[i]);
-        const t0 = performance.now();
-        await trainSteps(trainer, steps);
-        ms[i].push(performance.now() - t0);
-      }
-    }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    return {
-      cost: ms.slice(1).map((m) => 100 * median(m.map((v, r) => v / ms[0][r] - 1))),
-      stepsPerSec: ms.map((m) => (1000 * steps) / median(m)),
-    };
+    return await rotatedCostPercent([1_000_000, ...logEvery].map((n) => () => (trainer.setLogEvery(n), trainSteps(trainer, steps))), steps, rounds);
   } finally {
     trainer.dispose();
   }
@@ -281,12 +246,13 @@ export async function benchTraining(ctx: GpuContext, peers: Peers, quick: boolea
 
   const deep: MlpShape = { input: 2, hidden: 64, depth: 50, output: 3, batch: 64, activation: 'tanh' };
   const data = makeToyDataset({ name: 'spiral', classes: 3, samples: 1000, noise: 0.1, test_fraction: 0.2 }, 1);
-  const paired = await diagnosticsCostPercent(ctx, mlpSpec(deep), data, [1, 10], 10, quick ? 15 : 41);
+  // A third setting identical to the baseline (log_every 10⁶) shows the noise floor of the figures.
+  const paired = await diagnosticsCostPercent(ctx, mlpSpec(deep), data, [1, 10, 1_000_000], 10, quick ? 15 : 61);
   const [off, on, on10] = paired.stepsPerSec;
-  extra.deep = { stepsPerSecNoDiagnostics: off, stepsPerSecDiagnosticsEveryStep: on, stepsPerSecDiagnosticsEvery10: on10 };
+  extra.deep = { stepsPerSecNoDiagnostics: off, stepsPerSecDiagnosticsEveryStep: on, stepsPerSecDiagnosticsEvery10: on10, controlCostPercent: paired.cost[2] };
   rows.push({ case: 'deep 50×64, diagnostics every step', metric: 'cost % of step', gradscope: paired.cost[0], tfjs: null, jax: null, ratio: null });
   rows.push({ case: 'deep 50×64, diagnostics every 10 steps', metric: 'cost % of step', gradscope: paired.cost[1], tfjs: null, jax: null, ratio: null });
-  log(`  deep: ${off.toFixed(1)} steps/s without diagnostics, ${on.toFixed(1)} with them every step, ${on10.toFixed(1)} every 10`);
+  log(`  deep: ${off.toFixed(1)} steps/s without diagnostics, ${on.toFixed(1)} with them every step, ${on10.toFixed(1)} every 10; control (identical to without): ${paired.cost[2].toFixed(1)}%`);
 
   // Memory: what the pool holds after a trainer is built vs parameters + grads + Adam moments + activations kept for backward.
   const before = ctx.pool.counts;
