@@ -67,7 +67,12 @@ export interface GraphLinks {
   dInput?: Tensor;
 }
 
-export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers, batch: number, training: boolean, links: GraphLinks = {}): Graph {
+/** How a graph is built beyond its model. perStepRecurrence: every recurrent layer takes the path large layers take (one dispatch per time step), to measure the persistent kernel against it. */
+export interface GraphOptions {
+  perStepRecurrence?: boolean;
+}
+
+export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers, batch: number, training: boolean, links: GraphLinks = {}, options: GraphOptions = {}): Graph {
   const owned: Tensor[] = [];
   const forward: Op[] = [];
   const dropout: DropoutOp[] = [];
@@ -184,7 +189,7 @@ export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers,
           const dims = { batch, time: T, features: layer.inWidth / T, hidden: s.units, returnSequences: s.return_sequences };
           const weights = { weightIh: param(wIh), weightHh: param(wHh), biasIh: param(bIh), biasHh: param(bHh) };
           const grads = dOut ? { weightIh: grad(wIh), weightHh: grad(wHh), biasIh: grad(bIh), biasHh: grad(bHh), dx } : undefined;
-          const rl = recurrentLayer(ctx, cell, dims, { y: out, x, weights, grads, dy: dOut ?? undefined }, `${layer.prefix}.${cell}`);
+          const rl = recurrentLayer(ctx, cell, dims, { y: out, x, weights, grads, dy: dOut ?? undefined }, `${layer.prefix}.${cell}`, ...(options.perStepRecurrence ? [{ kind: 'per_step' } as const] : []));
           layersOwned.push(rl);
           forward.push(rl.forward);
           if (rl.backward) back.push(rl.backward);

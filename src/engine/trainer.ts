@@ -8,7 +8,7 @@ import { Inference } from './inference';
 import { IN_FLIGHT, logsStep, readyForStep } from './loop';
 import { gatherRowsOp } from '../kernels/elementwise';
 import { Batcher, outputsFor, targetsFor, type Dataset } from './data';
-import { buildGraph, type Graph } from './graph';
+import { buildGraph, type Graph, type GraphOptions } from './graph';
 import { accuracyOf, lossOp } from './loss';
 import { describeModel, type ModelInfo } from './model';
 import { checkFits, Network, Updater } from './network';
@@ -70,7 +70,7 @@ export class Trainer {
     return trainer;
   }
 
-  constructor(readonly ctx: GpuContext, readonly spec: Spec, readonly dataset: Dataset) {
+  constructor(readonly ctx: GpuContext, readonly spec: Spec, readonly dataset: Dataset, private graphOptions: GraphOptions = {}) {
     this.model = describeModel(spec, outputsFor(spec.loss, dataset), undefined, `what loss "${spec.loss}" needs for data "${dataset.name}"`);
     if (this.model.input !== dataset.features) {
       throw new SpecError('model.input', `${dataset.features} (the features of data "${dataset.name}")`, this.model.input);
@@ -92,7 +92,7 @@ export class Trainer {
     this.net.initialise(initialRng(spec.seed));
     this.dataInitPending = needsDataInit(m);
     const B = spec.batch_size;
-    this.graph = buildGraph(ctx, m, this.net.flat, B, true);
+    this.graph = buildGraph(ctx, m, this.net.flat, B, true, {}, this.graphOptions);
 
     // Data lives on the GPU; a step uploads only B indices and gathers its batch there.
     const train = dataset.train;

@@ -59,6 +59,28 @@ describe('recurrent models', () => {
     }
   });
 
+  it.each(GRAD_CASES)('%s: 4 steps with the per-step recurrence (perStepRecurrence) give the same parameters, bit for bit, as the persistent kernel', async (_, layers, data) => {
+    const s = spec(layers, data);
+    const ds = makeToyDataset(s.data, 3);
+    const trainers = [new Trainer(gpu(), s, ds), new Trainer(gpu(), structuredClone(s), ds, { perStepRecurrence: true })];
+    try {
+      for (const t of trainers) await trainSteps(t, 4);
+      const [a, b] = await Promise.all(trainers.map((t) => t.params.download()));
+      expect(Array.from(b)).toEqual(Array.from(a));
+      expect(trainers[0].step).toBe(4);
+      // The two took different paths: one dispatch per time step, forward, on the per-step one.
+      const dispatches = (t: Trainer) => {
+        let n = 0;
+        const pass = { setPipeline() {}, setBindGroup() {}, dispatchWorkgroups: () => n++ } as unknown as GPUComputePassEncoder;
+        for (const op of t.graph.forward) op.record(pass);
+        return n;
+      };
+      expect(dispatches(trainers[1])).toBeGreaterThanOrEqual(dispatches(trainers[0]) + s.data.seq_len! - 1);
+    } finally {
+      for (const t of trainers) t.dispose();
+    }
+  });
+
   it('names parameters as PyTorch does and refuses recurrent layers without sequence data', () => {
     const m = describeModel(spec([{ type: 'lstm', units: 8, return_sequences: true }, { type: 'gru', units: 3 }, { type: 'dense', units: 1 }], { name: 'adding', seq_len: 20 }));
     expect(m.input).toBe(40);
