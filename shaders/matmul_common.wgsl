@@ -6,6 +6,9 @@ override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override HAS_BIAS: bool = false;
 override HAS_PRE: bool = false;
+// ACT_GRAD: out = C ⊙ act'(z) with z read from `pre`, the backward of an activation fused into the
+// dX = dY·W that feeds it (one pass over dX fewer); HAS_BIAS and HAS_PRE are then off.
+override ACT_GRAD: bool = false;
 override WG: u32 = 64; // bias_grad's workgroup size
 // Invocations per workgroup of the register-blocked kernels, 8×8 outputs each: 4×4 (a 32×32
 // block of C) ran as fast as 8×8 or faster on lavapipe at every shape tried, and gives small
@@ -32,11 +35,16 @@ fn outer(a: vec4f, b: vec4f) -> mat4x4f {
   return mat4x4f(a * b.x, a * b.y, a * b.z, a * b.w);
 }
 
-// Fused epilogue (=): z = C + bias[n], stored as the preactivation when asked, out = act(z).
+// Fused epilogue (=): z = C + bias[n], stored as the preactivation when asked, out = act(z);
+// with ACT_GRAD, out = C·act'(pre) (the bits of activations.wgsl's dy·act'(x) with dy = C).
 fn store(m: u32, n: u32, c: f32) {
+  let i = m * p.N + n;
+  if (ACT_GRAD) {
+    out[i] = c * activate_grad(pre[i], 0.0);
+    return;
+  }
   var z = c;
   if (HAS_BIAS) { z += bias[n]; }
-  let i = m * p.N + n;
   if (HAS_PRE) { pre[i] = z; }
   out[i] = activate(z);
 }

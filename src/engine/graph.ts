@@ -26,7 +26,10 @@ export interface Node {
   layer: LayerInfo;
   input: Tensor;
   output: Tensor;
-  /** Gradients w.r.t. input and output (training graphs only). */
+  /**
+   * Gradients w.r.t. input and output (training graphs only); an activation between two dense
+   * layers has no dOutput (its backward is fused into the next layer's dX: see fusedGrad).
+   */
   dInput: Tensor | null;
   dOutput: Tensor | null;
 }
@@ -95,6 +98,10 @@ export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers,
   };
   // A dense layer fused with the activation after it writes that activation's output tensor.
   const fusedOutput = new Map<LayerInfo, Tensor>();
+  // Backward of dense → activation → dense: the second dense's dX = dY·W writes the activation's
+  // dx = dX ⊙ act'(z) in its store (no pass over dX between them; the activation's output
+  // gradient is then never materialised, so its node has dOutput null).
+  const fusedGrad = new Map<LayerInfo, { fn: Activation; z: Tensor; dx: Tensor }>();
   // Weight-normalised dense layers: each one's w (written for all of them by one dispatch that
   // opens the forward) and dW (made into dg, dv for all of them by one that closes the backward)
   // live in two shared buffers, at wnAt.
@@ -115,7 +122,8 @@ export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers,
       const s = layer.spec;
       const width = layer.outWidth;
       const next = layers[i + 1];
-      const dOut = training ? (i === layers.length - 1 && dOutLast ? dOutLast : tensor([batch, width], `${layer.prefix}.out.grad`)) : null;
+      const gradFused = training && !!dx && s.type === 'activation' && fusedOutput.has(layer) && next?.spec.type === 'dense';
+      const dOut = training && !gradFused ? (i === layers.length - 1 && dOutLast ? dOutLast : tensor([batch, width], `${layer.prefix}.out.grad`)) : null;
       const into = arenaFor([arenas.of(x)]);
       const out = fusedOutput.get(layer) ?? (s.type === 'dropout' && !training ? x : s.type === 'residual' ? null! : arenas.take(into, [batch, width], `${layer.prefix}.out`));
       const back: Op[] = [];
@@ -138,13 +146,16 @@ export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers,
           if (dOut && dWeight) {
             back.push(matmulOp(ctx, dWeight, dOut, x, { transA: true })); // dW = dYᵀ·X
             if (b) back.push(biasGradOp(ctx, grad(b), dOut)); // db = Σ_rows dY
-            if (dx) back.push(matmulOp(ctx, dx, dOut, weight)); // dX = dY·W
+            const act = fusedGrad.get(layer);
+            if (act) back.push(matmulOp(ctx, act.dx, dOut, weight, { activationGrad: { fn: act.fn, z: act.z } })); // (dY·W) ⊙ act'(z)
+            else if (dx) back.push(matmulOp(ctx, dx, dOut, weight)); // dX = dY·W
           }
           break;
         }
         case 'activation':
           if (!fusedOutput.has(layer)) forward.push(activationOp(ctx, out, x, s.fn));
-          if (dOut && dx) back.push(activationBackwardOp(ctx, dx, dOut, x, out, s.fn));
+          if (gradFused) fusedGrad.set(next, { fn: s.fn, z: x, dx: dx! });
+          else if (dOut && dx) back.push(activationBackwardOp(ctx, dx, dOut, x, out, s.fn));
           break;
         case 'batchnorm':
         case 'layernorm': {

@@ -65,6 +65,11 @@ export interface MatmulOptions {
   activation?: Activation;
   /** [M, N]: also store z = A·B + bias (the activation's backward needs it) */
   preactivation?: Tensor;
+  /**
+   * out = (op(A)·op(B)) ⊙ fn'(z), z [M, N]: an activation's backward fused into the dX = dY·W
+   * that feeds it (no bias, activation or preactivation then).
+   */
+  activationGrad?: { fn: Activation; z: Tensor };
   /** Force a kernel variant (tests and benchmarks); by default chooseMatmulVariant picks. */
   variant?: MatmulVariant;
   /** Force tiled_split's number of K ranges (benchmarks); by default splitsFor picks. */
@@ -122,7 +127,10 @@ function dims(t: Tensor, what: string): [number, number] {
 
 /** out[M, N] = act(op(a)·op(b) + bias)   (=) */
 export function matmulOp(ctx: GpuContext, out: Tensor, a: Tensor, b: Tensor, options: MatmulOptions = {}): MatmulOp {
-  const { transA = false, transB = false, bias, activation = 'identity', preactivation } = options;
+  const { transA = false, transB = false, bias, activationGrad } = options;
+  if (activationGrad && (bias || options.activation || options.preactivation)) throw new Error('matmul: activationGrad excludes bias, activation and preactivation');
+  const activation = activationGrad?.fn ?? options.activation ?? 'identity';
+  const preactivation = activationGrad?.z ?? options.preactivation;
   const [a0, a1] = dims(a, 'A');
   const [b0, b1] = dims(b, 'B');
   const [M, K] = transA ? [a1, a0] : [a0, a1];
@@ -132,7 +140,7 @@ export function matmulOp(ctx: GpuContext, out: Tensor, a: Tensor, b: Tensor, opt
   if (o0 !== M || o1 !== N) throw new Error(`matmul: output ${out.label} has shape [${out.shape}], expected [${M}, ${N}]`);
   if (bias && (bias.size !== N || bias.dtype !== 'f32')) throw new Error(`matmul: bias ${bias.label} must be f32 [${N}], got ${bias.dtype} [${bias.shape}]`);
   if (preactivation && (preactivation.shape.length !== 2 || preactivation.shape[0] !== M || preactivation.shape[1] !== N || preactivation.dtype !== 'f32')) {
-    throw new Error(`matmul: preactivation ${preactivation.label} must be f32 [${M}, ${N}], got ${preactivation.dtype} [${preactivation.shape}]`);
+    throw new Error(`matmul: ${activationGrad ? 'activationGrad.z' : 'preactivation'} ${preactivation.label} must be f32 [${M}, ${N}], got ${preactivation.dtype} [${preactivation.shape}]`);
   }
   for (const t of [a, b, bias]) {
     if (t && (t.buffer === out.buffer || t.buffer === preactivation?.buffer)) throw new Error(`matmul: output may not share a buffer with input ${t.label}`);
@@ -149,7 +157,7 @@ export function matmulOp(ctx: GpuContext, out: Tensor, a: Tensor, b: Tensor, opt
   const max = ctx.maxWorkgroupsPerDimension;
   if (grid[0] > max || grid[1] > max) throw new Error(`matmul: ${variant} needs a ${grid[0]}×${grid[1]} grid for M=${M} N=${N}, over the device's ${max} per dimension`);
   const label = `matmul${transA ? '.tA' : ''}${transB ? '.tB' : ''}`;
-  const epilogue = { HAS_BIAS: +!!bias, HAS_PRE: +!!preactivation, ACT: ACTIVATIONS[activation] };
+  const epilogue = { HAS_BIAS: +!!bias, HAS_PRE: +(!!preactivation && !activationGrad), ACT_GRAD: +!!activationGrad, ACT: ACTIVATIONS[activation] };
   const outputs = { out, pre: preactivation ?? dummy('matmul.nopre'), bias: bias ?? dummy('matmul.nobias') };
   // tiled_split: K ranges of KS (a multiple of the kernel's K step, 16).
   const KS = variant === 'tiled_split' ? 16 * Math.ceil(K / (options.splits ?? splitsFor(M, N, K)) / 16) : K;

@@ -2,6 +2,7 @@
 // step. Learning rate and Adam's bias corrections are computed here per step (setStep) and passed
 // as uniforms, never per element. State (moments) lives in flat zero-initialised buffers.
 import optimizersWgsl from '../../shaders/optimizers.wgsl?raw';
+import optimizersVec4Wgsl from '../../shaders/optimizers_vec4.wgsl?raw';
 import { f32, u32, type GpuContext, type Op, type ParamField } from '../gpu/context';
 import { kernel, shaderFamily, withConstants } from '../gpu/shaders';
 import { zeros, upload, type Tensor } from '../gpu/tensor';
@@ -12,6 +13,7 @@ export type OptimizerConfig =
   | { type: 'rmsprop'; lr: number; alpha?: number; eps?: number; momentum?: number; weight_decay?: number };
 
 const family = shaderFamily('optimizers', optimizersWgsl);
+const vec4Family = shaderFamily('optimizers_vec4', optimizersVec4Wgsl);
 const bindings = { param: 0, m: 1, v: 2, grad: 3, scale: 4, params: 5, before: 6 } as const;
 const kernels = {
   sgd: kernel(family, 'sgd', { param: 0, m: 1, grad: 3, scale: 4, params: 5, before: 6 }),
@@ -19,6 +21,8 @@ const kernels = {
   adamw: kernel(family, 'adam', bindings),
   rmsprop: kernel(family, 'rmsprop', bindings),
 };
+/** Adam on vec4s (shaders/optimizers_vec4.wgsl), for parameter counts that are multiples of 4. */
+const adamVec4 = kernel(vec4Family, 'adam', bindings);
 
 /** Parameters each invocation updates (PER in shaders/optimizers.wgsl). */
 const PER_INVOCATION = 4;
@@ -78,7 +82,7 @@ export function optimizerStepOp(
     ];
   };
   const [m, v] = state.buffers;
-  const k = kernels[config.type];
+  const k = (config.type === 'adam' || config.type === 'adamw') && n % 4 === 0 ? adamVec4 : kernels[config.type];
   const buffers = (config.type === 'sgd' ? { param: params, m, grad: grads, scale, before } : { param: params, m, v, grad: grads, scale, before }) as Record<'param' | 'm' | 'v' | 'grad' | 'scale' | 'before', Tensor>;
   const make = (kk: typeof kernels.adam, label: string) => ctx.op(kk, buffers, fields(), Math.ceil(n / PER_INVOCATION), label);
   const op = make(k as typeof kernels.adam, `optimizer.${config.type}`);

@@ -3,7 +3,8 @@
 //   1×1×1, the blocks (16, 32, 64) ± 1, primes, K >= 2048. Inputs and outputs are canaried: the
 //   bindings run on into NaN words, so an out-of-bounds load shows as NaN and a store as a
 //   changed canary.
-// - The fused epilogue act(A·Bᵀ + bias) with the preactivation stored, per variant.
+// - The fused epilogue act(A·Bᵀ + bias) with the preactivation stored, per variant; the fused
+//   activation backward (A·B) ⊙ act'(z), bit-equal to the unfused product and activationBackward.
 // - The backward products (dA = dZ·Bᵀ, dB = Aᵀ·dZ, db = Σ_rows dZ for L = Σ G ⊙ act(A·B + b)):
 //   the float64 reference against central differences of the float64 forward, the kernels
 //   against the reference. (A dense layer's three products, X·Wᵀ, dY·W and dYᵀ·X, run at
@@ -12,9 +13,11 @@
 import { describe, expect, it } from 'vitest';
 import { biasGrad, chooseMatmulVariant, MATMUL_VARIANTS, splitsFor, matmul, matmulGradA, matmulGradB, matmulOp, subgroups8, variantFits, type MatmulVariant } from '../../src/kernels/matmul';
 import type { Activation } from '../../src/kernels/activation_ids';
+import { activationBackward } from '../../src/kernels/activations';
 import { empty } from '../../src/gpu/tensor';
 import { asF32, expectClose, numericGrad, uniform } from '../reference';
 import { canaried, tensor, useGpu } from '../gpu';
+import { activations } from '../ref/activations';
 import { biasGradRef, linearBackwardRef, linearRef, matmulRef } from '../ref/matmul';
 
 const tol = (K: number) => ({ atol: 1e-5 * Math.sqrt(K), rtol: 1e-4 });
@@ -91,6 +94,31 @@ describe('matmul vs float64', () => {
     }
     tx.dispose();
     tw.dispose();
+  });
+
+  // dX = (dY·W) ⊙ act'(z) in the store: the same bits as the product followed by
+  // activationBackward (the unfused path), and the float64 product times act'(z) within tol.
+  it.each(MATMUL_VARIANTS.flatMap((v) => ACTS.map((fn) => [v, fn] as const)))('%s: fused activation backward (A·B) ⊙ %s\'(z), bit-equal to the product then activationBackward', async (variant, fn) => {
+    const ctx = gpu();
+    if (variant === 'broadcast' && !subgroups8(ctx)) return;
+    const tA = variant === 'tn_vec4';
+    const [M, N, K] = [[65, 67, 36], [68, 60, 33], [64, 64, 32]].find(([m, n, k]) => variantFits(variant, m, n, k, tA, false))!;
+    const [a, b, z] = [asF32(uniform(7, M * K)), asF32(uniform(8, K * N)), asF32(uniform(9, M * N, -3, 3))];
+    const [ta, tb, tz] = [tensor(ctx, a, tA ? [K, M] : [M, K]), tensor(ctx, b, [K, N]), canaried(ctx, z, [M, N], 'f32', 'z')];
+    const fused = canaried(ctx, M * N, [M, N], 'f32', 'dX');
+    matmul(ctx, fused.tensor, ta, tb, { transA: tA, activationGrad: { fn, z: tz.tensor }, variant });
+    const [c, unfused] = [empty(ctx, [M, N], 'f32', 'C'), empty(ctx, [M, N], 'f32', 'dX.unfused')];
+    matmul(ctx, c, ta, tb, { transA: tA, variant });
+    activationBackward(ctx, unfused, c, tz.tensor, tz.tensor, fn);
+    const got = await fused.tensor.download();
+    expect(Array.from(got)).toEqual(Array.from(await unfused.download()));
+    const df = activations[fn].df;
+    expectClose(got, matmulRef(a, b, M, N, K, tA, false).map((v, i) => v * df(z[i])), tol(K), 'dX');
+    for (const t of [fused, tz]) {
+      await t.check();
+      t.dispose();
+    }
+    for (const t of [ta, tb, c, unfused]) t.dispose();
   });
 
   it('activation without bias, bias without activation or preactivation', async () => {
@@ -236,6 +264,8 @@ describe('matmul vs float64', () => {
     expect(() => matmul(ctx, out, a, b32, { bias })).toThrow(/bias bias3 must be f32 \[2\]/);
     expect(() => matmul(ctx, out, a, b32, { variant: 'tn_vec4' })).toThrow(/variant tn_vec4 cannot run M=2 N=2 K=3/);
     expect(() => matmul(ctx, out, a, b32, { preactivation: bias })).toThrow(/preactivation bias3 must be f32 \[2, 2\]/);
+    expect(() => matmul(ctx, out, a, b32, { activationGrad: { fn: 'relu', z: bias } })).toThrow(/activationGrad.z bias3 must be f32 \[2, 2\]/);
+    expect(() => matmul(ctx, out, a, b32, { bias: bias, activationGrad: { fn: 'relu', z: out } })).toThrow(/activationGrad excludes bias/);
     expect(() => biasGrad(ctx, bias, out)).toThrow(/bias3 has 3 elements, expected 2/);
     for (const t of [a, b, b32, out, bias]) t.dispose();
   });

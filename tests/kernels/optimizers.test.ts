@@ -1,5 +1,5 @@
 // Fused optimizers (shaders/optimizers.wgsl) vs float64 PyTorch update rules over 8 steps, on
-// sizes 1, 3, 257, 1001; clipping and the step guard (shaders/clip.wgsl) vs references. fp32 over
+// sizes 1, 3, 257, 1001, 1024 (a multiple of 4: Adam's vec4 kernel); clipping and the step guard (shaders/clip.wgsl) vs references. fp32 over
 // several steps: atol 1e-6, rtol 1e-5 (Adam: rtol 1e-4, its √v divides small numbers).
 import { describe, expect, it } from 'vitest';
 import { clipApplyOp, clipScaleOp, clipValueOp, stepGuardOp } from '../../src/kernels/clip';
@@ -24,7 +24,7 @@ describe('optimizers vs float64 PyTorch rules', () => {
   const gpu = useGpu();
 
   for (const config of CONFIGS) {
-    it.each([1, 3, 257, 1001])(`${JSON.stringify(config)} for 8 steps on %i parameters`, async (n) => {
+    it.each([1, 3, 257, 1001, 1024])(`${JSON.stringify(config)} for 8 steps on %i parameters`, async (n) => {
       const ctx = gpu();
       const p = asF32(uniform(n, n));
       const params = canaried(ctx, p, undefined, 'f32', 'params');
@@ -64,9 +64,8 @@ describe('optimizers vs float64 PyTorch rules', () => {
     for (const t of [params, grads, scale]) t.dispose();
   });
 
-  it.each(CONFIGS)('savingBefore of %j: the same update bit for bit, and the parameters before it in `before` (a skipped update too), on 1001 parameters', async (config) => {
+  it.each(CONFIGS.flatMap((c) => [[c, 1001], [c, 1024]] as const))('savingBefore of %j: the same update bit for bit, and the parameters before it in `before` (a skipped update too), on %i parameters', async (config, n) => {
     const ctx = gpu();
-    const n = 1001;
     const p = asF32(uniform(7, n));
     const g = asF32(uniform(8, n, -1, 1));
     const runs = [false, true].map(() => ({ params: tensor(ctx, p), state: createOptimizerState(ctx, config, n, 'opt') }));

@@ -1,0 +1,41 @@
+// Adam and AdamW on vec4s, for parameter counts that are multiples of 4 (the trainer's flat
+// buffers always are; the wrapper runs optimizers.wgsl's scalar adam otherwise). On lavapipe a
+// load whose address differs per lane is a masked gather of 8 scalar loads, so one vec4 load in
+// place of four scalar ones made Adam over ~530k parameters 1.4x faster (5.9 vs 8.2 ms).
+// Same Params, bindings, SAVE and skip rule as optimizers.wgsl; n counts scalars.
+override WG: u32 = 256;
+
+struct Params {
+  n: u32, nesterov: u32, lr: f32, weight_decay: f32,
+  beta1: f32, beta2: f32, eps: f32, momentum: f32,
+  bias_correction1: f32, bias_correction2: f32, clip_value: f32, alpha: f32,
+}
+
+@group(0) @binding(0) var<storage, read_write> param: array<vec4f>;
+@group(0) @binding(1) var<storage, read_write> m: array<vec4f>;
+@group(0) @binding(2) var<storage, read_write> v: array<vec4f>;
+@group(0) @binding(3) var<storage, read> grad: array<vec4f>;
+@group(0) @binding(4) var<storage, read> scale: array<f32>;
+@group(0) @binding(5) var<uniform> p: Params;
+override SAVE: u32 = 0u;
+@group(0) @binding(6) var<storage, read_write> before: array<vec4f>;
+
+// Adam (L2 in the gradient) and AdamW (decoupled decay, alpha = 1): m, v moments;
+// θ -= lr/bc1 · m / (√v/√bc2 + ε), the scalar kernel's expression per component. One vec4 per
+// invocation: as many invocations as the scalar kernel's 4 parameters each.
+@compute @workgroup_size(WG)
+fn adam(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = flat_workgroup(wid, nwg) * WG + lid;
+  if (i >= p.n / 4u) { return; }
+  var theta = param[i];
+  if (SAVE == 1u) { before[i] = theta; }
+  if (is_nan(scale[0])) { return; } // a skipped update: θ and the moments stay
+  var g = grad[i] * scale[0];
+  if (p.clip_value > 0.0) { g = clamp(g, vec4f(-p.clip_value), vec4f(p.clip_value)); }
+  if (p.alpha > 0.0) { theta *= 1.0 - p.lr * p.weight_decay; } else { g += p.weight_decay * theta; }
+  let mi = p.beta1 * m[i] + (1.0 - p.beta1) * g;
+  let vi = p.beta2 * v[i] + (1.0 - p.beta2) * g * g;
+  m[i] = mi;
+  v[i] = vi;
+  param[i] = theta - p.lr / p.bias_correction1 * mi / (sqrt(vi) / sqrt(p.bias_correction2) + p.eps);
+}
