@@ -53,7 +53,7 @@ export const PRESETS: Preset[] = [
   {
     name: 'Weight norm vs batch norm (deep tanh)',
     paper: 'Salimans & Kingma 2016',
-    expect: 'In this 10-layer tanh net with the small "standard" init, weight norm alone starts from the same weights (g = ‖v‖) and learns no faster: both stay near the ln 3 ≈ 1.10 loss of guessing for 150 SGD steps. With the paper\'s data-dependent init, which scales every layer to unit-variance pre-activations on one batch, the step-1 gradients are hundreds of times larger at every depth, as with batch norm, and the loss falls to about 0.5 within 150 steps, as fast as with batch norm or faster, for less work: weight norm adds two dispatches to a step whatever the depth, batch norm three per layer.',
+    expect: 'In this 10-layer tanh net with the small "standard" init, weight norm alone starts from the same weights (g = ‖v‖) and learns no faster: both stay near the ln 3 ≈ 1.10 loss of guessing for 150 SGD steps. With the paper\'s data-dependent init, which scales every layer to unit-variance pre-activations on one batch, the step-1 gradients are hundreds of times larger at every depth, as with batch norm, and the loss falls to about 0.5 within 150 steps, as fast as with batch norm or faster, for less work: weight norm adds two dispatches to a step whatever the depth, batch norm four per layer.',
     runs: (['none', 'weight', 'weight_data', 'batch'] as const).map((norm) => ({ depth: 10, activation: 'tanh', init: 'standard', norm, ...sgd(-1) })),
   },
   {
