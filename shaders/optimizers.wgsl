@@ -2,13 +2,7 @@
 // semantics (torch.optim.SGD, Adam, AdamW, RMSprop). The gradient is read through the clip scale
 // (a 1-element GPU buffer from shaders/clip.wgsl) and an optional clamp; a NaN scale means the
 // step's gradients were not finite: the update is skipped and parameters and state stay as they were.
-override WG: u32 = 256;
-
-struct Params {
-  n: u32, nesterov: u32, lr: f32, weight_decay: f32,
-  beta1: f32, beta2: f32, eps: f32, momentum: f32,
-  bias_correction1: f32, bias_correction2: f32, clip_value: f32, alpha: f32,
-}
+override WG: u32 = 256; // Params and SAVE: optimizer_params.wgsl
 
 @group(0) @binding(0) var<storage, read_write> param: array<f32>;
 @group(0) @binding(1) var<storage, read_write> m: array<f32>;
@@ -16,10 +10,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read> grad: array<f32>;
 @group(0) @binding(4) var<storage, read> scale: array<f32>;
 @group(0) @binding(5) var<uniform> p: Params;
-// On a diagnostics step the update's size ‖θ_after − θ_before‖ is wanted: with SAVE = 1 each
-// parameter is also written to `before` as it is read (skipped updates too), instead of a copy of
-// the whole buffer ahead of the update. With SAVE = 0 nothing is written there.
-override SAVE: u32 = 0u;
 @group(0) @binding(6) var<storage, read_write> before: array<f32>;
 
 // Each invocation updates PER consecutive parameters: fewer invocations, more independent work

@@ -2,14 +2,8 @@
 // buffers always are; the wrapper runs optimizers.wgsl's scalar adam otherwise). On lavapipe a
 // load whose address differs per lane is a masked gather of 8 scalar loads, so one vec4 load in
 // place of four scalar ones made Adam over ~530k parameters 1.4x faster (5.9 vs 8.2 ms).
-// Same Params, bindings, SAVE and skip rule as optimizers.wgsl; n counts scalars.
+// Params and SAVE from optimizer_params.wgsl; the same bindings and skip rule as optimizers.wgsl.
 override WG: u32 = 256;
-
-struct Params {
-  n: u32, nesterov: u32, lr: f32, weight_decay: f32,
-  beta1: f32, beta2: f32, eps: f32, momentum: f32,
-  bias_correction1: f32, bias_correction2: f32, clip_value: f32, alpha: f32,
-}
 
 @group(0) @binding(0) var<storage, read_write> param: array<vec4f>;
 @group(0) @binding(1) var<storage, read_write> m: array<vec4f>;
@@ -17,7 +11,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read> grad: array<vec4f>;
 @group(0) @binding(4) var<storage, read> scale: array<f32>;
 @group(0) @binding(5) var<uniform> p: Params;
-override SAVE: u32 = 0u;
 @group(0) @binding(6) var<storage, read_write> before: array<vec4f>;
 
 // Adam (L2 in the gradient) and AdamW (decoupled decay, alpha = 1): m, v moments;

@@ -3,6 +3,7 @@
 // as uniforms, never per element. State (moments) lives in flat zero-initialised buffers.
 import optimizersWgsl from '../../shaders/optimizers.wgsl?raw';
 import optimizersVec4Wgsl from '../../shaders/optimizers_vec4.wgsl?raw';
+import optimizerParamsWgsl from '../../shaders/optimizer_params.wgsl?raw';
 import { f32, u32, type GpuContext, type Op, type ParamField } from '../gpu/context';
 import { kernel, shaderFamily, withConstants } from '../gpu/shaders';
 import { zeros, upload, type Tensor } from '../gpu/tensor';
@@ -12,8 +13,8 @@ export type OptimizerConfig =
   | { type: 'adam' | 'adamw'; lr: number; beta1?: number; beta2?: number; eps?: number; weight_decay?: number }
   | { type: 'rmsprop'; lr: number; alpha?: number; eps?: number; momentum?: number; weight_decay?: number };
 
-const family = shaderFamily('optimizers', optimizersWgsl);
-const vec4Family = shaderFamily('optimizers_vec4', optimizersVec4Wgsl);
+const family = shaderFamily('optimizers', optimizersWgsl, [optimizerParamsWgsl]);
+const vec4Family = shaderFamily('optimizers_vec4', optimizersVec4Wgsl, [optimizerParamsWgsl]);
 const bindings = { param: 0, m: 1, v: 2, grad: 3, scale: 4, params: 5, before: 6 } as const;
 const kernels = {
   sgd: kernel(family, 'sgd', { param: 0, m: 1, grad: 3, scale: 4, params: 5, before: 6 }),
