@@ -3,7 +3,7 @@
 // of products and syncs by reading the last result back.
 import type { GpuContext } from '../src/gpu/context';
 import { upload } from '../src/gpu/tensor';
-import { MATMUL_VARIANTS, matmulOp, subgroups8, variantFits, type MatmulVariant } from '../src/kernels/matmul';
+import { MATMUL_VARIANTS, matmulOp, variantFits, variantRunsOn, type MatmulVariant } from '../src/kernels/matmul';
 import type { Peers } from './peers';
 import { ratioVsBest, timeIt, type Row } from './timing';
 
@@ -107,7 +107,7 @@ async function measureCase(ctx: GpuContext, peers: Peers, c: MatmulCase, reps: n
   if (sweep) {
     // Every variant that can run the shape: the evidence behind chooseMatmulVariant.
     const rates: string[] = [];
-    for (const v of MATMUL_VARIANTS.filter((v) => variantFits(v, c.M, c.N, c.K, transA, transB) && (v !== 'broadcast' || subgroups8(ctx)))) {
+    for (const v of MATMUL_VARIANTS.filter((v) => variantFits(v, c.M, c.N, c.K, transA, transB) && variantRunsOn(ctx, v))) {
       for (const splits of v === 'tiled_split' ? [2, 4, 8, 16, 32].filter((s) => s <= c.K / 16) : [undefined]) {
         const t = await timeVariant(v, splits);
         rates.push(`${t.variant} ${gflops(t.ms).toFixed(1)}`);

@@ -70,8 +70,9 @@ export interface GraphLinks {
   dInput?: Tensor;
 }
 
-/** How a graph is built beyond its model. perStepRecurrence: every recurrent layer takes the path large layers take (one dispatch per time step), to measure the persistent kernel against it. */
+/** How a graph is built beyond its model. */
 export interface GraphOptions {
+  /** Every recurrent layer on the path large layers take (a dispatch per time step): to measure the persistent kernel against it. */
   perStepRecurrence?: boolean;
 }
 
@@ -124,8 +125,23 @@ export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers,
       const next = layers[i + 1];
       const gradFused = training && !!dx && s.type === 'activation' && fusedOutput.has(layer) && next?.spec.type === 'dense';
       const dOut = training && !gradFused ? (i === layers.length - 1 && dOutLast ? dOutLast : tensor([batch, width], `${layer.prefix}.out.grad`)) : null;
+      if (s.type === 'residual') {
+        // out = x + f(x). Backward: the block's layers write dx (=) from dOut, then dx += dOut.
+        // The node goes first (forward order); its output, in an arena neither x nor f(x) is in,
+        // is known once the block's layers are built.
+        const node = { layer, input: x, output: null as unknown as Tensor, dInput: dx, dOutput: dOut };
+        nodes.push(node);
+        const inner = build(layer.children, x, dx, dOut);
+        const sum = arenas.take(arenaFor([arenas.of(x), arenas.of(inner)]), [batch, width], `${layer.prefix}.out`);
+        node.output = sum;
+        forward.push(addScaledOp(ctx, sum, x, inner, 1));
+        if (dOut && dx) backwardOf.set(node, [addScaledOp(ctx, dx, dx, dOut, 1)]);
+        x = sum;
+        dx = dOut;
+        return;
+      }
       const into = arenaFor([arenas.of(x)]);
-      const out = fusedOutput.get(layer) ?? (s.type === 'dropout' && !training ? x : s.type === 'residual' ? null! : arenas.take(into, [batch, width], `${layer.prefix}.out`));
+      const out = fusedOutput.get(layer) ?? (s.type === 'dropout' && !training ? x : arenas.take(into, [batch, width], `${layer.prefix}.out`));
       const back: Op[] = [];
       switch (s.type) {
         case 'dense': {
@@ -200,27 +216,12 @@ export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers,
           const dims = { batch, time: T, features: layer.inWidth / T, hidden: s.units, returnSequences: s.return_sequences };
           const weights = { weightIh: param(wIh), weightHh: param(wHh), biasIh: param(bIh), biasHh: param(bHh) };
           const grads = dOut ? { weightIh: grad(wIh), weightHh: grad(wHh), biasIh: grad(bIh), biasHh: grad(bHh), dx } : undefined;
-          const rl = recurrentLayer(ctx, cell, dims, { y: out, x, weights, grads, dy: dOut ?? undefined }, `${layer.prefix}.${cell}`, ...(options.perStepRecurrence ? [{ kind: 'per_step' } as const] : []));
+          const rl = recurrentLayer(ctx, cell, dims, { y: out, x, weights, grads, dy: dOut ?? undefined }, `${layer.prefix}.${cell}`, options.perStepRecurrence ? { kind: 'per_step' } : undefined); // undefined: recurrentPlan's pick
           layersOwned.push(rl);
           forward.push(rl.forward);
           if (rl.backward) back.push(rl.backward);
           if (rl.dh) recurrent.push({ name: layer.prefix, time: T, units: s.units, dh: rl.dh });
           break;
-        }
-        case 'residual': {
-          // out = x + f(x). Backward: the block's layers write dx (=) from dOut, then dx += dOut.
-          // The node goes first (forward order); its output, in an arena neither x nor f(x) is in,
-          // is known once the block's layers are built.
-          const node = { layer, input: x, output: null as unknown as Tensor, dInput: dx, dOutput: dOut };
-          nodes.push(node);
-          const inner = build(layer.children, x, dx, dOut);
-          const sum = arenas.take(arenaFor([arenas.of(x), arenas.of(inner)]), [batch, width], `${layer.prefix}.out`);
-          node.output = sum;
-          forward.push(addScaledOp(ctx, sum, x, inner, 1));
-          if (dOut && dx) backwardOf.set(node, [addScaledOp(ctx, dx, dx, dOut, 1)]);
-          x = sum;
-          dx = dOut;
-          return;
         }
       }
       const node: Node = { layer, input: x, output: out, dInput: dx, dOutput: dOut };

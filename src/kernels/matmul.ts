@@ -84,7 +84,12 @@ export function subgroups8(ctx: GpuContext): boolean {
   return ctx.gpu.features.has('subgroups') && (info?.subgroupMinSize ?? 0) >= 8;
 }
 
-/** Whether a variant can run a shape (and, for `subgroups` ones, the device: see subgroups8). */
+/** Whether this device can run a variant at all: `subgroups` ones need subgroups8. */
+export function variantRunsOn(ctx: GpuContext, variant: MatmulVariant): boolean {
+  return !('subgroups' in VARIANTS[variant]) || subgroups8(ctx);
+}
+
+/** Whether a variant can run a shape (whether the device can run it at all: variantRunsOn). */
 export function variantFits(variant: MatmulVariant, M: number, N: number, K: number, transA: boolean, transB: boolean): boolean {
   const v: { block: readonly number[]; vec4: boolean; exact: boolean; only?: readonly boolean[]; subgroups?: boolean } = VARIANTS[variant];
   if (v.only && (v.only[0] !== transA || v.only[1] !== transB)) return false;
@@ -151,8 +156,8 @@ export function matmulOp(ctx: GpuContext, out: Tensor, a: Tensor, b: Tensor, opt
   if (options.splits !== undefined && !(Number.isInteger(options.splits) && options.splits >= 1)) throw new Error(`matmul: splits must be an integer >= 1, got ${options.splits}`);
   const variant = options.variant ?? chooseMatmulVariant(M, N, K, transA, transB, ctx.gpu.adapter.software, subgroups8(ctx));
   if (!variantFits(variant, M, N, K, transA, transB)) throw new Error(`matmul: variant ${variant} cannot run M=${M} N=${N} K=${K}${transA ? ' transA' : ''}${transB ? ' transB' : ''}`);
-  const v: { block: readonly number[]; subgroups?: boolean } = VARIANTS[variant];
-  if (v.subgroups && !subgroups8(ctx)) throw new Error(`matmul: variant ${variant} needs subgroups of 8 lanes or more, which this device lacks`);
+  const v = VARIANTS[variant];
+  if (!variantRunsOn(ctx, variant)) throw new Error(`matmul: variant ${variant} needs subgroups of 8 lanes or more, which this device lacks`);
   const grid: [number, number, number] = [Math.ceil(N / v.block[1]), Math.ceil(M / v.block[0]), 1];
   const max = ctx.maxWorkgroupsPerDimension;
   if (grid[0] > max || grid[1] > max) throw new Error(`matmul: ${variant} needs a ${grid[0]}×${grid[1]} grid for M=${M} N=${N}, over the device's ${max} per dimension`);

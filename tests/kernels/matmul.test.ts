@@ -11,7 +11,7 @@
 //   training shapes with the variants chooseMatmulVariant picks.)
 // Tolerance: atol = 1e-5·√K, rtol = 1e-4 (fp32 sums of K products of values in [-1, 1]).
 import { describe, expect, it } from 'vitest';
-import { biasGrad, chooseMatmulVariant, MATMUL_VARIANTS, splitsFor, matmul, matmulGradA, matmulGradB, matmulOp, subgroups8, variantFits, type MatmulVariant } from '../../src/kernels/matmul';
+import { biasGrad, chooseMatmulVariant, MATMUL_VARIANTS, splitsFor, matmul, matmulGradA, matmulGradB, matmulOp, subgroups8, variantFits, variantRunsOn, type MatmulVariant } from '../../src/kernels/matmul';
 import type { Activation } from '../../src/kernels/activation_ids';
 import { activationBackward } from '../../src/kernels/activations';
 import { empty } from '../../src/gpu/tensor';
@@ -52,7 +52,7 @@ describe('matmul vs float64', () => {
     for (const v of MATMUL_VARIANTS) expect(combos.filter((c) => c[0] === v).length).toBe(v === 'tn_vec4' ? 1 : 4);
   });
   it.each(combos)('%s transA=%s transB=%s on every shape it runs', async (variant, tA, tB) => {
-    if (variant === 'broadcast' && !subgroups8(gpu())) return; // needs subgroups of 8 lanes
+    if (!variantRunsOn(gpu(), variant)) return; // broadcast needs subgroups of 8 lanes
     const shapes = SHAPES.filter(([M, N, K]) => variantFits(variant, M, N, K, tA, tB));
     // Coverage: several shapes, one with K >= 2048, and (unless the variant needs whole blocks)
     // one whose M and N are both ragged against the workgroup's block.
@@ -75,7 +75,7 @@ describe('matmul vs float64', () => {
   const ACTS: Activation[] = ['identity', 'relu', 'tanh', 'sigmoid', 'gelu'];
   it.each(MATMUL_VARIANTS.flatMap((v) => ACTS.map((fn) => [v, fn] as const)))('%s: fused act(A·Bᵀ + bias) (Aᵀ·B for tn_vec4) with %s, preactivation stored', async (variant, fn) => {
     const ctx = gpu();
-    if (variant === 'broadcast' && !subgroups8(ctx)) return;
+    if (!variantRunsOn(ctx, variant)) return;
     const tA = variant === 'tn_vec4'; // the one transpose case it runs; A is then stored [K, M]
     const [M, N, K] = [[65, 67, 36], [68, 60, 33], [64, 64, 32]].find(([m, n, k]) => variantFits(variant, m, n, k, tA, !tA))!;
     const x = asF32(uniform(1, M * K));
@@ -100,7 +100,7 @@ describe('matmul vs float64', () => {
   // activationBackward (the unfused path), and the float64 product times act'(z) within tol.
   it.each(MATMUL_VARIANTS.flatMap((v) => ACTS.map((fn) => [v, fn] as const)))('%s: fused activation backward (A·B) ⊙ %s\'(z), bit-equal to the product then activationBackward', async (variant, fn) => {
     const ctx = gpu();
-    if (variant === 'broadcast' && !subgroups8(ctx)) return;
+    if (!variantRunsOn(ctx, variant)) return;
     const tA = variant === 'tn_vec4';
     const [M, N, K] = [[65, 67, 36], [68, 60, 33], [64, 64, 32]].find(([m, n, k]) => variantFits(variant, m, n, k, tA, false))!;
     const [a, b, z] = [asF32(uniform(7, M * K)), asF32(uniform(8, K * N)), asF32(uniform(9, M * N, -3, 3))];
