@@ -19,8 +19,11 @@ export async function timeIt(run: (inner: number) => Promise<void>, opts: { inne
 }
 
 /**
- * A TensorFlow.js training step's rate: `warmup` steps, each synced, then `steps` queued ones
- * synced once on the last loss (each loss is disposed as the next one arrives).
+ * A TensorFlow.js training step's rate: `warmup` steps, each synced, then `steps` steps with at most
+ * two in flight (step i is queued, then step i−1's loss is read and disposed), as gradscope's loop
+ * bounds its own queue. Unbounded, tfjs holds every queued step's buffers: five queued LSTM steps
+ * (T = 100, unrolled) took 30,000 memory maps on lavapipe, and the bench then died in
+ * vkCreateDescriptorPool at the kernel's 65,530-map limit. A read costs tfjs a few ms a step.
  */
 export async function tfjsStepsPerSec(step: () => { data(): Promise<unknown>; dispose(): void }, steps: number, warmup: number): Promise<number> {
   for (let i = 0; i < warmup; i++) {
@@ -29,11 +32,16 @@ export async function tfjsStepsPerSec(step: () => { data(): Promise<unknown>; di
     l.dispose();
   }
   const t0 = performance.now();
-  let loss = step();
-  for (let i = 1; i < steps; i++) { loss.dispose(); loss = step(); }
-  await loss.data();
+  let previous = step();
+  for (let i = 1; i < steps; i++) {
+    const loss = step(); // queued while the previous step still runs: the CPU and GPU overlap
+    await previous.data();
+    previous.dispose();
+    previous = loss;
+  }
+  await previous.data();
   const rate = steps / ((performance.now() - t0) / 1000);
-  loss.dispose();
+  previous.dispose();
   return rate;
 }
 
