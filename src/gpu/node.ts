@@ -3,6 +3,7 @@
 // no adapter, software GPUs are tried: Mesa lavapipe (4-10x faster), then SwiftShader from Debian's
 // chromium. GRADSCOPE_VULKAN_ICD forces one driver file; a VK_ICD_FILENAMES already set is kept.
 import { existsSync } from 'node:fs';
+import { paceDawnPolling } from './dawn_polling';
 import { openDevice, WebGpuUnavailableError, type Gpu, type OpenOptions } from './device';
 
 export const LAVAPIPE_ICD = '/usr/share/vulkan/icd.d/lvp_icd.json';
@@ -40,6 +41,7 @@ export async function openNodeDevice(options: NodeOpenOptions = {}): Promise<Gpu
     throw new WebGpuUnavailableError(`Cannot load Dawn (npm package "webgpu"): ${(e as Error).message}. Run npm install.`);
   }
   Object.assign(globalThis, dawn.globals);
+  paceDawnPolling();
 
   const candidates: Candidate[] = process.platform === 'linux' ? vulkanCandidates() : [{ why: 'Dawn default backend' }];
   const tried: string[] = [];
