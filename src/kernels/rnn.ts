@@ -49,7 +49,7 @@ function cellKernel(cell: Cell, dir: 'forward' | 'backward', driver: 'step' | 's
 
 /**
  * How a layer's recurrence runs: `persistent` — one dispatch each way, ceil(B / rows) workgroups
- * of `workgroup` invocations, each owning `rows` batch rows (a multiple of 4: vec4 row blocks) and
+ * of `workgroup` invocations, each owning `rows` batch rows (4 to 16, a multiple of 4: vec4 row blocks) and
  * `units` hidden units per invocation (1 to 4); `per_step` — one dispatch per step.
  */
 export type RecurrentPlan = { kind: 'persistent'; rows: number; workgroup: number; units: number } | { kind: 'per_step' };
@@ -57,19 +57,24 @@ export type RecurrentPlan = { kind: 'persistent'; rows: number; workgroup: numbe
 /** Workgroup memory the persistent driver needs (bytes): backward's 2·rows·G·H floats, the larger. */
 export const persistentBytes = (cell: Cell, rows: number, hidden: number) => 4 * 2 * rows * GATES[cell] * hidden;
 
+/** Row blocks of 4 a persistent workgroup holds at most (shaders/rnn_persistent.wgsl MAX_BLOCKS). */
+const MAX_BLOCKS = 4;
+
 /**
  * The size rule: persistent while a 4-row block's exchange fits the device's workgroup memory
  * (LSTM: H ≤ 128 at WebGPU's default 16 KB, H ≤ 256 at lavapipe's 32 KB), else one dispatch per
  * step. Shapes measured on lavapipe (docs/recurrent.md): software adapters run a workgroup on one
- * CPU thread, 8 lanes wide, so 4 units per invocation (one load of h or dgh serves 4 units × 4
- * rows) and 8 rows per workgroup; GPUs get one unit per invocation and 4 rows per workgroup, for
- * the most workgroups in flight.
+ * CPU thread, 8 lanes wide, where every W_hh load is 8 per-lane scalar loads; a workgroup loads
+ * each W_hh entry once per step for all its rows, so they get 16 rows per workgroup (fewer if the
+ * exchange does not fit) and 4 units per invocation (one load of h or dgh serves 4 units × 4
+ * rows); GPUs get one unit per invocation and 4 rows per workgroup, for the most workgroups in
+ * flight.
  */
 export function recurrentPlan(limits: GPUSupportedLimits, software: boolean, cell: Cell, batch: number, hidden: number): RecurrentPlan {
   const memory = limits.maxComputeWorkgroupStorageSize;
   if (persistentBytes(cell, 4, hidden) > memory) return { kind: 'per_step' };
   const units = software ? 4 : 1;
-  let rows = Math.min(4 * Math.ceil(batch / 4), software ? 8 : 4);
+  let rows = Math.min(4 * Math.ceil(batch / 4), software ? 4 * MAX_BLOCKS : 4);
   while (rows > 4 && persistentBytes(cell, rows, hidden) > memory) rows -= 4;
   const lanes = software ? 8 : 32;
   const workgroup = Math.min(maxWorkgroup(limits), lanes * Math.ceil(Math.ceil(hidden / units) / lanes));
@@ -105,7 +110,7 @@ export interface RecurrentLayer {
 /** A persistent plan within the device's limits, or an error naming the limit. */
 function checkPlan(limits: GPUSupportedLimits, cell: Cell, hidden: number, plan: { rows: number; workgroup: number; units: number }): void {
   const { rows, workgroup, units } = plan;
-  if (!Number.isInteger(rows / 4) || rows < 4) throw new Error(`recurrent: plan.rows must be a positive multiple of 4 (vec4 row blocks), got ${rows}`);
+  if (!Number.isInteger(rows / 4) || rows < 4 || rows > 4 * MAX_BLOCKS) throw new Error(`recurrent: plan.rows must be a multiple of 4 (vec4 row blocks) in [4, ${4 * MAX_BLOCKS}], got ${rows}`);
   if (!Number.isInteger(units) || units < 1 || units > 4) throw new Error(`recurrent: plan.units must be an integer in [1, 4], got ${units}`);
   if (!Number.isInteger(workgroup) || workgroup < 1 || workgroup > maxWorkgroup(limits)) {
     throw new Error(`recurrent: plan.workgroup must be an integer in [1, ${maxWorkgroup(limits)}] (maxComputeInvocationsPerWorkgroup, maxComputeWorkgroupSizeX), got ${workgroup}`);

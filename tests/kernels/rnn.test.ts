@@ -56,15 +56,18 @@ describe('recurrent layers on the GPU', () => {
   // Both drivers of the recurrence (src/kernels/rnn.ts): one dispatch per step, and persistent
   // plans that exercise every corner of rnn_persistent.wgsl: the adapter's default plan with B = 3
   // (a block of 4 rows with padding; on lavapipe 4 units per invocation with H = 5, so the second
-  // invocation's units run past H, and 8 invocations for 2 used), and PACKED: several blocks and
-  // workgroups with a part-filled last one (B = 9, 8 rows per workgroup, 2 invocations).
+  // invocation's units run past H, and 8 invocations for 2 used), PACKED: several blocks and
+  // workgroups with a part-filled last one (B = 9, 8 rows per workgroup, 2 invocations), and WIDE:
+  // the most blocks a workgroup holds (16 rows), of which B = 9 fills 3, the last with one row.
   const STEP: RecurrentPlan = { kind: 'per_step' };
   const PACKED: RecurrentPlan = { kind: 'persistent', rows: 8, workgroup: 2, units: 4 };
+  const WIDE: RecurrentPlan = { kind: 'persistent', rows: 16, workgroup: 2, units: 4 };
   const cases: [string, Cell, number, number, number, number, boolean, RecurrentPlan | null][] = [];
   for (const cell of CELLS) {
     for (const T of [1, 7, 65]) cases.push(['per step', cell, 3, T, 2, 5, T !== 7, STEP]);
     cases.push(['default plan', cell, 3, 65, 2, 5, cell !== 'lstm', null]);
     for (const seq of [true, false]) cases.push(['persistent 8 rows × 4 units', cell, 9, 7, 3, 5, seq, PACKED]);
+    cases.push(['persistent 16 rows × 4 units', cell, 9, 7, 3, 5, true, WIDE]);
   }
   for (const plan of [STEP, null]) cases.push([plan ? 'per step' : 'default plan', 'lstm', 3, 1000, 2, 3, false, plan], [plan ? 'per step' : 'default plan', 'gru', 3, 1000, 1, 2, true, plan]);
 
@@ -125,9 +128,11 @@ describe('recurrent layers on the GPU', () => {
     const d: Dims = { B: 9, T: 7, F: 3, H: 5, seq: true };
     const { x, w, dy } = inputs(cell, d);
     const step = await runLayer(cell, d, x, w, dy, STEP);
-    const persistent = await runLayer(cell, d, x, w, dy, PACKED);
-    for (const k of Object.keys(step) as (keyof typeof step)[]) {
-      expect(Buffer.from(persistent[k].buffer).equals(Buffer.from(step[k].buffer)), k).toBe(true);
+    for (const plan of [PACKED, WIDE]) {
+      const persistent = await runLayer(cell, d, x, w, dy, plan);
+      for (const k of Object.keys(step) as (keyof typeof step)[]) {
+        expect(Buffer.from(persistent[k].buffer).equals(Buffer.from(step[k].buffer)), `${k} (${plan.kind === 'persistent' ? plan.rows : 0} rows)`).toBe(true);
+      }
     }
   });
 
@@ -137,15 +142,17 @@ describe('recurrent layers on the GPU', () => {
     expect(recurrentPlan(limits, false, 'lstm', 32, 128)).toEqual({ kind: 'persistent', rows: 4, workgroup: 128, units: 1 });
     expect(recurrentPlan(limits, false, 'lstm', 32, 129)).toEqual({ kind: 'per_step' });
     expect(recurrentPlan(limits, false, 'rnn_tanh', 32, 512).kind).toBe('persistent');
-    expect(recurrentPlan(limits, true, 'lstm', 32, 32)).toEqual({ kind: 'persistent', rows: 8, workgroup: 8, units: 4 });
+    expect(recurrentPlan(limits, true, 'lstm', 32, 32)).toEqual({ kind: 'persistent', rows: 16, workgroup: 8, units: 4 }); // 16 rows: 16,384 bytes
+    expect(recurrentPlan(limits, true, 'lstm', 8, 32)).toEqual({ kind: 'persistent', rows: 8, workgroup: 8, units: 4 });
     expect(recurrentPlan(limits, true, 'lstm', 3, 5)).toEqual({ kind: 'persistent', rows: 4, workgroup: 8, units: 4 });
+    expect(recurrentPlan(limits, true, 'lstm', 32, 64)).toEqual({ kind: 'persistent', rows: 8, workgroup: 16, units: 4 }); // 16 rows would need 32,768 bytes
     expect(recurrentPlan(limits, true, 'lstm', 32, 65)).toEqual({ kind: 'persistent', rows: 4, workgroup: 24, units: 4 }); // 8 rows would need 16,640 bytes
   });
 
   it('refuses a persistent plan over the device limits, naming the limit', () => {
     const ctx = gpu();
     const tt = (shape: number[]) => tensor(ctx, new Float32Array(shape.reduce((a, b) => a * b, 1)), shape, 'f32', 't');
-    const H = 64;
+    const H = 128; // 16 rows (the most a workgroup holds) of 128 LSTM units need 64 KB
     const ts = { y: tt([4, H]), x: tt([4, 2]), weightIh: tt([4 * H, 1]), weightHh: tt([4 * H, H]), biasIh: tt([4 * H]), biasHh: tt([4 * H]) };
     const dims = { batch: 4, time: 2, features: 1, hidden: H, returnSequences: false };
     const io = { y: ts.y, x: ts.x, weights: { weightIh: ts.weightIh, weightHh: ts.weightHh, biasIh: ts.biasIh, biasHh: ts.biasHh } };
@@ -153,7 +160,8 @@ describe('recurrent layers on the GPU', () => {
     try {
       expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows, workgroup: 8, units: 1 })).toThrow(/over maxComputeWorkgroupStorageSize/);
       expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows: 4, workgroup: 100_000, units: 1 })).toThrow(/plan.workgroup must be an integer in \[1, \d+\]/);
-      expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows: 6, workgroup: 8, units: 1 })).toThrow(/plan.rows must be a positive multiple of 4/);
+      expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows: 6, workgroup: 8, units: 1 })).toThrow(/plan.rows must be a multiple of 4 \(vec4 row blocks\) in \[4, 16\]/);
+      expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows: 20, workgroup: 8, units: 1 })).toThrow(/plan.rows must be a multiple of 4 \(vec4 row blocks\) in \[4, 16\]/);
       expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows: 4, workgroup: 8, units: 5 })).toThrow(/plan.units must be an integer in \[1, 4\]/);
     } finally {
       for (const t of Object.values(ts)) t.dispose();
