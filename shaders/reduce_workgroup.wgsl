@@ -24,6 +24,21 @@ fn wg_tree_f(lid: u32, v: f32, op: u32) -> f32 {
 }
 
 fn wg_sum(lid: u32, v: f32) -> f32 { return wg_tree_f(lid, v, 0u); }
+
+var<workgroup> red_u: array<u32, WG>;
+
+/** Sum of the invocations' u32 values (wrapping). */
+fn wg_sum_u(lid: u32, v: u32) -> u32 {
+  red_u[lid] = v;
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    workgroupBarrier();
+    if (lid < s) { red_u[lid] += red_u[lid + s]; }
+  }
+  workgroupBarrier();
+  let t = red_u[0];
+  workgroupBarrier();
+  return t;
+}
 /** Smallest of the invocations' values (no NaN among them). */
 fn wg_min(lid: u32, v: f32) -> f32 { return wg_tree_f(lid, v, 1u); }
 fn wg_max(lid: u32, v: f32) -> f32 { return wg_tree_f(lid, v, 2u); }

@@ -39,3 +39,17 @@ fn wg_max(lid: u32, v: f32) -> f32 {
   if (SG == WG) { return t; }
   return wg_across_f(lid, t, infinity(-1.0), 2u);
 }
+
+var<workgroup> red_u: array<u32, WG>;
+
+/** Sum of the invocations' u32 values (wrapping; any order gives the same bits). */
+fn wg_sum_u(lid: u32, v: u32) -> u32 {
+  let t = subgroupAdd(v);
+  if (SG == WG) { return t; }
+  red_u[lid] = select(0u, t, subgroupExclusiveAdd(1u) == 0u);
+  workgroupBarrier();
+  var a = 0u;
+  for (var i = 0u; i < WG; i++) { a += red_u[i]; }
+  workgroupBarrier();
+  return a;
+}

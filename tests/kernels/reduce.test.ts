@@ -10,7 +10,7 @@
 // NaN results must sit exactly where the reference has them.
 import { describe, expect, it } from 'vitest';
 import { f32, type GpuContext, type Op } from '../../src/gpu/context';
-import { empty, Tensor } from '../../src/gpu/tensor';
+import { empty, Tensor, upload } from '../../src/gpu/tensor';
 import {
   CHUNK,
   REDUCE_WG,
@@ -166,6 +166,23 @@ describe('segment reductions vs float64', () => {
     x[segments[3].offset + 100] = Infinity;
     x[segments[4].offset] = -Infinity;
     await checkAll(ctx, x, segments);
+  });
+
+  // The histogram's counters are 16-bit halves of u32 words until a chunk's last flush: a chunk
+  // whose every element lands in one bin (and in each half of one word) holds the largest counts.
+  it.each(VARIANTS)('log10Histogram of whole chunks in one bin, two neighbouring bins (software %s, subgroups %s)', async (software, subgroups) => {
+    const real = gpu();
+    if (subgroups && !real.gpu.features.has('subgroups')) return;
+    const features = new Set([...real.gpu.features].filter((f) => subgroups || f !== 'subgroups'));
+    const ctx = Object.create(real, { gpu: { value: { ...real.gpu, features, adapter: { ...real.gpu.adapter, software } } } }) as GpuContext;
+    const { segments, size } = layout([2 * CHUNK + 3, CHUNK]);
+    const x = new Float64Array(size).fill(2); // log10 = 0.3: bin 4 of 8 over [-4, 4)
+    x.fill(20, segments[1].offset, segments[1].offset + CHUNK / 2); // log10 = 1.3: bin 5, same word
+    const tx = upload(ctx, asF32(x), [size], 'f32', 'x');
+    const out = empty(ctx, [2 * 8], 'u32', 'hist');
+    log10Histogram(ctx, out, tx, segments, 8, -4, 4);
+    expect([...(await out.download())]).toEqual([0, 0, 0, 0, 2 * CHUNK + 3, 0, 0, 0, 0, 0, 0, 0, CHUNK / 2, CHUNK / 2, 0, 0]);
+    for (const t of [tx, out]) t.dispose();
   });
 
   it('NaN and ±Inf propagate: NaN at a segment start, end and chunk cut; Inf; -Inf; both; values on the thresholds', async () => {
