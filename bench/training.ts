@@ -247,7 +247,7 @@ export async function benchTraining(ctx: GpuContext, peers: Peers, quick: boolea
   const deep: MlpShape = { input: 2, hidden: 64, depth: 50, output: 3, batch: 64, activation: 'tanh' };
   const data = makeToyDataset({ name: 'spiral', classes: 3, samples: 1000, noise: 0.1, test_fraction: 0.2 }, 1);
   // A third setting identical to the baseline (log_every 10⁶) shows the noise floor of the figures.
-  const paired = await diagnosticsCostPercent(ctx, mlpSpec(deep), data, [1, 10, 1_000_000], 10, quick ? 15 : 61);
+  const paired = await diagnosticsCostPercent(ctx, mlpSpec(deep), data, [1, 10, 1_000_000], 10, quick ? 31 : 61);
   const [off, on, on10] = paired.stepsPerSec;
   extra.deep = { stepsPerSecNoDiagnostics: off, stepsPerSecDiagnosticsEveryStep: on, stepsPerSecDiagnosticsEvery10: on10, controlCostPercent: paired.cost[2] };
   rows.push({ case: 'deep 50×64, diagnostics every step', metric: 'cost % of step', gradscope: paired.cost[0], tfjs: null, jax: null, ratio: null });
