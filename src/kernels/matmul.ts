@@ -1,5 +1,6 @@
 // Matrix products for dense layers: C = op(A)·op(B) with transposes read in place and a fused
-// epilogue (bias, activation, preactivation store); shaders/matmul.wgsl (scalar loads, any shape),
+// epilogue (bias, activation, preactivation store; for dW = dYᵀ·X also db = Σ_rows dY from the
+// same loads); shaders/matmul.wgsl (scalar loads, any shape),
 // shaders/matmul_vec4.wgsl (vec4 loads for dW = dYᵀ·X), shaders/matmul_common.wgsl (epilogue).
 // chooseMatmulVariant is the one place a kernel variant is picked from the shape.
 import matmulCommonWgsl from '../../shaders/matmul_common.wgsl?raw';
