@@ -29,6 +29,8 @@ fn matmul_direct(@builtin(global_invocation_id) gid: vec3u) {
   let n0 = gid.x * 8u;
   if (m0 >= p.M || n0 >= p.N) { return; }
   var c: array<mat4x4f, 4>;
+  var s0 = vec4f();
+  var s1 = vec4f();
   for (var k = 0u; k < p.K; k++) {
     let a0 = col_a(m0, k);
     let a1 = col_a(m0 + 4u, k);
@@ -38,8 +40,10 @@ fn matmul_direct(@builtin(global_invocation_id) gid: vec3u) {
     c[1] += outer(a0, b1);
     c[2] += outer(a1, b0);
     c[3] += outer(a1, b1);
+    if (SUM_A) { s0 += a0; s1 += a1; }
   }
   store_8x8(m0, n0, c);
+  if (SUM_A && n0 == 0u) { store_sum_a(m0, s0); store_sum_a(m0 + 4u, s1); }
 }
 
 // The same product through workgroup memory, for hardware GPUs (not picked on software

@@ -10,6 +10,10 @@ override HAS_PRE: bool = false;
 // dX = dY·W that feeds it (one pass over dX fewer); HAS_BIAS and HAS_PRE are then off.
 override ACT_GRAD: bool = false;
 override WG: u32 = 64; // bias_grad's workgroup size
+// SUM_A (with TRANS_A: dW = dYᵀ·X): also sum_a[m] = Σ_k op(A)[m, k], the bias gradient Σ_rows dY,
+// from the op(A) values the product loads anyway (the register-blocked kernels). Summed from 0 in
+// order of k, as bias_grad does: the same bits, without bias_grad's second pass over dY.
+override SUM_A: bool = false;
 // Invocations per workgroup of the register-blocked kernels, 8×8 outputs each: 4×4 (a 32×32
 // block of C) ran as fast as 8×8 or faster on lavapipe at every shape tried, and gives small
 // outputs more workgroups to spread over the cores; outputs at most 16 wide use 2×8.
@@ -29,6 +33,7 @@ struct Params { M: u32, N: u32, K: u32, KS: u32 }
 @group(0) @binding(1) var<storage, read_write> pre: array<f32>;
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 @group(0) @binding(5) var<uniform> p: Params;
+@group(0) @binding(11) var<storage, read_write> sum_a: array<f32>;
 
 // The outer product a ⊗ b as a mat4x4 (column j is a·b[j]), the 16 FMAs of one k.
 fn outer(a: vec4f, b: vec4f) -> mat4x4f {
@@ -67,4 +72,11 @@ fn store_8x8(m0: u32, n0: u32, c: array<mat4x4f, 4>) {
   store_block(m0, n0 + 4u, c[1]);
   store_block(m0 + 4u, n0, c[2]);
   store_block(m0 + 4u, n0 + 4u, c[3]);
+}
+
+// sum_a[m0..m0+3] = s, skipping rows past M; called by the invocations of the first column block.
+fn store_sum_a(m0: u32, s: vec4f) {
+  for (var i = 0u; i < 4u; i++) {
+    if (m0 + i < p.M) { sum_a[m0 + i] = s[i]; }
+  }
 }

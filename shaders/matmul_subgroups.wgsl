@@ -10,7 +10,7 @@
 // index instead ran at 0.7x).
 const SUB_ROWS = 16u;
 
-struct Acc { c: array<vec4f, 4>, d: array<vec4f, 4> } // c[q][i] = C[m0 + 4q + i, n], d: column n + 8
+struct Acc { c: array<vec4f, 4>, d: array<vec4f, 4>, s: array<vec4f, 4> } // c[q][i] = C[m0 + 4q + i, n], d: column n + 8, s: SUM_A's sums
 
 fn acc_step(s: ptr<function, Acc>, a: array<vec4f, 4>, k: u32, n: u32) {
   let b0 = load_b(k, n);
@@ -18,6 +18,7 @@ fn acc_step(s: ptr<function, Acc>, a: array<vec4f, 4>, k: u32, n: u32) {
   for (var q = 0u; q < 4u; q++) {
     (*s).c[q] = fma(a[q], vec4f(b0), (*s).c[q]);
     (*s).d[q] = fma(a[q], vec4f(b1), (*s).d[q]);
+    if (SUM_A) { (*s).s[q] += a[q]; }
   }
 }
 
@@ -68,5 +69,6 @@ fn matmul_broadcast(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_invocat
       if (m < p.M && n < p.N) { store(m, n, s.c[q][i]); }
       if (m < p.M && n + 8u < p.N) { store(m, n + 8u, s.d[q][i]); }
     }
+    if (SUM_A && n == 0u) { store_sum_a(m0 + 4u * q, s.s[q]); }
   }
 }

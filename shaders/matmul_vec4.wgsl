@@ -20,6 +20,8 @@ fn matmul_tn_vec4(@builtin(global_invocation_id) gid: vec3u) {
   let sa = p.M / 4u;
   let sb = p.N / 4u;
   var c: array<mat4x4f, 4>;
+  var s0 = vec4f();
+  var s1 = vec4f();
   for (var k = 0u; k < p.K; k++) {
     let a0 = a[k * sa + m0 / 4u];
     let a1 = a[k * sa + ca];
@@ -29,6 +31,8 @@ fn matmul_tn_vec4(@builtin(global_invocation_id) gid: vec3u) {
     c[1] += outer(a0, b1);
     c[2] += outer(a1, b0);
     c[3] += outer(a1, b1);
+    if (SUM_A) { s0 += a0; s1 += a1; } // a1 repeats a0 only where rows m0 + 4.. are past M
   }
   store_8x8(m0, n0, c);
+  if (SUM_A && n0 == 0u) { store_sum_a(m0, s0); store_sum_a(m0 + 4u, s1); }
 }

@@ -9,7 +9,7 @@ import { activationBackwardOp, activationOp } from '../kernels/activations';
 import type { Activation } from '../kernels/activation_ids';
 import { dropoutBackwardOp, dropoutForwardOp, type DropoutOp } from '../kernels/dropout';
 import { addScaledOp } from '../kernels/elementwise';
-import { biasGradOp, matmulOp } from '../kernels/matmul';
+import { matmulOp } from '../kernels/matmul';
 import { batchNormBackwardOp, batchNormForwardOp, layerNormBackwardOp, layerNormForwardOp } from '../kernels/norm';
 import { recurrentLayer, type Cell } from '../kernels/rnn';
 import { weightNormOps } from '../kernels/weight_norm';
@@ -160,8 +160,7 @@ export function buildGraph(ctx: GpuContext, model: ModelInfo, flat: FlatBuffers,
             forward.push(matmulOp(ctx, out, x, weight, { transB: true, bias }));
           }
           if (dOut && dWeight) {
-            back.push(matmulOp(ctx, dWeight, dOut, x, { transA: true })); // dW = dYᵀ·X
-            if (b) back.push(biasGradOp(ctx, grad(b), dOut)); // db = Σ_rows dY
+            back.push(matmulOp(ctx, dWeight, dOut, x, { transA: true, db: b ? grad(b) : undefined })); // dW = dYᵀ·X, db = Σ_rows dY
             const act = fusedGrad.get(layer);
             if (act) back.push(matmulOp(ctx, act.dx, dOut, weight, { activationGrad: { fn: act.fn, z: act.z } })); // (dY·W) ⊙ act'(z)
             else if (dx) back.push(matmulOp(ctx, dx, dOut, weight)); // dX = dY·W

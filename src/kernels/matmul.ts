@@ -1,5 +1,6 @@
 // Matrix products for dense layers: C = op(A)·op(B) with transposes read in place and a fused
-// epilogue (bias, activation, preactivation store); shaders/matmul.wgsl (scalar loads, any shape),
+// epilogue (bias, activation, preactivation store; for dW = dYᵀ·X also db = Σ_rows dY from the
+// same loads); shaders/matmul.wgsl (scalar loads, any shape),
 // shaders/matmul_vec4.wgsl (vec4 loads for dW = dYᵀ·X), shaders/matmul_common.wgsl (epilogue).
 // chooseMatmulVariant is the one place a kernel variant is picked from the shape.
 import matmulCommonWgsl from '../../shaders/matmul_common.wgsl?raw';
@@ -18,18 +19,20 @@ const subgroupsFamily = shaderFamily('matmul_subgroups', [matmulWgsl, matmulSubg
 const subgroups = { name: subgroupsFamily.name, code: `enable subgroups;\n${subgroupsFamily.code}` }; // the directive opens the module
 const vec4 = shaderFamily('matmul_vec4', matmulVec4Wgsl, libraries);
 const BINDINGS = { out: 0, pre: 1, a: 2, b: 3, bias: 4, params: 5 };
+const SUM_BINDINGS = { ...BINDINGS, db: 11 }; // kernels that also store db = Σ_rows dY (SUM_A)
 
 /**
  * The kernels: a workgroup covers a block of C ([rows, cols]); `vec4` ones need A's and B's
  * contiguous axes in multiples of 4 (see shaders/matmul_vec4.wgsl), `exact` ones need the block
  * (and tiled's K step, 16) to divide the shape, `only` ones run one [transA, transB] case,
- * `subgroups` ones need subgroups of at least 8 lanes (subgroups8).
+ * `subgroups` ones need subgroups of at least 8 lanes (subgroups8), `sums` ones store a dW
+ * product's db from their own loads (MatmulOptions.db; the others run biasGradOp after).
  */
 const VARIANTS = {
-  direct: { kernel: kernel(scalar, 'matmul_direct', BINDINGS), block: [32, 32], vec4: false, exact: false },
-  direct_narrow: { kernel: kernel(scalar, 'matmul_direct', BINDINGS, { WGX: 2, WGY: 8 }), block: [64, 16], vec4: false, exact: false },
-  broadcast: { kernel: kernel(subgroups, 'matmul_broadcast', BINDINGS), block: [16, 16], vec4: false, exact: false, subgroups: true },
-  tn_vec4: { kernel: kernel(vec4, 'matmul_tn_vec4', BINDINGS), block: [32, 32], vec4: true, exact: false, only: [true, false] },
+  direct: { kernel: kernel(scalar, 'matmul_direct', SUM_BINDINGS), block: [32, 32], vec4: false, exact: false, sums: true },
+  direct_narrow: { kernel: kernel(scalar, 'matmul_direct', SUM_BINDINGS, { WGX: 2, WGY: 8 }), block: [64, 16], vec4: false, exact: false, sums: true },
+  broadcast: { kernel: kernel(subgroups, 'matmul_broadcast', SUM_BINDINGS), block: [16, 16], vec4: false, exact: false, subgroups: true, sums: true },
+  tn_vec4: { kernel: kernel(vec4, 'matmul_tn_vec4', SUM_BINDINGS), block: [32, 32], vec4: true, exact: false, only: [true, false], sums: true },
   tiled: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS), block: [64, 64], vec4: false, exact: false },
   tiled_exact: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS, { CLAMP: 0 }), block: [64, 64], vec4: false, exact: true },
   // Split-K (splitsFor): tiled's blocks over K ranges into partial sums, then matmul_split_sum.
@@ -70,6 +73,13 @@ export interface MatmulOptions {
    * that feeds it (no bias, activation or preactivation then).
    */
   activationGrad?: { fn: Activation; z: Tensor };
+  /**
+   * With transA (dW = dYᵀ·X, a stored [K, M]): also db[m] = Σ_k a[k, m], the bias gradient
+   * Σ_rows dY (=), the same bits as biasGradOp. The register-blocked kernels sum the dY they load
+   * for the product, saving biasGradOp's own pass over dY (the LSTM adding step's
+   * [3200, 128] gate gradients: ~0.5-0.8 ms each on lavapipe); the others run biasGradOp after.
+   */
+  db?: Tensor;
   /** Force a kernel variant (tests and benchmarks); by default chooseMatmulVariant picks. */
   variant?: MatmulVariant;
   /** Force tiled_split's number of K ranges (benchmarks); by default splitsFor picks. */
@@ -132,7 +142,7 @@ function dims(t: Tensor, what: string): [number, number] {
 
 /** out[M, N] = act(op(a)·op(b) + bias)   (=) */
 export function matmulOp(ctx: GpuContext, out: Tensor, a: Tensor, b: Tensor, options: MatmulOptions = {}): MatmulOp {
-  const { transA = false, transB = false, bias, activationGrad } = options;
+  const { transA = false, transB = false, bias, activationGrad, db } = options;
   if (activationGrad && (bias || options.activation || options.preactivation)) throw new Error('matmul: activationGrad excludes bias, activation and preactivation');
   const activation = activationGrad?.fn ?? options.activation ?? 'identity';
   const preactivation = activationGrad?.z ?? options.preactivation;
@@ -147,8 +157,10 @@ export function matmulOp(ctx: GpuContext, out: Tensor, a: Tensor, b: Tensor, opt
   if (preactivation && (preactivation.shape.length !== 2 || preactivation.shape[0] !== M || preactivation.shape[1] !== N || preactivation.dtype !== 'f32')) {
     throw new Error(`matmul: ${activationGrad ? 'activationGrad.z' : 'preactivation'} ${preactivation.label} must be f32 [${M}, ${N}], got ${preactivation.dtype} [${preactivation.shape}]`);
   }
+  if (db && !transA) throw new Error('matmul: db (the bias gradient of dW = dYᵀ·X) needs transA');
+  if (db && (db.size !== M || db.dtype !== 'f32')) throw new Error(`matmul: db ${db.label} must be f32 [${M}], got ${db.dtype} [${db.shape}]`);
   for (const t of [a, b, bias]) {
-    if (t && (t.buffer === out.buffer || t.buffer === preactivation?.buffer)) throw new Error(`matmul: output may not share a buffer with input ${t.label}`);
+    if (t && [out, preactivation, db].some((o) => o && o.buffer === t.buffer)) throw new Error(`matmul: output may not share a buffer with input ${t.label}`);
   }
   // Unused bindings still need a buffer (WGSL counts them as used): small scratch ones.
   const scratch: Tensor[] = [];
@@ -181,9 +193,11 @@ export function matmulOp(ctx: GpuContext, out: Tensor, a: Tensor, b: Tensor, opt
       ctx.op(withConstants(splitSumKernel, epilogue), { ...outputs, partialIn: partial }, params, M * N, `${label}.sum`),
     ]);
   } else {
-    const k = withConstants(VARIANTS[variant].kernel, { TRANS_A: +transA, TRANS_B: +transB, ...epilogue });
-    op = ctx.op(k, { ...outputs, a, b }, params, grid, label);
+    const sums = 'sums' in v && !!db;
+    const k = withConstants(VARIANTS[variant].kernel, { TRANS_A: +transA, TRANS_B: +transB, SUM_A: +sums, ...epilogue });
+    op = ctx.op(k, { ...outputs, a, b, ...('sums' in v ? { db: db ?? dummy('matmul.nodb') } : {}) }, params, grid, label);
   }
+  if (db && !('sums' in v)) op = sequenceOp(label, [op, biasGradOp(ctx, db, a)]);
   return {
     ...op,
     cost: { flops: 2 * M * N * K, bytes: 4 * (M * K + K * N + M * N) },

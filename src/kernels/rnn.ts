@@ -3,8 +3,8 @@
 // Forward: one matmul projects the inputs of all steps (xg = X·W_ihᵀ + b_ih), then the recurrence
 // adds W_hh·h_{t-1} + b_hh and applies the cell (shaders/rnn.wgsl, lstm.wgsl, gru.wgsl; layouts in
 // rnn_common.wgsl). Backward: the recurrence in reverse stores the gate gradients of every step,
-// then matmuls give dW_ih = dgxᵀ·X, dW_hh = dghᵀ·h_prev, dX = dgx·W_ih and column sums the
-// biases: summed over time in a fixed order, no float atomics.
+// then matmuls give dW_ih = dgxᵀ·X, dW_hh = dghᵀ·h_prev, dX = dgx·W_ih, the biases' column sums
+// from the same dW kernels: summed over time in a fixed order, no float atomics.
 // The recurrence runs one of two ways (recurrentPlan): small layers in ONE dispatch each way
 // (rnn_persistent.wgsl: workgroups own batch rows and loop over t with a barrier per step, h or
 // dgh shared in workgroup memory), larger ones in one dispatch per step. Per step, the step index
@@ -21,7 +21,7 @@ import { packParams, sequenceOp, u32, type Bindable, type GpuContext, type Op } 
 import { foldGrid } from '../gpu/dispatch';
 import { kernel, shaderFamily, withConstants, type Kernel } from '../gpu/shaders';
 import { Tensor, zeros } from '../gpu/tensor';
-import { biasGradOp, matmulOp } from './matmul';
+import { matmulOp } from './matmul';
 
 export type Cell = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru';
 /** Gate blocks per cell: weight_ih_l0 is [GATES·H, in], weight_hh_l0 [GATES·H, H]. */
@@ -246,10 +246,8 @@ export function recurrentLayer(
     const hPrev = Tensor.view(ctx, hs.buffer, hs.offset, [T * Bn, H], 'f32', `${label}.h_prev`); // rows t·B + b: h_{t-1}
     const ops: Op[] = [
       recurrenceOp(ctx, cell, 'backward', plan, all, d, `${label}.backward`),
-      matmulOp(ctx, grads.weightIh, dgx, xRows, { transA: true }), // dW_ih = dgxᵀ·X   (=)
-      biasGradOp(ctx, grads.biasIh, dgx), // db_ih = Σ_rows dgx   (=)
-      matmulOp(ctx, grads.weightHh, dgh, hPrev, { transA: true }), // dW_hh = dghᵀ·h_prev   (=)
-      biasGradOp(ctx, grads.biasHh, dgh), // db_hh = Σ_rows dgh   (=)
+      matmulOp(ctx, grads.weightIh, dgx, xRows, { transA: true, db: grads.biasIh }), // dW_ih = dgxᵀ·X, db_ih = Σ_rows dgx   (=)
+      matmulOp(ctx, grads.weightHh, dgh, hPrev, { transA: true, db: grads.biasHh }), // dW_hh = dghᵀ·h_prev, db_hh = Σ_rows dgh   (=)
     ];
     if (grads.dx) ops.push(matmulOp(ctx, rows(grads.dx, F, 'rows'), dgx, w.weightIh)); // dX = dgx·W_ih   (=)
     backward = sequenceOp(`${label}.backward`, ops);

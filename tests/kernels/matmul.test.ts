@@ -121,6 +121,34 @@ describe('matmul vs float64', () => {
     for (const t of [ta, tb, c, unfused]) t.dispose();
   });
 
+  // dW = dYᵀ·X with db = Σ_rows dY from the same kernel (or biasGradOp after it, for the variants
+  // that do not sum): db the same bits as biasGradOp alone, dW as without db, on shapes whose M
+  // is ragged against every block (and one K >= 2048), canaried.
+  it.each(MATMUL_VARIANTS.map((v) => [v] as const))('%s: dW = dYᵀ·X with db = Σ_rows dY, db the bits of biasGradOp', async (variant) => {
+    const ctx = gpu();
+    if (!variantRunsOn(ctx, variant)) return;
+    const shapes = [[1, 1, 1], [68, 36, 33], [132, 4, 7], [20, 2, 2053], [44, 8, 2050], [9, 17, 65]].filter(([M, N, K]) => variantFits(variant, M, N, K, true, false));
+    expect(shapes.length).toBeGreaterThanOrEqual(variant === 'tiled_exact' ? 0 : 3);
+    for (const [M, N, K] of shapes) {
+      const [a, b] = [asF32(uniform(31 + M, K * M)), asF32(uniform(32 + N, K * N))];
+      const [ta, tb] = [canaried(ctx, a, [K, M], 'f32', 'dY'), tensor(ctx, b, [K, N])];
+      const [dW, db] = [canaried(ctx, M * N, [M, N], 'f32', 'dW'), canaried(ctx, M, [M], 'f32', 'db')];
+      matmul(ctx, dW.tensor, ta.tensor, tb, { transA: true, db: db.tensor, variant });
+      const [alone, dbAlone] = [empty(ctx, [M, N], 'f32', 'dW.alone'), empty(ctx, [M], 'f32', 'db.alone')];
+      matmul(ctx, alone, ta.tensor, tb, { transA: true, variant });
+      biasGrad(ctx, dbAlone, ta.tensor);
+      const what = `${variant} M=${M} N=${N} K=${K}`;
+      expect(Array.from(await db.tensor.download()), `db ${what}`).toEqual(Array.from(await dbAlone.download()));
+      expect(Array.from(await dW.tensor.download()), `dW ${what}`).toEqual(Array.from(await alone.download()));
+      expectClose(await db.tensor.download(), biasGradRef(a, K, M), tol(K), `db ${what} vs float64`);
+      for (const t of [ta, dW, db]) {
+        await t.check();
+        t.dispose();
+      }
+      for (const t of [tb, alone, dbAlone]) t.dispose();
+    }
+  });
+
   it('activation without bias, bias without activation or preactivation', async () => {
     const ctx = gpu();
     const [M, N, K] = [33, 10, 20];
@@ -267,6 +295,8 @@ describe('matmul vs float64', () => {
     expect(() => matmul(ctx, out, a, b32, { activationGrad: { fn: 'relu', z: bias } })).toThrow(/activationGrad.z bias3 must be f32 \[2, 2\]/);
     expect(() => matmul(ctx, out, a, b32, { bias: bias, activationGrad: { fn: 'relu', z: out } })).toThrow(/activationGrad excludes bias/);
     expect(() => biasGrad(ctx, bias, out)).toThrow(/bias3 has 3 elements, expected 2/);
+    expect(() => matmul(ctx, out, a, b32, { db: empty(ctx, [2], 'f32', 'db2') })).toThrow(/db \(the bias gradient of dW = dYᵀ·X\) needs transA/);
+    expect(() => matmul(ctx, out, b32, b32, { transA: true, db: bias })).toThrow(/db bias3 must be f32 \[2\]/);
     for (const t of [a, b, b32, out, bias]) t.dispose();
   });
 });
