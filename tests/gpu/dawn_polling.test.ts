@@ -30,9 +30,9 @@ describe('paced Dawn polling', () => {
     const late = times.filter((t) => t >= SPIN + 2);
     expect(early).toBeGreaterThan(100); // setImmediate runs thousands of times in 18 ms
     expect(late.length).toBeGreaterThan(5);
-    expect(late.length).toBeLessThan(80); // a timer tick each: at most one per ms over 58 ms
-    const gaps = late.slice(1).map((t, i) => t - late[i]);
-    expect(Math.min(...gaps)).toBeGreaterThan(0.5);
+    // A timer tick each: about one per ms over the last 58 ms (not every gap: a timer set from a
+    // late timer callback may run in the same turn of the event loop).
+    expect(late.length).toBeLessThan(80);
   });
 
   it('starts each wait polling at once again', async () => {
