@@ -40,10 +40,12 @@ struct Params {
 @group(0) @binding(11) var<storage, read> dy: array<f32>;
 @group(0) @binding(12) var<uniform> p: Params;
 
-// dL/dh_t from the output (the layer's dy) alone.
+// dL/dh_t from the output (the layer's dy) alone. A branch, not select(): select loads dy at every
+// step, a per-lane load on lavapipe; t is uniform, so the branch is cheap.
 fn output_grad(t: u32, b: u32, j: u32) -> f32 {
   if (p.seq != 0u) { return dy[(b * p.T + t) * p.H + j]; }
-  return select(0.0, dy[b * p.H + j], t + 1u == p.T);
+  if (t + 1u == p.T) { return dy[b * p.H + j]; }
+  return 0.0;
 }
 
 fn store_output(t: u32, b: u32, j: u32, h: f32) {
