@@ -68,9 +68,17 @@ describe.skipIf(!python)(`PyTorch: the examples, torchrun, the batcher and grads
     const out = join(dir, 'ddp');
     await exportAndTrain(gpu(), DDP_SPEC, out);
     // --redirects/--tee: torch 1.13's torchrun cannot parse their default "0" on Python 3.11.
-    await py(['-m', 'torch.distributed.run', '--monitor_interval', '1', '--standalone', '--nproc_per_node', '2', '--redirects', '1', '--tee', '1', join(out, 'export', 'train.py'), '--out', join(out, 'torch')]);
+    const torchrun = (to: string) => py(['-m', 'torch.distributed.run', '--monitor_interval', '1', '--standalone', '--nproc_per_node', '2', '--redirects', '1', '--tee', '1', join(out, 'export', 'train.py'), '--out', to], { seconds: 50 }).then(() => to);
+    // The run takes ~5 s; once in a clean-clone CI run its two workers hung before their first
+    // line (in torch 1.13's rendezvous) until the timeout. A second launch is the torchrun
+    // user's remedy too; two hangs in a row fail the test.
+    const torchOut = await torchrun(join(out, 'torch')).catch((e: { code?: number }) => {
+      if (e.code !== 124) throw e;
+      console.warn('torchrun timed out after 50 s: launching it once more, into a fresh folder');
+      return torchrun(join(out, 'torch-again'));
+    });
     const ours = records(join(out, 'gradscope', 'metrics.jsonl'));
-    const theirs = records(join(out, 'torch', 'metrics.jsonl'));
+    const theirs = records(join(torchOut, 'metrics.jsonl'));
     expect(theirs.map((r) => r.step)).toEqual([1, 2, 3, 4, 5, 6]);
     theirs.forEach((r, i) => {
       expect(rel(ours[i].loss, r.loss), `step ${r.step}`).toBeLessThan(1e-4);
