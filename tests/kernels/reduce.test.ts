@@ -155,11 +155,15 @@ describe('segment reductions vs float64', () => {
   // kind (workgroup of 64 or 8) and hides or keeps the subgroups feature. With subgroups and 64
   // invocations, several subgroups meet in workgroup memory; without, the tree.
   const VARIANTS = [[false, false], [false, true], [true, false], [true, true]] as const;
-  it.each(VARIANTS)('every workgroup variant (software %s, subgroups %s) agrees with float64, NaN and Inf included', async (software, subgroups) => {
-    const real = gpu();
-    if (subgroups && !real.gpu.features.has('subgroups')) return; // nothing to hide
+  /** The real context seen as a software or hardware adapter, with or without subgroups (null: none to hide). */
+  const variantContext = (real: GpuContext, software: boolean, subgroups: boolean): GpuContext | null => {
+    if (subgroups && !real.gpu.features.has('subgroups')) return null;
     const features = new Set([...real.gpu.features].filter((f) => subgroups || f !== 'subgroups'));
-    const ctx = Object.create(real, { gpu: { value: { ...real.gpu, features, adapter: { ...real.gpu.adapter, software } } } }) as GpuContext;
+    return Object.create(real, { gpu: { value: { ...real.gpu, features, adapter: { ...real.gpu.adapter, software } } } }) as GpuContext;
+  };
+  it.each(VARIANTS)('every workgroup variant (software %s, subgroups %s) agrees with float64, NaN and Inf included', async (software, subgroups) => {
+    const ctx = variantContext(gpu(), software, subgroups);
+    if (!ctx) return; // no subgroups to hide
     const { segments, size } = layout([1, 3, 255, 257, 4099, CHUNK + 9, 0, 61]);
     const x = data(3, segments, size);
     x[segments[2].offset + 7] = NaN;
@@ -171,10 +175,8 @@ describe('segment reductions vs float64', () => {
   // The histogram's counters are 16-bit halves of u32 words until a chunk's last flush: a chunk
   // whose every element lands in one bin (and in each half of one word) holds the largest counts.
   it.each(VARIANTS)('log10Histogram of whole chunks in one bin, two neighbouring bins (software %s, subgroups %s)', async (software, subgroups) => {
-    const real = gpu();
-    if (subgroups && !real.gpu.features.has('subgroups')) return;
-    const features = new Set([...real.gpu.features].filter((f) => subgroups || f !== 'subgroups'));
-    const ctx = Object.create(real, { gpu: { value: { ...real.gpu, features, adapter: { ...real.gpu.adapter, software } } } }) as GpuContext;
+    const ctx = variantContext(gpu(), software, subgroups);
+    if (!ctx) return;
     const { segments, size } = layout([2 * CHUNK + 3, CHUNK]);
     const x = new Float64Array(size).fill(2); // log10 = 0.3: bin 4 of 8 over [-4, 4)
     x.fill(20, segments[1].offset, segments[1].offset + CHUNK / 2); // log10 = 1.3: bin 5, same word
