@@ -22,14 +22,7 @@ struct Params { chunks: u32, segments: u32, below: f32, above: f32 } // below, a
 fn sum_squares_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let c = flat_workgroup(wid, nwg);
   if (c >= p.chunks) { return; }
-  let r = chunks[c];
-  var acc = 0.0;
-  for (var q = r.x / 4u + lid; 4u * q < r.y; q += WG) {
-    // select, not a multiply by a 0/1 mask: masked lanes may hold NaN.
-    let v = select(vec4f(0.0), x[q], lanes_inside(q, r.x, r.y));
-    acc += dot(v, v);
-  }
-  let total = wg_sum(lid, acc);
+  let total = wg_sum(lid, lane_sum_squares(chunks[c], lid));
   if (lid == 0u) { partial[c] = total; }
 }
 

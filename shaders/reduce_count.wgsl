@@ -1,9 +1,13 @@
 // A histogram of log10|x| per segment of a flat f32 buffer (the gradient histograms of the
 // diagnostics). Two passes over the chunk and segment tables described in reduce_segments.wgsl;
-// counts are u32, so their order never matters.
+// counts are u32, so their order never matters. segs[s].w is segment s's row of hist (NO_ROW:
+// counted, not stored). With SUM_SQ the same read also gives squares[s] = Σ x² of every segment,
+// summed in sum_squares_chunks' and sum_squares_segments' order (reduce.wgsl): the same bits.
 // Bindings: outputs, then inputs, then the uniform params last.
 override WG: u32 = 256; // set per adapter
+override SUM_SQ: bool = false;
 const MAX_BINS = 256u;
+const NO_ROW = 0xffffffffu;
 
 struct Params {
   chunks: u32, segments: u32,
@@ -18,6 +22,9 @@ struct Params {
 @group(0) @binding(5) var<storage, read> chunks: array<vec4u>;
 @group(0) @binding(6) var<storage, read> segs: array<vec4u>;
 @group(0) @binding(7) var<uniform> p: Params;
+@group(0) @binding(0) var<storage, read_write> squares: array<f32>; // SUM_SQ: [segments]
+@group(0) @binding(8) var<storage, read_write> partial_sq: array<f32>; // SUM_SQ: [chunks]
+@group(0) @binding(9) var<storage, read> partial_sq_in: array<f32>;
 
 var<workgroup> bins: array<atomic<u32>, MAX_BINS>;
 
@@ -67,7 +74,16 @@ fn log10_histogram_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgr
   }
   workgroupBarrier();
   let r = chunks[c];
+  if (segs[r.z].w == NO_ROW) {
+    // Not counted: only Σx² (the diagnostics' bias gradients), without the histogram's machinery.
+    if (SUM_SQ) {
+      let total = wg_sum(lid, lane_sum_squares(r, lid));
+      if (lid == 0u) { partial_sq[c] = total; }
+    }
+    return;
+  }
   let zero = vec4u(0u);
+  var sq = 0.0;
   for (var w0 = 0u; w0 < p.bins; w0 += WINDOW) {
     let zero2 = vec2u(0u);
     var wide = Wide(zero, zero, zero, zero, zero2, zero2, zero2, zero2);
@@ -77,6 +93,12 @@ fn log10_histogram_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgr
       for (var f = 0u; f < FLUSH; f++) {
         let q = q0 + f * WG;
         let v = x[q]; // past the chunk: masked below (WGSL bounds every read of a binding)
+        if (SUM_SQ) {
+          // lane_sum_squares' sum in its order (q0, q0 + WG, ...): lanes outside the chunk, and
+          // every lane after the first window, add 0.
+          let m = select(vec4f(0.0), v, lanes_inside(q, r.x, r.y) & vec4<bool>(w0 == 0u));
+          sq += dot(m, m);
+        }
         // Bin within the window; lanes outside the chunk, NaN or outside the window match no word.
         let k = select(vec4u(4u * WINDOW), log10_bins(v) - vec4u(w0), lanes_inside(q, r.x, r.y) & !nan_lanes(v));
         let word = k >> vec4u(3u);
@@ -110,19 +132,31 @@ fn log10_histogram_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgr
       }
     }
   }
+  if (SUM_SQ) {
+    let total = wg_sum(lid, sq);
+    if (lid == 0u) { partial_sq[c] = total; }
+  }
   if (SG == WG) { return; }
   workgroupBarrier();
   for (var b = lid; b < p.bins; b += WG) { partial[c * p.bins + b] = atomicLoad(&bins[b]); }
 }
 
-// hist[s·bins + b] = Σ_{c ∈ segment s} partial[c·bins + b]: one invocation per (segment, bin)
+// hist[row·bins + b] = Σ_{c ∈ segment s} partial[c·bins + b], row = segs[s].w: one invocation
+// per (segment, bin); with SUM_SQ, the bin-0 one also adds the segment's Σ x² partials in order.
 @compute @workgroup_size(WG)
 fn log10_histogram_segments(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = flat_workgroup(wid, nwg) * WG + lid;
   if (i >= p.segments * p.bins) { return; }
-  let g = segs[i / p.bins];
+  let s = i / p.bins;
+  let g = segs[s];
   let b = i % p.bins;
+  if (SUM_SQ && b == 0u) {
+    var acc = 0.0;
+    for (var k = 0u; k < g.y; k++) { acc += partial_sq_in[g.x + k]; }
+    squares[s] = acc;
+  }
+  if (g.w == NO_ROW) { return; }
   var n = 0u;
   for (var k = 0u; k < g.y; k++) { n += partial_in[(g.x + k) * p.bins + b]; }
-  hist[i] = n;
+  hist[g.w * p.bins + b] = n;
 }

@@ -7,7 +7,8 @@
 //   *_segments one invocation per segment (per segment and bin for the histogram) adds its
 //              chunks' partials in chunk order.
 // Tables built once on the CPU, one vec4u per row, in elements of x:
-//   chunks[c] = (start, end, segment, 0);  segs[s] = (first chunk, chunk count, length, 0).
+//   chunks[c] = (start, end, segment, 0);  segs[s] = (first chunk, chunk count, length, row)
+// (row: the histogram's output row of segment s, reduce_count.wgsl; 0 for the other ops).
 // x is read as vec4f: cuts inside a segment fall on multiples of 4, so only the first and last
 // vec4 of a segment reach outside it, and those lanes are masked (they may hold anything).
 
@@ -33,4 +34,17 @@ fn lanes_inside(q: u32, start: u32, end: u32) -> vec4<bool> {
 // NaN lanes, by their bits (see is_nan in common.wgsl: `v != v` may be folded away).
 fn nan_lanes(v: vec4f) -> vec4<bool> {
   return (bitcast<vec4u>(v) & vec4u(0x7fffffffu)) > vec4u(0x7f800000u);
+}
+
+// Σ x² over this invocation's vec4s of chunk r = chunks[c] (every WG-th from the first; lanes
+// outside the chunk add 0), in order. sum_squares_chunks (reduce.wgsl) and the histogram's Σx²
+// (reduce_count.wgsl) share it, so theirs are the same bits; both modules declare x and WG.
+fn lane_sum_squares(r: vec4u, lid: u32) -> f32 {
+  var acc = 0.0;
+  for (var q = r.x / 4u + lid; 4u * q < r.y; q += WG) {
+    // select, not a multiply by a 0/1 mask: masked lanes may hold NaN.
+    let v = select(vec4f(0.0), x[q], lanes_inside(q, r.x, r.y));
+    acc += dot(v, v);
+  }
+  return acc;
 }

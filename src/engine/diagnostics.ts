@@ -57,6 +57,11 @@ export interface Diagnostics {
   before: Tensor;
   /** Σg² per parameter tensor: runs every step (clipping and the non-finite guard need it). */
   gradSq: Op;
+  /**
+   * gradSq on a log step (Updater.record runs it in gradSq's place): the same Σg² bits, and the
+   * weights' gradient histograms from the same read of the gradients.
+   */
+  gradSqWithHistograms: Op;
   /** `update`: whether an update follows (it writes `before`; else the parameters are copied). */
   beforeUpdate(encoder: GPUCommandEncoder, update: boolean): void;
   afterUpdate(encoder: GPUCommandEncoder): void;
@@ -112,7 +117,6 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
   const scale = zeros(ctx, [1], 'f32', 'grad.scale');
 
   const paramSegs: Segment[] = model.params.map((p) => ({ offset: p.offset, length: p.size }));
-  const weightSegs: Segment[] = weights.map((p) => ({ offset: p.offset, length: p.size }));
   const prev = zeros(ctx, [model.paramElements], 'f32', 'diagnostics.params.before');
 
   const gradSq = sumSquaresOp(ctx, views.gradSq, t.grads, paramSegs);
@@ -136,10 +140,13 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
     const segs = Array.from({ length: r.time }, (_, t) => ({ offset: t * B * r.units, length: B * r.units }));
     after.push(sumSquaresOp(ctx, view(at.hidden[i], r.time, 'f32', `${r.name}.dh_sq`), r.dh, segs));
   });
-  if (weights.length) after.push(log10HistogramOp(ctx, view(at.hist, weights.length * HISTOGRAM.bins, 'u32', 'hist'), t.grads, weightSegs, HISTOGRAM.bins, HISTOGRAM.lo, HISTOGRAM.hi));
+  // One read of the gradients for Σg² and the histograms (lavapipe, 50×64 net: ~0.4 ms a log step less).
+  const gradSqWithHistograms = weights.length
+    ? log10HistogramOp(ctx, view(at.hist, weights.length * HISTOGRAM.bins, 'u32', 'hist'), t.grads, paramSegs, HISTOGRAM.bins, HISTOGRAM.lo, HISTOGRAM.hi, { squares: views.gradSq, counted: model.params.map((p) => p.role === 'weight') })
+    : gradSq;
 
   return {
-    buffer, bytes, views, scale, gradSq, before: prev,
+    buffer, bytes, views, scale, gradSq, gradSqWithHistograms, before: prev,
     beforeUpdate(encoder, update) {
       if (!update) encoder.copyBufferToBuffer(t.params.buffer, 0, prev.buffer, 0, model.paramElements * 4);
       encoder.copyBufferToBuffer(graph.output.buffer, graph.output.offset, buffer, at.logits * 4, B * C * 4);
@@ -183,7 +190,7 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
       };
     },
     dispose() {
-      for (const o of [gradSq, ...after]) o.dispose();
+      for (const o of new Set([gradSq, gradSqWithHistograms, ...after])) o.dispose();
       for (const x of [scale, prev, gradSqOut]) x.dispose();
       buffer.destroy();
     },

@@ -92,7 +92,8 @@ export class Updater {
    */
   record(encoder: GPUCommandEncoder, ops: readonly Op[], o: { log: boolean; update: boolean; i?: number; label?: string }): void {
     const pass = encoder.beginComputePass({ label: o.label ?? 'forward, backward, guard' });
-    for (const op of ops) op.record(pass);
+    // A log step's Σg² comes with the gradient histograms, from one read of the gradients.
+    for (const op of ops) (o.log && op === this.diag.gradSq ? this.diag.gradSqWithHistograms : op).record(pass);
     pass.end();
     if (o.log) this.diag.beforeUpdate(encoder, o.update);
     if (o.update) {

@@ -12,7 +12,7 @@ import reduceWorkgroupSubgroupsWgsl from '../../shaders/reduce_workgroup_subgrou
 import { f32, packParams, u32, type Bindable, type GpuContext, type Op, type ParamField } from '../gpu/context';
 import { foldGrid, type Grid } from '../gpu/dispatch';
 import { kernel, shaderFamily, withConstants, type Kernel, type ShaderFamily } from '../gpu/shaders';
-import type { Tensor } from '../gpu/tensor';
+import { empty, type Tensor } from '../gpu/tensor';
 
 export interface Segment {
   /** First element, within the flat tensor. */
@@ -56,8 +56,10 @@ export const normAndDistanceChunksKernel = kernel(reduce, 'norm_and_distance_chu
 export const normAndDistanceSegmentsKernel = kernel(reduce, 'norm_and_distance_segments', { out: 0, partialIn: 3, segs: 5, params: 6 }, WG);
 export const statsChunksKernel = kernel(reduce, 'stats_chunks', { partial: 1, x: 2, chunks: 4, params: 6 }, WG);
 export const statsSegmentsKernel = kernel(reduce, 'stats_segments', { out: 0, partialIn: 3, segs: 5, params: 6 }, WG);
-export const histogramChunksKernel = kernel(reduceCount, 'log10_histogram_chunks', { partial: 2, x: 3, chunks: 5, params: 7 }, WG);
-export const histogramSegmentsKernel = kernel(reduceCount, 'log10_histogram_segments', { hist: 1, partialIn: 4, segs: 6, params: 7 }, WG);
+// The Σx² bindings are bound with or without SUM_SQ (log10HistogramOp's `squares`): WGSL counts a
+// binding as used whatever an override makes of the code that reads it.
+export const histogramChunksKernel = kernel(reduceCount, 'log10_histogram_chunks', { partial: 2, x: 3, chunks: 5, segs: 6, params: 7, partialSq: 8 }, WG);
+export const histogramSegmentsKernel = kernel(reduceCount, 'log10_histogram_segments', { squares: 0, hist: 1, partialIn: 4, segs: 6, params: 7, partialSqIn: 9 }, WG);
 
 /**
  * A reduce kernel as this adapter runs it: the subgroup family where the device has `subgroups`
@@ -77,13 +79,19 @@ export function reduceKernel<B extends string>(ctx: GpuContext, k: Kernel<B>): K
 export interface SegmentTables {
   /** (start, end, segment, 0) per chunk, in elements. */
   chunks: Uint32Array;
-  /** (first chunk, chunk count, length, 0) per segment. */
+  /** (first chunk, chunk count, length, row) per segment (row: the histogram's output row, else 0). */
   segs: Uint32Array;
   chunkCount: number;
 }
 
-/** Cuts every segment at multiples of CHUNK (of the element index in x, so cuts are vec4-aligned). */
-export function segmentTables(op: string, x: Tensor, segments: readonly Segment[]): SegmentTables {
+/** No histogram row for a segment (reduce_count.wgsl NO_ROW). */
+const NO_ROW = 0xffffffff;
+
+/**
+ * Cuts every segment at multiples of CHUNK (of the element index in x, so cuts are vec4-aligned);
+ * `rows[s]` goes into segment s's fourth word.
+ */
+export function segmentTables(op: string, x: Tensor, segments: readonly Segment[], rows?: readonly number[]): SegmentTables {
   if (segments.length === 0) throw new Error(`${op}: no segments given`);
   const chunks: number[] = [];
   const segs: number[] = [];
@@ -97,7 +105,7 @@ export function segmentTables(op: string, x: Tensor, segments: readonly Segment[
       chunks.push(start, stop, s, 0);
       start = stop;
     }
-    segs.push(first, chunks.length / 4 - first, length, 0);
+    segs.push(first, chunks.length / 4 - first, length, rows?.[s] ?? 0);
   });
   return { chunks: Uint32Array.from(chunks), segs: Uint32Array.from(segs), chunkCount: chunks.length / 4 };
 }
@@ -129,7 +137,9 @@ interface SegmentOpSpec {
   tables: SegmentTables;
   /** u32/f32 words of partial results per chunk. */
   partialWords: number;
-  /** Pass 1, bindings { partial, x, chunks, params } and `inputs`: one workgroup per chunk. */
+  /** A second partial, one f32 per chunk, bound as partialSq and partialSqIn (the histogram's Σx²). */
+  squarePartials?: boolean;
+  /** Pass 1, bindings { partial, x, chunks, params } (segs if it reads them) and `inputs`: one workgroup per chunk. */
   chunks: Kernel;
   /** Further inputs of pass 1, read like x (as vec4s over the same elements). */
   inputs?: Record<string, Tensor>;
@@ -156,10 +166,11 @@ function segmentOp(ctx: GpuContext, spec: SegmentOpSpec): Op {
   const chunkTable = storage(tables.chunks, tables.chunks.byteLength, 'chunks');
   const segTable = storage(tables.segs, tables.segs.byteLength, 'segs');
   const partial = storage(null, tables.chunkCount * spec.partialWords * 4, 'partial');
+  const partialSq = spec.squarePartials ? storage(null, tables.chunkCount * 4, 'partialSq') : null;
   let uniform: GPUBuffer | null = ctx.uniform(spec.params, `${label}.params`);
   const passes: [Kernel, Record<string, Bindable>, Grid][] = [
-    [reduceKernel(ctx, spec.chunks), { partial, x, chunks: chunkTable, ...inputs }, foldGrid(Math.max(1, tables.chunkCount), ctx.maxWorkgroupsPerDimension)],
-    [reduceKernel(ctx, spec.segments), { ...spec.output, partialIn: partial, segs: segTable }, spec.grid],
+    [reduceKernel(ctx, spec.chunks), { partial, x, chunks: chunkTable, segs: segTable, ...inputs, ...(partialSq ? { partialSq } : {}) }, foldGrid(Math.max(1, tables.chunkCount), ctx.maxWorkgroupsPerDimension)],
+    [reduceKernel(ctx, spec.segments), { ...spec.output, partialIn: partial, segs: segTable, ...(partialSq ? { partialSqIn: partialSq } : {}) }, spec.grid],
   ];
   const steps = passes.map(([k, buffers, grid]) => ({
     pipeline: ctx.pipeline(k),
@@ -182,7 +193,7 @@ function segmentOp(ctx: GpuContext, spec: SegmentOpSpec): Op {
     },
     dispose() {
       if (!uniform) return;
-      for (const b of [chunkTable, segTable, partial]) ctx.pool.release(b.buffer);
+      for (const b of [chunkTable, segTable, partial, partialSq]) if (b) ctx.pool.release(b.buffer);
       ctx.pool.release(uniform);
       uniform = null;
     },
@@ -263,18 +274,35 @@ export function stats(ctx: GpuContext, out: Tensor, x: Tensor, segments: readonl
   run(ctx, statsOp(ctx, out, x, segments, below, above));
 }
 
+export interface HistogramOptions {
+  /**
+   * f32 [segments.length]: also squares[s] = Σ x² over every segment, the same bits as
+   * sumSquaresOp, from the histogram's own read of x (the diagnostics' Σg² on a log step: one
+   * read of the gradients instead of two).
+   */
+  squares?: Tensor;
+  /** Which segments get a histogram (out: one row per counted segment, in order); default all. */
+  counted?: readonly boolean[];
+}
+
 /**
  * out[s, b] = count of elements of segment s whose log10|x| falls in bin b of `bins` equal bins
  * over [lo, hi); below lo (zeros and subnormals too) in bin 0, at hi and above (Inf too) in the
  * last. NaN is counted in no bin, so a segment's counts then sum to less than its length.
- * out: u32 [segments.length, bins]. setParams([f32(lo), f32(hi)]) moves the range of the built op.
+ * out: u32 [counted segments, bins]. setParams([f32(lo), f32(hi)]) moves the range of the built op.
  */
-export function log10HistogramOp(ctx: GpuContext, out: Tensor, x: Tensor, segments: readonly Segment[], bins: number, lo: number, hi: number): Op {
+export function log10HistogramOp(ctx: GpuContext, out: Tensor, x: Tensor, segments: readonly Segment[], bins: number, lo: number, hi: number, options: HistogramOptions = {}): Op {
   const op = 'log10Histogram';
+  const { squares, counted = segments.map(() => true) } = options;
   checkTensor(op, x, 'f32', x.size, `[${x.size}]`);
   if (!Number.isInteger(bins) || bins < 1 || bins > MAX_BINS) throw new Error(`${op}: bins must be an integer in [1, ${MAX_BINS}], got ${bins}`);
-  const tables = segmentTables(op, x, segments);
-  checkTensor(op, out, 'u32', bins * segments.length, `[${segments.length}, ${bins}] (segments × bins)`);
+  if (counted.length !== segments.length) throw new Error(`${op}: counted has ${counted.length} entries, expected one per segment (${segments.length})`);
+  let n = 0;
+  const rows = counted.map((c) => (c ? n++ : NO_ROW));
+  const tables = segmentTables(op, x, segments, rows);
+  checkTensor(op, out, 'u32', bins * n, `[${n}, ${bins}] (counted segments × bins)`);
+  if (squares) checkTensor(op, squares, 'f32', segments.length, `[${segments.length}] (Σx² per segment)`);
+  const noSquares = squares ? null : empty(ctx, [4], 'f32', `${op}.nosquares`);
   const params = (lo: number, hi: number) => {
     checkFinite(op, { lo, hi });
     if (!(lo < hi)) throw new Error(`${op}: lo (${lo}) must be below hi (${hi})`);
@@ -282,12 +310,22 @@ export function log10HistogramOp(ctx: GpuContext, out: Tensor, x: Tensor, segmen
     const perDecade = bins / (hi - lo);
     return [u32(tables.chunkCount), u32(segments.length), u32(bins), f32(perDecade / Math.log2(10)), f32(lo * perDecade)];
   };
-  return segmentOp(ctx, {
-    label: `${op}(${x.label})`, x, tables, partialWords: bins,
-    chunks: histogramChunksKernel, segments: histogramSegmentsKernel, output: { hist: out },
+  const build = () => segmentOp(ctx, {
+    label: `${op}(${x.label})`, x, tables, partialWords: bins, squarePartials: true,
+    chunks: withConstants(histogramChunksKernel, { SUM_SQ: +!!squares }),
+    segments: withConstants(histogramSegmentsKernel, { SUM_SQ: +!!squares }),
+    output: { hist: out, squares: squares ?? noSquares! },
     grid: ctx.grid(reduceKernel(ctx, histogramSegmentsKernel), segments.length * bins),
     params: params(lo, hi), setParams: (fields) => params(...userValues(op, fields, ['lo', 'hi'])),
   });
+  if (!noSquares) return build();
+  try {
+    const o = build();
+    return { ...o, dispose() { o.dispose(); noSquares.dispose(); } };
+  } catch (e) {
+    noSquares.dispose();
+    throw e;
+  }
 }
 
 export function log10Histogram(ctx: GpuContext, out: Tensor, x: Tensor, segments: readonly Segment[], bins: number, lo: number, hi: number): void {

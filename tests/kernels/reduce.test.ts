@@ -117,7 +117,19 @@ async function checkAll(ctx: GpuContext, x: Float64Array, segments: readonly Seg
   expectSame(await nd.tensor.download(), ref.normAndDistance(x, y, segments), SUM_TOL, 'normAndDistance');
   expectStats(await st.tensor.download(), ref.stats(x, segments), x, segments);
   expectSame(await hi.tensor.download(), ref.log10Histogram(x, segments, HIST.bins, HIST.lo, HIST.hi), EXACT, 'log10Histogram');
-  for (const c of [tx, ty, nd, ss, st, hi]) {
+  // The histogram with Σx² from its own read, every other segment counted (the diagnostics' log
+  // step): Σx² the same bits as sumSquares, the counted rows as the reference's.
+  const counted = segments.map((_, s) => s % 2 === 0);
+  const kept = segments.filter((_, s) => counted[s]);
+  const fusedSq = canaried(ctx, S, undefined, 'f32', 'fused.sumsq');
+  const fusedHist = canaried(ctx, kept.length * HIST.bins, undefined, 'u32', 'fused.hist'); // segment 0 is always counted
+  const fused = log10HistogramOp(ctx, fusedHist.tensor, tx.tensor, segments, HIST.bins, HIST.lo, HIST.hi, { squares: fusedSq.tensor, counted });
+  ctx.submit([fused]);
+  fused.dispose();
+  const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+  expect(bits(new Float32Array(await fusedSq.tensor.download())), 'histogram squares: the bits of sumSquares').toEqual(bits(new Float32Array(await ss.tensor.download())));
+  expectSame(await fusedHist.tensor.download(), ref.log10Histogram(x, kept, HIST.bins, HIST.lo, HIST.hi), EXACT, 'log10Histogram of the counted segments');
+  for (const c of [tx, ty, nd, ss, st, hi, fusedSq, fusedHist]) {
     await c.check();
     c.dispose();
   }
