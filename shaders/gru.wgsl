@@ -4,14 +4,14 @@
 // Layouts, bindings and the drivers: rnn_common.wgsl, rnn_persistent.wgsl.
 const G: u32 = 3u;
 
-// hp = W_hh·h_{t-1} + b_hh for unit j's rows of the r, z, n blocks; returns h_t.
-fn cell_forward(t: u32, b: u32, j: u32, hp: vec4f) -> f32 {
+// hp = W_hh·h_{t-1} + b_hh and xp = W_ih x_t + b_ih for unit j's rows of the r, z, n blocks;
+// returns h_t.
+fn cell_forward(t: u32, b: u32, j: u32, hp: vec4f, xp: vec4f) -> f32 {
   let H = p.H;
-  let x0 = bm_row(b, t) * 3u * H + j;
-  let r = sigmoid_fn(xg[x0] + hp[0]);
-  let z = sigmoid_fn(xg[x0 + H] + hp[1]);
+  let r = sigmoid_fn(xp[0] + hp[0]);
+  let z = sigmoid_fn(xp[1] + hp[1]);
   let hn = hp[2];
-  let n = tanh_fn(xg[x0 + 2u * H] + r * hn);
+  let n = tanh_fn(xp[2] + r * hn);
   let h = (1.0 - z) * n + z * hs[tm(t, b, j)];
   let g0 = (t * p.B + b) * 4u * H + j;
   gates[g0] = r;

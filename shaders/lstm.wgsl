@@ -4,14 +4,14 @@
 // Layouts, bindings and the drivers: rnn_common.wgsl, rnn_persistent.wgsl.
 const G: u32 = 4u;
 
-// hp = W_hh·h_{t-1} + b_hh for unit j's rows of the four gate blocks; returns h_t.
-fn cell_forward(t: u32, b: u32, j: u32, hp: vec4f) -> f32 {
+// hp = W_hh·h_{t-1} + b_hh and xp = W_ih x_t + b_ih for unit j's rows of the four gate blocks;
+// returns h_t.
+fn cell_forward(t: u32, b: u32, j: u32, hp: vec4f, xp: vec4f) -> f32 {
   let H = p.H;
-  let x0 = bm_row(b, t) * 4u * H + j;
-  let i = sigmoid_fn(xg[x0] + hp[0]);
-  let f = sigmoid_fn(xg[x0 + H] + hp[1]);
-  let g = tanh_fn(xg[x0 + 2u * H] + hp[2]);
-  let o = sigmoid_fn(xg[x0 + 3u * H] + hp[3]);
+  let i = sigmoid_fn(xp[0] + hp[0]);
+  let f = sigmoid_fn(xp[1] + hp[1]);
+  let g = tanh_fn(xp[2] + hp[2]);
+  let o = sigmoid_fn(xp[3] + hp[3]);
   let c = f * cs[tm(t, b, j)] + i * g;
   let h = o * tanh_fn(c);
   let g0 = (t * p.B + b) * 4u * H + j;

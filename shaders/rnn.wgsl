@@ -4,9 +4,9 @@
 override RELU: bool = false;
 const G: u32 = 1u;
 
-// h_t = act(xg[b, t] + hp), hp = W_hh·h_{t-1} + b_hh; returns h_t.
-fn cell_forward(t: u32, b: u32, j: u32, hp: vec4f) -> f32 {
-  let s = xg[bm_row(b, t) * p.H + j] + hp[0];
+// h_t = act(xp + hp), xp = W_ih x_t + b_ih, hp = W_hh·h_{t-1} + b_hh; returns h_t.
+fn cell_forward(t: u32, b: u32, j: u32, hp: vec4f, xp: vec4f) -> f32 {
+  let s = xp[0] + hp[0];
   let h = select(tanh_fn(s), max(s, 0.0), RELU);
   hs[tm(t + 1u, b, j)] = h;
   store_output(t, b, j, h);

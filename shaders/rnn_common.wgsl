@@ -2,7 +2,8 @@
 // count G and its cell, `cell_forward` and `cell_backward`, for one (step t, batch row b, unit j);
 // the drivers that run the cells over time are here (one dispatch per step) and in
 // rnn_persistent.wgsl (all steps in one dispatch). Layouts (H units, G gates, B rows, T steps):
-//   xg    [B·T, G·H] batch-major: X·W_ihᵀ + b_ih for every step, from one matmul before the loop
+//   xg    [B·T, G·H] batch-major: X·W_ihᵀ + b_ih for every step, from one matmul before the loop;
+//         with XG_CELL (F ≤ 4) there is no xg: the forward drivers compute it from x, W_ih, b_ih
 //   hs    [T+1, B, H] time-major: hs[0] = h_{-1} = 0 (zeroed once, never written), hs[t+1] = h_t
 //   cs    [T+1, B, H] LSTM cell states, cs[0] = 0
 //   gates [T, B, 4H] what backward needs: LSTM i, f, g, o (activated); GRU r, z, n, W_hn·h + b_hn
@@ -17,6 +18,12 @@
 // Buffers written at one step and read at another are bound read_write: a dispatch may not bind
 // one buffer both ways, and backward reads hs, cs and gates through these same bindings.
 override WG: u32 = 64;
+// XG_CELL: few input features (F ≤ 4), so W_ih x_t + b_ih is a few FMAs per gate: the forward
+// drivers compute it where the cell needs it instead of reading it from xg, which a matmul
+// before the loop would have written (LSTM adding step on lavapipe, F = 2: that matmul took
+// ~1.7 ms of a ~9 ms forward). Summed as that matmul sums: from 0 up in feature order with
+// fma, then + b_ih (the bits of matmul_broadcast, which lavapipe runs for it).
+override XG_CELL: bool = false;
 
 struct Params {
   T: u32,
@@ -24,6 +31,7 @@ struct Params {
   H: u32,
   t: u32, // the step of a per-step dispatch (unused by the persistent driver)
   seq: u32, // return_sequences: y is [B, T·H] (else [B, H], written at t = T − 1)
+  F: u32, // input features (XG_CELL)
 }
 
 @group(0) @binding(0) var<storage, read_write> y: array<f32>;
@@ -39,6 +47,44 @@ struct Params {
 @group(0) @binding(10) var<storage, read> b_hh: array<f32>;
 @group(0) @binding(11) var<storage, read> dy: array<f32>;
 @group(0) @binding(12) var<uniform> p: Params;
+@group(0) @binding(13) var<storage, read> x_in: array<f32>; // [B·T, F] batch-major (XG_CELL)
+@group(0) @binding(14) var<storage, read> w_ih: array<f32>; // [G·H, F] (XG_CELL)
+@group(0) @binding(15) var<storage, read> b_ih: array<f32>; // [G·H] (XG_CELL)
+
+// x_t of batch row b (F ≤ 4 values).
+fn x_row(b: u32, t: u32) -> vec4f {
+  let x0 = bm_row(b, t) * p.F;
+  var xv = vec4f();
+  for (var f = 0u; f < 4u; f++) { if (f < p.F) { xv[f] = x_in[x0 + f]; } }
+  return xv;
+}
+
+// w·x + bias over the first F of 4 values: one gate row of W_ih x_t + b_ih.
+fn project(xv: vec4f, w: vec4f, bias: f32) -> f32 {
+  var s = 0.0;
+  for (var f = 0u; f < 4u; f++) { if (f < p.F) { s = fma(xv[f], w[f], s); } }
+  return s + bias;
+}
+
+// W_ih row q·H + j (F ≤ 4 values) and its bias.
+fn w_ih_row(q: u32, j: u32) -> vec4f {
+  let r = (q * p.H + j) * p.F;
+  var w = vec4f();
+  for (var f = 0u; f < 4u; f++) { if (f < p.F) { w[f] = w_ih[r + f]; } }
+  return w;
+}
+
+// xp[q] = (W_ih x_t + b_ih)[q·H + j] for the G gate blocks of unit j: from xg, or with XG_CELL
+// computed here (the per-step driver; the persistent one loads W_ih once per step for its rows).
+fn input_projection(t: u32, b: u32, j: u32) -> vec4f {
+  var xp = vec4f();
+  let xv = select(vec4f(), x_row(b, t), XG_CELL);
+  for (var q = 0u; q < G; q++) {
+    if (XG_CELL) { xp[q] = project(xv, w_ih_row(q, j), b_ih[q * p.H + j]); }
+    else { xp[q] = xg[bm_row(b, t) * G * p.H + q * p.H + j]; }
+  }
+  return xp;
+}
 
 // dL/dh_t from the output (the layer's dy) alone. A branch, not select(): select loads dy at every
 // step, a per-lane load on lavapipe; t is uniform, so the branch is cheap.
@@ -78,7 +124,7 @@ fn step_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
     for (var k = 0u; k < p.H; k++) { s += hs[h0 + k] * w_hh[row * p.H + k]; }
     hp[q] = s;
   }
-  cell_forward(p.t, u.b, u.j, hp);
+  cell_forward(p.t, u.b, u.j, hp, input_projection(p.t, u.b, u.j));
 }
 
 // rg = Σ_r dgh_{t+1}[b, r]·W_hh[r, j] over the G·H gate rows: dL/dh_t through step t+1's gates.

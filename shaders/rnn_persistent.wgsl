@@ -53,12 +53,31 @@ fn seq_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
           }
         }
       }
+      // XG_CELL: W_ih and b_ih of the units, loaded once per step for all the rows (as W_hh).
+      var wx: array<array<vec4f, 4>, 4>; // wx[q][u] = W_ih[q·H + j0 + u, 0 .. F)
+      var bx: array<vec4f, 4>; // bx[q][u] = b_ih[q·H + j0 + u]
+      if (XG_CELL) {
+        for (var q = 0u; q < G; q++) {
+          for (var u = 0u; u < UNITS; u++) {
+            let j = min(j0 + u, H - 1u);
+            wx[q][u] = w_ih_row(q, j);
+            bx[q][u] = b_ih[q * H + j];
+          }
+        }
+      }
       for (var blk = 0u; blk < nb; blk++) {
+        var xr: array<vec4f, 4>; // XG_CELL: x_t of the block's 4 rows
+        if (XG_CELL) { for (var r = 0u; r < 4u; r++) { xr[r] = x_row(min(b0 + 4u * blk + r, p.B - 1u), t); } }
         for (var u = 0u; u < UNITS && j0 + u < H; u++) {
           let rows = transpose(mat4x4f(hp[blk][0][u], hp[blk][1][u], hp[blk][2][u], hp[blk][3][u]));
           for (var r = 0u; r < 4u; r++) {
             let b = b0 + 4u * blk + r;
-            if (b < p.B) { exchange[n - cur + blk * H + j0 + u][r] = cell_forward(t, b, j0 + u, rows[r]); }
+            if (b < p.B) {
+              var xp = vec4f();
+              if (XG_CELL) { for (var q = 0u; q < G; q++) { xp[q] = project(xr[r], wx[q][u], bx[q][u]); } }
+              else { xp = input_projection(t, b, j0 + u); }
+              exchange[n - cur + blk * H + j0 + u][r] = cell_forward(t, b, j0 + u, rows[r], xp);
+            }
           }
         }
       }

@@ -1,7 +1,8 @@
 // Recurrent layers (PyTorch nn.RNN / nn.LSTM / nn.GRU, one layer, batch_first, with biases):
 // forward and backpropagation through time, every step recorded into the caller's pass.
-// Forward: one matmul projects the inputs of all steps (xg = X·W_ihᵀ + b_ih), then the recurrence
-// adds W_hh·h_{t-1} + b_hh and applies the cell (shaders/rnn.wgsl, lstm.wgsl, gru.wgsl; layouts in
+// Forward: one matmul projects the inputs of all steps (xg = X·W_ihᵀ + b_ih; with at most
+// XG_CELL_FEATURES input features the drivers compute it themselves), then the recurrence adds
+// W_hh·h_{t-1} + b_hh and applies the cell (shaders/rnn.wgsl, lstm.wgsl, gru.wgsl; layouts in
 // rnn_common.wgsl). Backward: the recurrence in reverse stores the gate gradients of every step,
 // then matmuls give dW_ih = dgxᵀ·X, dW_hh = dghᵀ·h_prev, dX = dgx·W_ih, the biases' column sums
 // from the same dW kernels: summed over time in a fixed order, no float atomics.
@@ -32,14 +33,17 @@ const families = { rnn: shaderFamily('rnn', rnnWgsl, libs), lstm: shaderFamily('
 const FAMILY: Record<Cell, keyof typeof families> = { rnn_tanh: 'rnn', rnn_relu: 'rnn', lstm: 'lstm', gru: 'gru' };
 // Binding numbers are rnn_common.wgsl's; each entry point lists exactly the ones it uses (the
 // same for both drivers: the cells do the storage traffic).
-const B = { y: 0, hs: 1, cs: 2, gates: 3, dgx: 4, dgh: 5, dhs: 6, dcs: 7, xg: 8, w_hh: 9, b_hh: 10, dy: 11, params: 12 } as const;
+const B = { y: 0, hs: 1, cs: 2, gates: 3, dgx: 4, dgh: 5, dhs: 6, dcs: 7, xg: 8, w_hh: 9, b_hh: 10, dy: 11, params: 12, x_in: 13, w_ih: 14, b_ih: 15 } as const;
 const pick = <K extends keyof typeof B>(...names: K[]) => Object.fromEntries(names.map((n) => [n, B[n]])) as Record<string, number>;
+const INPUT = ['xg', 'x_in', 'w_ih', 'b_ih'] as const; // the forward's input projection: xg, or (XG_CELL) what makes it
 const BINDINGS: Record<Cell, { forward: Record<string, number>; backward: Record<string, number> }> = {
-  rnn_tanh: { forward: pick('y', 'hs', 'xg', 'w_hh', 'b_hh', 'params'), backward: pick('hs', 'dgx', 'dgh', 'dhs', 'w_hh', 'dy', 'params') },
-  rnn_relu: { forward: pick('y', 'hs', 'xg', 'w_hh', 'b_hh', 'params'), backward: pick('hs', 'dgx', 'dgh', 'dhs', 'w_hh', 'dy', 'params') },
-  lstm: { forward: pick('y', 'hs', 'cs', 'gates', 'xg', 'w_hh', 'b_hh', 'params'), backward: pick('cs', 'gates', 'dgx', 'dgh', 'dhs', 'dcs', 'w_hh', 'dy', 'params') },
-  gru: { forward: pick('y', 'hs', 'gates', 'xg', 'w_hh', 'b_hh', 'params'), backward: pick('hs', 'gates', 'dgx', 'dgh', 'dhs', 'w_hh', 'dy', 'params') },
+  rnn_tanh: { forward: pick('y', 'hs', ...INPUT, 'w_hh', 'b_hh', 'params'), backward: pick('hs', 'dgx', 'dgh', 'dhs', 'w_hh', 'dy', 'params') },
+  rnn_relu: { forward: pick('y', 'hs', ...INPUT, 'w_hh', 'b_hh', 'params'), backward: pick('hs', 'dgx', 'dgh', 'dhs', 'w_hh', 'dy', 'params') },
+  lstm: { forward: pick('y', 'hs', 'cs', 'gates', ...INPUT, 'w_hh', 'b_hh', 'params'), backward: pick('cs', 'gates', 'dgx', 'dgh', 'dhs', 'dcs', 'w_hh', 'dy', 'params') },
+  gru: { forward: pick('y', 'hs', 'gates', ...INPUT, 'w_hh', 'b_hh', 'params'), backward: pick('hs', 'gates', 'dgx', 'dgh', 'dhs', 'w_hh', 'dy', 'params') },
 };
+/** Input features up to which the forward drivers compute W_ih x_t + b_ih themselves (rnn_common.wgsl XG_CELL). */
+export const XG_CELL_FEATURES = 4;
 const STEP_WG = 64;
 
 function cellKernel(cell: Cell, dir: 'forward' | 'backward', driver: 'step' | 'seq', constants: Record<string, number>): Kernel {
@@ -131,16 +135,17 @@ function check(what: string, t: Tensor, shape: number[]): void {
  * workgroups; else T dispatches over B·H invocations, step t = order[i] with its own params
  * slice and bind group, the pipeline set once.
  */
-function recurrenceOp(ctx: GpuContext, cell: Cell, dir: 'forward' | 'backward', plan: RecurrentPlan, buffers: Record<string, Bindable>, d: RecurrentDims, label: string): Op {
+function recurrenceOp(ctx: GpuContext, cell: Cell, dir: 'forward' | 'backward', plan: RecurrentPlan, buffers: Record<string, Bindable>, d: RecurrentDims, label: string, inCell: boolean): Op {
   const only = (k: Kernel) => Object.fromEntries(Object.keys(k.bindings).filter((n) => n !== 'params').map((n) => [n, buffers[n]]));
+  const XG_CELL = +inCell;
   if (plan.kind === 'persistent') {
     const blocks = plan.rows / 4;
     const exchange = 2 * blocks * d.hidden * (dir === 'forward' ? 1 : GATES[cell]); // vec4s
-    const k = cellKernel(cell, dir, 'seq', { WG: plan.workgroup, BLOCKS: blocks, UNITS: plan.units, SH: exchange });
+    const k = cellKernel(cell, dir, 'seq', { WG: plan.workgroup, BLOCKS: blocks, UNITS: plan.units, SH: exchange, XG_CELL });
     const grid = foldGrid(Math.ceil(d.batch / plan.rows), ctx.maxWorkgroupsPerDimension);
-    return ctx.op(k, only(k), [u32(d.time), u32(d.batch), u32(d.hidden), u32(0), u32(+d.returnSequences)], grid, label);
+    return ctx.op(k, only(k), [u32(d.time), u32(d.batch), u32(d.hidden), u32(0), u32(+d.returnSequences), u32(d.features)], grid, label);
   }
-  const k = cellKernel(cell, dir, 'step', { WG: STEP_WG });
+  const k = cellKernel(cell, dir, 'step', { WG: STEP_WG, XG_CELL });
   const order = Array.from({ length: d.time }, (_, t) => (dir === 'forward' ? t : d.time - 1 - t));
   return stepsOp(ctx, k, only(k), d, order, label);
 }
@@ -149,7 +154,7 @@ function stepsOp(ctx: GpuContext, k: Kernel, buffers: Record<string, Bindable>, 
   const stride = Math.max(256, ctx.device.limits.minUniformBufferOffsetAlignment);
   const data = new Uint8Array(stride * d.time);
   for (let t = 0; t < d.time; t++) {
-    data.set(new Uint8Array(packParams([u32(d.time), u32(d.batch), u32(d.hidden), u32(t), u32(+d.returnSequences)])), t * stride);
+    data.set(new Uint8Array(packParams([u32(d.time), u32(d.batch), u32(d.hidden), u32(t), u32(+d.returnSequences), u32(d.features)])), t * stride);
   }
   let uniform: GPUBuffer | null = ctx.pool.acquire(data.byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, `${label}.params`);
   ctx.device.queue.writeBuffer(uniform, 0, data);
@@ -186,6 +191,8 @@ export function recurrentLayer(
   io: { y: Tensor; x: Tensor; weights: RecurrentWeights; grads?: RecurrentGrads; dy?: Tensor },
   label: string = cell,
   plan: RecurrentPlan = recurrentPlan(ctx.device.limits, ctx.gpu.adapter.software, cell, d.batch, d.hidden),
+  /** Where W_ih x_t + b_ih is computed: in the forward drivers (F ≤ XG_CELL_FEATURES), or by a matmul into xg first. */
+  projection: 'cell' | 'matmul' = d.features <= XG_CELL_FEATURES ? 'cell' : 'matmul',
 ): RecurrentLayer {
   const { batch: Bn, time: T, features: F, hidden: H } = d;
   for (const [k, v] of Object.entries({ batch: Bn, time: T, features: F, hidden: H })) {
@@ -211,6 +218,7 @@ export function recurrentLayer(
     if (grads.dx) check('dx', grads.dx, [Bn, T * F]);
   }
   if (plan.kind === 'persistent') checkPlan(ctx.device.limits, cell, H, plan);
+  if (projection === 'cell' && F > XG_CELL_FEATURES) throw new Error(`recurrent: the input projection is computed in the cell for at most ${XG_CELL_FEATURES} features, got ${F}`);
 
   const owned: Tensor[] = [];
   // Zeroed once at build: hs[0] and cs[0] (h_{-1}, c_{-1}) must be, and are never written.
@@ -221,16 +229,18 @@ export function recurrentLayer(
   };
   const rows = (t: Tensor, cols: number, what: string) => Tensor.view(ctx, t.buffer, t.offset, [Bn * T, cols], 'f32', `${t.label}.${what}`);
   const xRows = rows(x, F, 'rows'); // [B, T·F] is [B·T, F]: row b·T + t is x_t of sample b
-  const xg = tensor([Bn * T, G * H], 'xg');
+  // Few input features: the forward drivers compute W_ih x_t + b_ih themselves (xg unused, but bound).
+  const inCell = projection === 'cell';
+  const xg = inCell ? tensor([1], 'xg.unused') : tensor([Bn * T, G * H], 'xg');
   const hs = tensor([(T + 1) * Bn, H], 'hs');
   const cs = cell === 'lstm' ? tensor([(T + 1) * Bn, H], 'cs') : null;
   const gates = cell === 'lstm' || cell === 'gru' ? tensor([T * Bn, 4 * H], 'gates') : null;
-  const saved: Record<string, Tensor> = { hs, xg, w_hh: w.weightHh, b_hh: w.biasHh };
+  const saved: Record<string, Tensor> = { hs, xg, w_hh: w.weightHh, b_hh: w.biasHh, x_in: xRows, w_ih: w.weightIh, b_ih: w.biasIh };
   if (cs) saved.cs = cs;
   if (gates) saved.gates = gates;
   const forwardOps = [
-    matmulOp(ctx, xg, xRows, w.weightIh, { transB: true, bias: w.biasIh }),
-    recurrenceOp(ctx, cell, 'forward', plan, { ...saved, y }, d, `${label}.forward`),
+    ...(inCell ? [] : [matmulOp(ctx, xg, xRows, w.weightIh, { transB: true, bias: w.biasIh })]),
+    recurrenceOp(ctx, cell, 'forward', plan, { ...saved, y }, d, `${label}.forward`, inCell),
   ];
   const forward = sequenceOp(`${label}.forward`, forwardOps);
 
@@ -245,7 +255,7 @@ export function recurrentLayer(
     if (dcs) all.dcs = dcs;
     const hPrev = Tensor.view(ctx, hs.buffer, hs.offset, [T * Bn, H], 'f32', `${label}.h_prev`); // rows t·B + b: h_{t-1}
     const ops: Op[] = [
-      recurrenceOp(ctx, cell, 'backward', plan, all, d, `${label}.backward`),
+      recurrenceOp(ctx, cell, 'backward', plan, all, d, `${label}.backward`, inCell),
       matmulOp(ctx, grads.weightIh, dgx, xRows, { transA: true, db: grads.biasIh }), // dW_ih = dgxᵀ·X, db_ih = Σ_rows dgx   (=)
       matmulOp(ctx, grads.weightHh, dgh, hPrev, { transA: true, db: grads.biasHh }), // dW_hh = dghᵀ·h_prev, db_hh = Σ_rows dgh   (=)
     ];

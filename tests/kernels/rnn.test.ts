@@ -3,13 +3,16 @@
 // forward. Cells: tanh and relu RNN, LSTM, GRU; both drivers (one dispatch per step, persistent).
 // Shapes: T = 1, 7, 65 (not multiples of any tile or workgroup) with B = 3 or 9 and H = 5,
 // return_sequences both ways, and one LSTM and one GRU over T = 1000 steps, where dW sums
-// B·T = 3000 rows (reductions over ≥ 2048). The two drivers agree to the bit. The loss is
+// B·T = 3000 rows (reductions over ≥ 2048); F = 1-3 (the input projection in the cell) and 6 (by
+// a matmul into xg). The two drivers agree to the bit, and so do the two projections where the
+// matmul is matmul_broadcast (lavapipe). The loss is
 // L = Σ dy ⊙ y for a random dy. Outputs, gradients and some inputs are canaried (stores past
 // the end are caught). Tolerances: forward atol 2e-6 rtol 1e-4; backward atol 1e-5 rtol 2e-3
 // (sums over up to 3000 f32 terms); finite differences atol 1e-7 rtol 1e-5 (float64, h = 1e-6).
 import { describe, expect, it } from 'vitest';
-import { type Tensor } from '../../src/gpu/tensor';
-import { GATES, recurrentLayer, recurrentPlan, type Cell, type RecurrentPlan } from '../../src/kernels/rnn';
+import { zeros, type Tensor } from '../../src/gpu/tensor';
+import { chooseMatmulVariant, subgroups8 } from '../../src/kernels/matmul';
+import { GATES, XG_CELL_FEATURES, recurrentLayer, recurrentPlan, type Cell, type RecurrentPlan } from '../../src/kernels/rnn';
 import { canaried, tensor, useGpu, type Canaried } from '../gpu';
 import { asF32, expectClose, numericGrad, uniform } from '../reference';
 import { recurrentBackward, recurrentForward, type Dims, type Weights } from '../ref/rnn';
@@ -68,11 +71,13 @@ describe('recurrent layers on the GPU', () => {
     cases.push(['default plan', cell, 3, 65, 2, 5, cell !== 'lstm', null]);
     for (const seq of [true, false]) cases.push(['persistent 8 rows × 4 units', cell, 9, 7, 3, 5, seq, PACKED]);
     cases.push(['persistent 16 rows × 4 units', cell, 9, 7, 3, 5, true, WIDE]);
+    // F > XG_CELL_FEATURES: the input projection by a matmul into xg before the loop.
+    cases.push(['per step, xg by matmul', cell, 3, 7, 6, 5, true, STEP], ['persistent 8 rows × 4 units, xg by matmul', cell, 9, 7, 6, 5, false, PACKED]);
   }
   for (const plan of [STEP, null]) cases.push([plan ? 'per step' : 'default plan', 'lstm', 3, 1000, 2, 3, false, plan], [plan ? 'per step' : 'default plan', 'gru', 3, 1000, 1, 2, true, plan]);
 
   /** The layer's outputs and gradients (with dL/dh_t) on the GPU, checked for stray stores. */
-  async function runLayer(cell: Cell, d: Dims, x: Float64Array, w: Weights, dy: Float64Array, plan: RecurrentPlan | null) {
+  async function runLayer(cell: Cell, d: Dims, x: Float64Array, w: Weights, dy: Float64Array, plan: RecurrentPlan | null, projection?: 'cell' | 'matmul') {
     const ctx = gpu();
     const { B, T, F, H, seq } = d;
     const G = GATES[cell];
@@ -93,7 +98,7 @@ describe('recurrent layers on the GPU', () => {
         weights: { weightIh: wIh.tensor, weightHh: t(w.wHh, [G * H, H], 'wHh'), biasIh: t(w.bIh, [G * H], 'bIh'), biasHh: t(w.bHh, [G * H], 'bHh') },
         grads: { weightIh: gradTensors.weightIh.tensor, weightHh: gradTensors.weightHh.tensor, biasIh: gradTensors.biasIh.tensor, biasHh: gradTensors.biasHh.tensor, dx: dx.tensor },
         dy: t(dy, [B, yWidth], 'dy'),
-      }, cell, plan ?? undefined));
+      }, cell, plan ?? undefined, projection));
       ctx.submit([layer.forward, layer.backward!]);
       const out = {
         y: await y.tensor.download(), wIh: await gradTensors.weightIh.tensor.download(), wHh: await gradTensors.weightHh.tensor.download(),
@@ -124,16 +129,39 @@ describe('recurrent layers on the GPU', () => {
     expectClose(got.dh, want.dh, BWD, 'dL/dh_t');
   });
 
-  it.each(CELLS)('%s: the persistent and per-step drivers give the same bits (B=9 T=7 F=3 H=5)', async (cell) => {
-    const d: Dims = { B: 9, T: 7, F: 3, H: 5, seq: true };
+  type Outputs = Awaited<ReturnType<typeof runLayer>>;
+  const expectSameBits = (a: Outputs, b: Outputs, what: string) => {
+    for (const k of Object.keys(a) as (keyof Outputs)[]) expect(Buffer.from(a[k].buffer).equals(Buffer.from(b[k].buffer)), `${k} (${what})`).toBe(true);
+  };
+  it.each(CELLS.flatMap((cell) => [[cell, 3], [cell, 6]] as const))('%s: the persistent and per-step drivers give the same bits (B=9 T=7 F=%i H=5)', async (cell, F) => {
+    const d: Dims = { B: 9, T: 7, F, H: 5, seq: true };
     const { x, w, dy } = inputs(cell, d);
     const step = await runLayer(cell, d, x, w, dy, STEP);
-    for (const plan of [PACKED, WIDE]) {
-      const persistent = await runLayer(cell, d, x, w, dy, plan);
-      for (const k of Object.keys(step) as (keyof typeof step)[]) {
-        expect(Buffer.from(persistent[k].buffer).equals(Buffer.from(step[k].buffer)), `${k} (${plan.kind === 'persistent' ? plan.rows : 0} rows)`).toBe(true);
-      }
-    }
+    for (const plan of [PACKED, WIDE]) expectSameBits(await runLayer(cell, d, x, w, dy, plan), step, `${plan.kind === 'persistent' ? plan.rows : 0} rows`);
+  });
+
+  // The in-cell projection sums as matmul_broadcast does (fma from 0 in feature order, then the
+  // bias): where the adapter runs that kernel for xg (lavapipe), moving the projection into the
+  // cell changes no bit; elsewhere the two agree to f32 rounding (the float64 tests above).
+  it.each(CELLS)('%s: the projection in the cell gives the bits of the xg matmul where that is matmul_broadcast (B=9 T=7 F=3 H=5)', async (cell) => {
+    const ctx = gpu();
+    const d: Dims = { B: 9, T: 7, F: 3, H: 5, seq: true };
+    const { x, w, dy } = inputs(cell, d);
+    const inCell = await runLayer(cell, d, x, w, dy, null, 'cell');
+    const byMatmul = await runLayer(cell, d, x, w, dy, null, 'matmul');
+    const G = GATES[cell];
+    if (chooseMatmulVariant(d.B * d.T, G * d.H, d.F, false, true, ctx.gpu.adapter.software, subgroups8(ctx)) === 'broadcast') expectSameBits(inCell, byMatmul, 'in the cell vs by matmul');
+    else expectClose(inCell.y, byMatmul.y, FWD, 'y, in the cell vs by matmul');
+  });
+
+  it('refuses the projection in the cell for more than XG_CELL_FEATURES features', () => {
+    const ctx = gpu();
+    const F = XG_CELL_FEATURES + 1;
+    const dims = { batch: 2, time: 3, features: F, hidden: 4, returnSequences: false };
+    const z = (shape: number[]) => zeros(ctx, shape, 'f32', 'z');
+    const w = { weightIh: z([16, F]), weightHh: z([16, 4]), biasIh: z([16]), biasHh: z([16]) };
+    expect(() => recurrentLayer(ctx, 'lstm', dims, { y: z([2, 4]), x: z([2, 3 * F]), weights: w }, 'lstm', undefined, 'cell')).toThrow(/in the cell for at most 4 features, got 5/);
+    for (const t of [...Object.values(w)]) t.dispose();
   });
 
   it('chooses the driver by size: persistent while 4 rows fit workgroup memory, else per step', () => {
