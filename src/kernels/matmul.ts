@@ -1,12 +1,14 @@
 // Matrix products for dense layers: C = op(A)·op(B) with transposes read in place and a fused
 // epilogue (bias, activation, preactivation store; for dW = dYᵀ·X also db = Σ_rows dY from the
 // same loads); shaders/matmul.wgsl (scalar loads, any shape),
-// shaders/matmul_vec4.wgsl (vec4 loads for dW = dYᵀ·X), shaders/matmul_common.wgsl (epilogue).
+// shaders/matmul_vec4.wgsl (vec4 loads for dW = dYᵀ·X), shaders/matmul_subgroups.wgsl and
+// matmul_subgroups_vec4.wgsl (CPU adapters with subgroups), shaders/matmul_common.wgsl (epilogue).
 // chooseMatmulVariant is the one place a kernel variant is picked from the shape.
 import matmulCommonWgsl from '../../shaders/matmul_common.wgsl?raw';
 import matmulWgsl from '../../shaders/matmul.wgsl?raw';
 import matmulVec4Wgsl from '../../shaders/matmul_vec4.wgsl?raw';
 import matmulSubgroupsWgsl from '../../shaders/matmul_subgroups.wgsl?raw';
+import matmulSubgroupsVec4Wgsl from '../../shaders/matmul_subgroups_vec4.wgsl?raw';
 import activationFnsWgsl from '../../shaders/activation_fns.wgsl?raw';
 import { sequenceOp, u32, type GpuContext, type Op } from '../gpu/context';
 import { kernel, shaderFamily, withConstants } from '../gpu/shaders';
@@ -17,6 +19,8 @@ const libraries = [activationFnsWgsl, matmulCommonWgsl];
 const scalar = shaderFamily('matmul', matmulWgsl, libraries);
 const subgroupsFamily = shaderFamily('matmul_subgroups', [matmulWgsl, matmulSubgroupsWgsl].join('\n'), libraries);
 const subgroups = { name: subgroupsFamily.name, code: `enable subgroups;\n${subgroupsFamily.code}` }; // the directive opens the module
+const subgroupsVec4Family = shaderFamily('matmul_subgroups_vec4', [matmulVec4Wgsl, matmulSubgroupsVec4Wgsl].join('\n'), libraries);
+const subgroupsVec4 = { name: subgroupsVec4Family.name, code: `enable subgroups;\n${subgroupsVec4Family.code}` };
 const vec4 = shaderFamily('matmul_vec4', matmulVec4Wgsl, libraries);
 const BINDINGS = { out: 0, pre: 1, a: 2, b: 3, bias: 4, params: 5 };
 const SUM_BINDINGS = { ...BINDINGS, db: 11 }; // kernels that also store db = Σ_rows dY (SUM_A)
@@ -24,15 +28,18 @@ const SUM_BINDINGS = { ...BINDINGS, db: 11 }; // kernels that also store db = Σ
 /**
  * The kernels: a workgroup covers a block of C ([rows, cols]); `vec4` ones need A's and B's
  * contiguous axes in multiples of 4 (see shaders/matmul_vec4.wgsl), `exact` ones need the block
- * (and tiled's K step, 16) to divide the shape, `only` ones run one [transA, transB] case,
- * `subgroups` ones need subgroups of at least 8 lanes (subgroups8), `sums` ones store a dW
- * product's db from their own loads (MatmulOptions.db; the others run biasGradOp after).
+ * (and tiled's K step, 16) to divide the shape, `only` ones run one [transA, transB] case, `k4`
+ * ones need K in multiples of 4, `subgroups` ones need subgroups of at least 8 lanes
+ * (subgroups8), `sums` ones store a dW product's db from their own loads (MatmulOptions.db; the
+ * others run biasGradOp after).
  */
 const VARIANTS = {
   direct: { kernel: kernel(scalar, 'matmul_direct', SUM_BINDINGS), block: [32, 32], vec4: false, exact: false, sums: true },
   direct_narrow: { kernel: kernel(scalar, 'matmul_direct', SUM_BINDINGS, { WGX: 2, WGY: 8 }), block: [64, 16], vec4: false, exact: false, sums: true },
   broadcast: { kernel: kernel(subgroups, 'matmul_broadcast', SUM_BINDINGS), block: [16, 16], vec4: false, exact: false, subgroups: true, sums: true },
   tn_vec4: { kernel: kernel(vec4, 'matmul_tn_vec4', SUM_BINDINGS), block: [32, 32], vec4: true, exact: false, only: [true, false], sums: true },
+  broadcast_vec4: { kernel: kernel(subgroupsVec4, 'matmul_broadcast_vec4', BINDINGS), block: [16, 16], vec4: true, exact: false, subgroups: true, only: [false, true] },
+  broadcast_rows8: { kernel: kernel(subgroupsVec4, 'matmul_broadcast_rows8', BINDINGS), block: [8, 32], vec4: true, exact: false, subgroups: true, only: [false, false], k4: true },
   tiled: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS), block: [64, 64], vec4: false, exact: false },
   tiled_exact: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS, { CLAMP: 0 }), block: [64, 64], vec4: false, exact: true },
   // Split-K (splitsFor): tiled's blocks over K ranges into partial sums, then matmul_split_sum.
@@ -99,10 +106,18 @@ export function variantRunsOn(ctx: GpuContext, variant: MatmulVariant): boolean 
   return !('subgroups' in VARIANTS[variant]) || subgroups8(ctx);
 }
 
+const TRANSPOSES = [[false, false], [true, false], [false, true], [true, true]] as const;
+/** The [transA, transB] cases a variant runs. */
+export function variantCases(variant: MatmulVariant): (readonly [boolean, boolean])[] {
+  const only: readonly boolean[] | undefined = (VARIANTS[variant] as { only?: readonly boolean[] }).only;
+  return TRANSPOSES.filter(([tA, tB]) => !only || (only[0] === tA && only[1] === tB));
+}
+
 /** Whether a variant can run a shape (whether the device can run it at all: variantRunsOn). */
 export function variantFits(variant: MatmulVariant, M: number, N: number, K: number, transA: boolean, transB: boolean): boolean {
-  const v: { block: readonly number[]; vec4: boolean; exact: boolean; only?: readonly boolean[]; subgroups?: boolean } = VARIANTS[variant];
+  const v: { block: readonly number[]; vec4: boolean; exact: boolean; only?: readonly boolean[]; subgroups?: boolean; k4?: boolean } = VARIANTS[variant];
   if (v.only && (v.only[0] !== transA || v.only[1] !== transB)) return false;
+  if (v.k4 && K % 4 !== 0) return false;
   if (v.exact && (M % v.block[0] !== 0 || N % v.block[1] !== 0 || K % 16 !== 0)) return false;
   return !v.vec4 || ((transA ? M : K) % 4 === 0 && (transB ? K : N) % 4 === 0);
 }
@@ -111,9 +126,12 @@ export function variantFits(variant: MatmulVariant, M: number, N: number, K: num
  * The kernel variant for a shape and adapter: the one place a variant is picked. On lavapipe
  * (GFLOP/s, medians of 5-9 interleaved rounds of each variant, against the next best one):
  * with subgroups of 8, matmul_broadcast (square 256: 7.5 vs direct 5.3; dX 128×784×256: 8.2 vs
- * 6.2; forward 128×256×784: 6.7 vs 3.9; dW 10×256×128: 4.4 vs 3.5), except dW = dYᵀ·X with M
- * and N multiples of 4, where tn_vec4 won 5 of 6 shapes (256×784×128: 6.5 vs 4.2, 256×784×32:
- * 5.2 vs 4.6; lost 256×1024×128, 6.4 vs 7.5). Without subgroups: the direct kernel, tn_vec4 for
+ * 6.2; forward 128×256×784: 6.7 vs 3.9; dW 10×256×128: 4.4 vs 3.5), with vec4 loads where K
+ * (and for dX = dY·W, N) are multiples of 4: the forward X·Wᵀ in broadcast_vec4 (128×256×784:
+ * 14.7 vs 8.4, 32×256×784: 11.9 vs 8.8, 128×10×256: 6.2 vs 2.7), dX in broadcast_rows8
+ * (128×784×256: 8.4 vs 6.7, 32×784×256: 8.9 vs 7.1); dW = dYᵀ·X with M and N multiples of 4
+ * in tn_vec4, which won 5 of 6 shapes (256×784×128: 6.5 vs 4.2, 256×784×32: 5.2 vs 4.6; lost
+ * 256×1024×128, 6.4 vs 7.5; a broadcast kernel with vec4 loads tied it). Without subgroups: the direct kernel, tn_vec4 for
  * dW as above (1.2-1.4x), direct_narrow for outputs at most 16 wide (1.2-1.6x: its workgroups
  * cover 64 rows × 16 columns instead of 32 × 32, so are fuller and more numerous). Hardware GPUs
  * get the workgroup-memory kernel at every shape (5x slower on lavapipe): on an NVIDIA H200
@@ -129,7 +147,11 @@ export function chooseMatmulVariant(M: number, N: number, K: number, transA: boo
     return variantFits('tiled_exact', M, N, K, transA, transB) ? 'tiled_exact' : 'tiled';
   }
   const vec4 = variantFits('tn_vec4', M, N, K, transA, transB);
-  if (subgroups) return vec4 ? 'tn_vec4' : 'broadcast';
+  if (subgroups) {
+    if (vec4) return 'tn_vec4';
+    if (variantFits('broadcast_vec4', M, N, K, transA, transB)) return 'broadcast_vec4';
+    return variantFits('broadcast_rows8', M, N, K, transA, transB) ? 'broadcast_rows8' : 'broadcast';
+  }
   if (N <= 16) return 'direct_narrow';
   return vec4 ? 'tn_vec4' : 'direct';
 }

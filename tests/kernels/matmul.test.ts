@@ -11,7 +11,7 @@
 //   training shapes with the variants chooseMatmulVariant picks.)
 // Tolerance: atol = 1e-5·√K, rtol = 1e-4 (fp32 sums of K products of values in [-1, 1]).
 import { describe, expect, it } from 'vitest';
-import { biasGrad, chooseMatmulVariant, MATMUL_VARIANTS, splitsFor, matmul, matmulGradA, matmulGradB, matmulOp, subgroups8, variantFits, variantRunsOn, type MatmulVariant } from '../../src/kernels/matmul';
+import { biasGrad, chooseMatmulVariant, MATMUL_VARIANTS, splitsFor, matmul, matmulGradA, matmulGradB, matmulOp, subgroups8, variantCases, variantFits, variantRunsOn, type MatmulVariant } from '../../src/kernels/matmul';
 import type { Activation } from '../../src/kernels/activation_ids';
 import { activationBackward } from '../../src/kernels/activations';
 import { empty } from '../../src/gpu/tensor';
@@ -45,11 +45,13 @@ describe('matmul vs float64', () => {
     }
   }
 
-  // Every variant with every transpose case it runs (tn_vec4 runs transA only).
+  // Every variant with every transpose case it runs (tn_vec4 runs transA only, broadcast_vec4
+  // transB only, broadcast_rows8 neither).
   const runs = (v: MatmulVariant, tA: boolean, tB: boolean) => SHAPES.some(([M, N, K]) => variantFits(v, M, N, K, tA, tB));
   const combos = MATMUL_VARIANTS.flatMap((v) => TRANS.filter(([tA, tB]) => runs(v, tA, tB)).map(([tA, tB]) => [v, tA, tB] as const));
-  it('covers every variant, and every transpose case of all but tn_vec4', () => {
-    for (const v of MATMUL_VARIANTS) expect(combos.filter((c) => c[0] === v).length).toBe(v === 'tn_vec4' ? 1 : 4);
+  it('covers every variant in every transpose case it runs', () => {
+    for (const v of MATMUL_VARIANTS) expect(combos.filter((c) => c[0] === v).map(([, tA, tB]) => [tA, tB])).toEqual(variantCases(v));
+    expect(variantCases('broadcast_vec4')).toEqual([[false, true]]);
   });
   it.each(combos)('%s transA=%s transB=%s on every shape it runs', async (variant, tA, tB) => {
     if (!variantRunsOn(gpu(), variant)) return; // broadcast needs subgroups of 8 lanes
@@ -72,20 +74,38 @@ describe('matmul vs float64', () => {
     }
   });
 
-  const ACTS: Activation[] = ['identity', 'relu', 'tanh', 'sigmoid', 'gelu'];
-  it.each(MATMUL_VARIANTS.flatMap((v) => ACTS.map((fn) => [v, fn] as const)))('%s: fused act(A·Bᵀ + bias) (Aᵀ·B for tn_vec4) with %s, preactivation stored', async (variant, fn) => {
+  // The vec4-load broadcast kernels sum as matmul_broadcast does (fma from 0, k in order): the
+  // same bits, so switching kernels moves no trained net (ragged M, N; K ≥ 2048 once).
+  it.each([['broadcast_vec4', false, true], ['broadcast_rows8', false, false]] as const)('%s gives the bits of broadcast (transA=%s transB=%s)', async (variant, tA, tB) => {
     const ctx = gpu();
     if (!variantRunsOn(ctx, variant)) return;
-    const tA = variant === 'tn_vec4'; // the one transpose case it runs; A is then stored [K, M]
-    const [M, N, K] = [[65, 67, 36], [68, 60, 33], [64, 64, 32]].find(([m, n, k]) => variantFits(variant, m, n, k, tA, !tA))!;
+    for (const [M, N, K] of [[33, 36, 20], [65, 68, 36], [7, 12, 2052], [128, 40, 256]]) {
+      const [a, b] = [asF32(uniform(M + K, M * K)), asF32(uniform(N + K, K * N))];
+      const [ta, tb] = [tensor(ctx, a, tA ? [K, M] : [M, K]), tensor(ctx, b, tB ? [N, K] : [K, N])];
+      const [c1, c2] = [empty(ctx, [M, N], 'f32', 'C.vec4'), empty(ctx, [M, N], 'f32', 'C.broadcast')];
+      matmul(ctx, c1, ta, tb, { transA: tA, transB: tB, variant });
+      matmul(ctx, c2, ta, tb, { transA: tA, transB: tB, variant: 'broadcast' });
+      expect(Array.from(await c1.download()), `${variant} M=${M} N=${N} K=${K}`).toEqual(Array.from(await c2.download()));
+      for (const t of [ta, tb, c1, c2]) t.dispose();
+    }
+  });
+
+  const ACTS: Activation[] = ['identity', 'relu', 'tanh', 'sigmoid', 'gelu'];
+  // The forward's case A·Bᵀ, or the variant's only one (A stored [K, M] with transA).
+  const forwardCase = (v: MatmulVariant) => variantCases(v).find(([tA, tB]) => !tA && tB) ?? variantCases(v)[0];
+  it.each(MATMUL_VARIANTS.flatMap((v) => ACTS.map((fn) => [v, fn] as const)))('%s: fused act(A·Bᵀ + bias) (its own case for one-case variants) with %s, preactivation stored', async (variant, fn) => {
+    const ctx = gpu();
+    if (!variantRunsOn(ctx, variant)) return;
+    const [tA, tB] = forwardCase(variant);
+    const [M, N, K] = [[65, 67, 36], [68, 60, 33], [64, 64, 32]].find(([m, n, k]) => variantFits(variant, m, n, k, tA, tB))!;
     const x = asF32(uniform(1, M * K));
     const w = asF32(uniform(2, N * K));
     const bias = asF32(uniform(3, N));
-    const [tx, tw, tbias] = [tensor(ctx, x, tA ? [K, M] : [M, K]), tensor(ctx, w, tA ? [K, N] : [N, K]), canaried(ctx, bias, [N], 'f32', 'bias')];
+    const [tx, tw, tbias] = [tensor(ctx, x, tA ? [K, M] : [M, K]), tensor(ctx, w, tB ? [N, K] : [K, N]), canaried(ctx, bias, [N], 'f32', 'bias')];
     const y = canaried(ctx, M * N, [M, N], 'f32', 'y');
     const z = canaried(ctx, M * N, [M, N], 'f32', 'z');
-    matmul(ctx, y.tensor, tx, tw, { transA: tA, transB: !tA, bias: tbias.tensor, activation: fn, preactivation: z.tensor, variant });
-    const ref = linearRef(x, w, bias, M, N, K, fn, !tA, tA);
+    matmul(ctx, y.tensor, tx, tw, { transA: tA, transB: tB, bias: tbias.tensor, activation: fn, preactivation: z.tensor, variant });
+    const ref = linearRef(x, w, bias, M, N, K, fn, tB, tA);
     expectClose(await z.tensor.download(), ref.z, tol(K), 'z');
     expectClose(await y.tensor.download(), ref.y, tol(K), 'y');
     for (const t of [y, z, tbias]) {
@@ -101,19 +121,19 @@ describe('matmul vs float64', () => {
   it.each(MATMUL_VARIANTS.flatMap((v) => ACTS.map((fn) => [v, fn] as const)))('%s: fused activation backward (A·B) ⊙ %s\'(z), bit-equal to the product then activationBackward', async (variant, fn) => {
     const ctx = gpu();
     if (!variantRunsOn(ctx, variant)) return;
-    const tA = variant === 'tn_vec4';
-    const [M, N, K] = [[65, 67, 36], [68, 60, 33], [64, 64, 32]].find(([m, n, k]) => variantFits(variant, m, n, k, tA, false))!;
+    const [tA, tB] = variantCases(variant).find(([, tB]) => !tB) ?? variantCases(variant)[0]; // dX = dY·W's case where the variant runs it
+    const [M, N, K] = [[65, 67, 36], [68, 60, 33], [64, 64, 32]].find(([m, n, k]) => variantFits(variant, m, n, k, tA, tB))!;
     const [a, b, z] = [asF32(uniform(7, M * K)), asF32(uniform(8, K * N)), asF32(uniform(9, M * N, -3, 3))];
-    const [ta, tb, tz] = [tensor(ctx, a, tA ? [K, M] : [M, K]), tensor(ctx, b, [K, N]), canaried(ctx, z, [M, N], 'f32', 'z')];
+    const [ta, tb, tz] = [tensor(ctx, a, tA ? [K, M] : [M, K]), tensor(ctx, b, tB ? [N, K] : [K, N]), canaried(ctx, z, [M, N], 'f32', 'z')];
     const fused = canaried(ctx, M * N, [M, N], 'f32', 'dX');
-    matmul(ctx, fused.tensor, ta, tb, { transA: tA, activationGrad: { fn, z: tz.tensor }, variant });
+    matmul(ctx, fused.tensor, ta, tb, { transA: tA, transB: tB, activationGrad: { fn, z: tz.tensor }, variant });
     const [c, unfused] = [empty(ctx, [M, N], 'f32', 'C'), empty(ctx, [M, N], 'f32', 'dX.unfused')];
-    matmul(ctx, c, ta, tb, { transA: tA, variant });
+    matmul(ctx, c, ta, tb, { transA: tA, transB: tB, variant });
     activationBackward(ctx, unfused, c, tz.tensor, tz.tensor, fn);
     const got = await fused.tensor.download();
     expect(Array.from(got)).toEqual(Array.from(await unfused.download()));
     const df = activations[fn].df;
-    expectClose(got, matmulRef(a, b, M, N, K, tA, false).map((v, i) => v * df(z[i])), tol(K), 'dX');
+    expectClose(got, matmulRef(a, b, M, N, K, tA, tB).map((v, i) => v * df(z[i])), tol(K), 'dX');
     for (const t of [fused, tz]) {
       await t.check();
       t.dispose();
@@ -124,7 +144,8 @@ describe('matmul vs float64', () => {
   // dW = dYᵀ·X with db = Σ_rows dY from the same kernel (or biasGradOp after it, for the variants
   // that do not sum): db the same bits as biasGradOp alone, dW as without db, on shapes whose M
   // is ragged against every block (and one K >= 2048), canaried.
-  it.each(MATMUL_VARIANTS.map((v) => [v] as const))('%s: dW = dYᵀ·X with db = Σ_rows dY, db the bits of biasGradOp', async (variant) => {
+  const dwVariants = MATMUL_VARIANTS.filter((v) => variantCases(v).some(([tA, tB]) => tA && !tB));
+  it.each(dwVariants.map((v) => [v] as const))('%s: dW = dYᵀ·X with db = Σ_rows dY, db the bits of biasGradOp', async (variant) => {
     const ctx = gpu();
     if (!variantRunsOn(ctx, variant)) return;
     const shapes = [[1, 1, 1], [68, 36, 33], [132, 4, 7], [20, 2, 2053], [44, 8, 2050], [9, 17, 65]].filter(([M, N, K]) => variantFits(variant, M, N, K, true, false));
@@ -232,8 +253,10 @@ describe('matmul vs float64', () => {
     expect(chooseMatmulVariant(10, 784, 32, true, false, true)).toBe('direct'); // dW [10, 784]: M = 10
     expect(chooseMatmulVariant(256, 12, 32, true, false, true)).toBe('direct_narrow'); // dW [256, 12]
     // lavapipe with subgroups of 8: broadcast, but tn_vec4 for dW where it fits.
-    expect(chooseMatmulVariant(32, 256, 784, false, true, true, true)).toBe('broadcast');
-    expect(chooseMatmulVariant(256, 256, 256, false, false, true, true)).toBe('broadcast');
+    expect(chooseMatmulVariant(32, 256, 784, false, true, true, true)).toBe('broadcast_vec4'); // K % 4 == 0
+    expect(chooseMatmulVariant(256, 256, 256, false, false, true, true)).toBe('broadcast_rows8'); // K, N % 4 == 0
+    expect(chooseMatmulVariant(32, 784, 10, false, false, true, true)).toBe('broadcast'); // dX from 10 classes: K = 10
+    expect(chooseMatmulVariant(3200, 128, 2, false, true, true, true)).toBe('broadcast'); // K = 2
     expect(chooseMatmulVariant(256, 784, 128, true, false, true, true)).toBe('tn_vec4');
     expect(chooseMatmulVariant(256, 784, 32, true, false, true, true)).toBe('tn_vec4');
     expect(chooseMatmulVariant(10, 256, 32, true, false, true, true)).toBe('broadcast'); // M = 10: no vec4
