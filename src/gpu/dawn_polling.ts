@@ -4,22 +4,12 @@
 // (2 cores) the MLP 784-256×6-10 step took 64-72 ms polled at once and 46-52 ms paced, in one
 // process. Pacing: a wait polls at once for its first SPIN_MS, so short waits keep their latency
 // (the dispatch-bound tiny net's ~3 ms waits: 0.9 ms a step either way; paced from the start it
-// took 1.5-1.9 ms), then once per timer tick, the tick 1 ms longer for every STEP_MS waited, up
-// to MAX_DELAY_MS: a paced poll cost ~60-90 µs of main-thread CPU on lavapipe, and the training
-// loop's waits (on 8 queued steps) last hundreds of ms; backed off, the MLP's main thread took
-// 2.8 instead of 4.4 ms a step (~3% faster steps, same process, alternating runs), and a wait
-// that long resolves at most MAX_DELAY_MS late. A poll the binding schedules from within a poll
-// continues a wait; one scheduled from anywhere else starts a new one.
+// took 1.5-1.9 ms), then once per timer tick (~1 ms). A poll the binding schedules from within a
+// poll continues a wait; one scheduled from anywhere else starts a new one.
 import { promisify } from 'node:util';
 
 /** How long one wait polls without pausing (ms). */
 export const SPIN_MS = 10;
-/** Past SPIN_MS, the pause between polls grows by 1 ms for every STEP_MS waited, up to MAX_DELAY_MS. */
-export const STEP_MS = 20;
-export const MAX_DELAY_MS = 4;
-
-/** The timer delay before the next poll of a wait that has lasted `waited` ms (null: poll at once). */
-export const pollDelay = (waited: number, spinMs = SPIN_MS): number | null => (waited < spinMs ? null : Math.min(MAX_DELAY_MS, Math.floor(waited / STEP_MS)));
 
 /** The binding's poll: a native function (its source reads "[native code]"). */
 const isBindingPoll = (fn: unknown): fn is (...args: unknown[]) => void =>
@@ -46,8 +36,7 @@ export function paceDawnPolling(spinMs = SPIN_MS): void {
         inPoll = false;
       }
     };
-    const delay = pollDelay(now - waitStart, spinMs);
-    return delay === null ? immediate(poll) : setTimeout(poll, delay);
+    return now - waitStart < spinMs ? immediate(poll) : setTimeout(poll, 0);
   };
   // util.promisify(setImmediate) keeps working: it reads this symbol.
   Object.defineProperty(paced, promisify.custom, { value: (immediate as unknown as Record<symbol, unknown>)[promisify.custom] });
