@@ -30,7 +30,12 @@ describe('recurrent nets in the lab', () => {
     const chart = page.locator('#charts-time figure'); // the group takes no box of its own
     await expect.poll(() => chart.isVisible(), { timeout: 10_000 }).toBe(true);
     expect(await chart.locator('.u-legend .u-series').count()).toBe(3); // one series per run
-    await chart.screenshot({ path: join(ARTIFACTS, 'lab-recurrent.png') });
+    // A page screenshot clipped to the chart: an element screenshot first waits for the element to
+    // hold still over two frames, which a starved renderer (a full suite beside it) took > 30 s for.
+    await chart.evaluate((el) => el.scrollIntoView({ block: 'nearest' })); // scrollIntoViewIfNeeded waits for stability too
+    const box = await chart.boundingBox();
+    expect(box).not.toBeNull();
+    await page.screenshot({ path: join(ARTIFACTS, 'lab-recurrent.png'), clip: box! });
     expect(errors).toEqual([]);
   });
 });
