@@ -1,8 +1,8 @@
 // matmul_broadcast (matmul_subgroups.wgsl) with vec4 loads. First for C = A·Bᵀ (a dense layer's
 // forward X·Wᵀ, TRANS_B), where both operands are contiguous along K; K % 4 == 0. Appended to
-// matmul_vec4.wgsl (a, b as vec4) in a module that starts with `enable subgroups;`. On lavapipe
-// every load is a per-lane loop, whatever its width, so loads per FMA decide the speed: here a
-// workgroup is one subgroup of 8 lanes and lane j owns columns n0 + j and n0 + 8 + j of 16 rows,
+// matmul_vec4.wgsl (a, b as vec4) and matmul_rows8.wgsl in a module that starts with `enable
+// subgroups;`. On lavapipe every load is a per-lane loop, whatever its width, so loads per FMA
+// decide the speed: here a workgroup is one subgroup of 8 lanes and lane j owns columns n0 + j and n0 + 8 + j of 16 rows,
 // as in matmul_broadcast, but per 4 k lane j loads rows m0 + 2j and m0 + 2j + 1 of A and its two
 // columns of B as four vec4s (matmul_broadcast: 16 scalar loads), and broadcasts hand every lane
 // the 16 rows. Each sum runs over k in order with fma from 0, as matmul_broadcast's: the same bits.
@@ -48,27 +48,16 @@ fn matmul_broadcast_vec4(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_in
   }
 }
 
-// C = A·B (dX = dY·W), B [K, N] contiguous along N: lane j owns columns n0 + 4j .. n0 + 4j + 3
-// (one vec4 of B per k) of 8 rows, and per 4 k lane l loads row m0 + l of A as a vec4, which
-// broadcasts share out: 5 vec4 loads feed 128 FMAs per lane. Needs K and N in multiples of 4.
-// Sums run over k in order with fma from 0: matmul_broadcast's bits.
-struct Acc8 { c: array<vec4f, 8> } // c[r] = C[m0 + r, n0 + 4j .. n0 + 4j + 3]
-
-// One k: rows m0 .. m0+3 (lo) and m0+4 .. m0+7 (hi) times this lane's 4 columns (bv).
-fn rows8_step(acc: ptr<function, Acc8>, lo: vec4f, hi: vec4f, bv: vec4f) {
-  for (var r = 0u; r < 4u; r++) {
-    (*acc).c[r] = fma(vec4f(lo[r]), bv, (*acc).c[r]);
-    (*acc).c[r + 4u] = fma(vec4f(hi[r]), bv, (*acc).c[r + 4u]);
-  }
-}
-
+// C = A·B (dX = dY·W) with K % 4 == 0 as well: per 4 k lane l loads row m0 + l of A as a vec4,
+// which broadcasts share out (matmul_rows8.wgsl: the lanes' columns, the sums): 5 vec4 loads feed
+// 128 FMAs per lane. Sums run over k in order with fma from 0: matmul_broadcast's bits.
 // out[m, n] = act(Σ_k A[m, k]·B[k, n] + bias[n])   (=)
 @compute @workgroup_size(8)
 fn matmul_broadcast_rows8(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
   let m0 = wid.y * 8u;
   let n0 = wid.x * 32u;
   let sb = p.N / 4u;
-  let nq = min(n0 / 4u + lane, sb - 1u); // columns past N read the last vec4 (not stored)
+  let nq = rows8_column(n0, lane);
   let kq = p.K / 4u;
   let ra = min(m0 + lane, p.M - 1u) * kq; // rows past M read the last one (not stored)
   var acc: Acc8;
@@ -82,11 +71,5 @@ fn matmul_broadcast_rows8(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_i
       rows8_step(&acc, vec4f(r0[i], r1[i], r2[i], r3[i]), vec4f(r4[i], r5[i], r6[i], r7[i]), b[(4u * k + i) * sb + nq]);
     }
   }
-  for (var r = 0u; r < 8u; r++) {
-    let m = m0 + r;
-    for (var j = 0u; j < 4u; j++) {
-      let n = n0 + 4u * lane + j;
-      if (m < p.M && n < p.N) { store(m, n, acc.c[r][j]); }
-    }
-  }
+  store_rows8(m0, n0, lane, acc);
 }

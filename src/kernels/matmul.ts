@@ -9,6 +9,8 @@ import matmulWgsl from '../../shaders/matmul.wgsl?raw';
 import matmulVec4Wgsl from '../../shaders/matmul_vec4.wgsl?raw';
 import matmulSubgroupsWgsl from '../../shaders/matmul_subgroups.wgsl?raw';
 import matmulSubgroupsVec4Wgsl from '../../shaders/matmul_subgroups_vec4.wgsl?raw';
+import matmulRows8Wgsl from '../../shaders/matmul_rows8.wgsl?raw';
+import matmulRows8K1Wgsl from '../../shaders/matmul_rows8_k1.wgsl?raw';
 import activationFnsWgsl from '../../shaders/activation_fns.wgsl?raw';
 import { sequenceOp, u32, type GpuContext, type Op } from '../gpu/context';
 import { kernel, shaderFamily, withConstants } from '../gpu/shaders';
@@ -17,17 +19,18 @@ import { ACTIVATIONS, type Activation } from './activation_ids';
 
 const libraries = [activationFnsWgsl, matmulCommonWgsl];
 const scalar = shaderFamily('matmul', matmulWgsl, libraries);
-const subgroupsFamily = shaderFamily('matmul_subgroups', [matmulWgsl, matmulSubgroupsWgsl].join('\n'), libraries);
-const subgroups = { name: subgroupsFamily.name, code: `enable subgroups;\n${subgroupsFamily.code}` }; // the directive opens the module
-const subgroupsVec4Family = shaderFamily('matmul_subgroups_vec4', [matmulVec4Wgsl, matmulSubgroupsVec4Wgsl].join('\n'), libraries);
-const subgroupsVec4 = { name: subgroupsVec4Family.name, code: `enable subgroups;\n${subgroupsVec4Family.code}` };
+// The subgroup families: `enable subgroups;` must open the module.
+const withSubgroups = (f: ReturnType<typeof shaderFamily>) => ({ name: f.name, code: `enable subgroups;\n${f.code}` });
+const subgroups = withSubgroups(shaderFamily('matmul_subgroups', [matmulWgsl, matmulSubgroupsWgsl].join('\n'), libraries));
+const subgroupsVec4 = withSubgroups(shaderFamily('matmul_subgroups_vec4', [matmulVec4Wgsl, matmulRows8Wgsl, matmulSubgroupsVec4Wgsl].join('\n'), libraries));
+const rows8K1 = withSubgroups(shaderFamily('matmul_rows8_k1', [matmulRows8K1Wgsl, matmulRows8Wgsl].join('\n'), libraries));
 const vec4 = shaderFamily('matmul_vec4', matmulVec4Wgsl, libraries);
 const BINDINGS = { out: 0, pre: 1, a: 2, b: 3, bias: 4, params: 5 };
 const SUM_BINDINGS = { ...BINDINGS, db: 11 }; // kernels that also store db = Σ_rows dY (SUM_A)
 
 /**
  * The kernels: a workgroup covers a block of C ([rows, cols]); `vec4` ones need A's and B's
- * contiguous axes in multiples of 4 (see shaders/matmul_vec4.wgsl), `exact` ones need the block
+ * contiguous axes in multiples of 4 (see shaders/matmul_vec4.wgsl), `vec4b` ones B's only, `exact` ones need the block
  * (and tiled's K step, 16) to divide the shape, `only` ones run one [transA, transB] case, `k4`
  * ones need K in multiples of 4, `subgroups` ones need subgroups of at least 8 lanes
  * (subgroups8), `sums` ones store a dW product's db from their own loads (MatmulOptions.db; the
@@ -40,6 +43,7 @@ const VARIANTS = {
   tn_vec4: { kernel: kernel(vec4, 'matmul_tn_vec4', SUM_BINDINGS), block: [32, 32], vec4: true, exact: false, only: [true, false], sums: true },
   broadcast_vec4: { kernel: kernel(subgroupsVec4, 'matmul_broadcast_vec4', BINDINGS), block: [16, 16], vec4: true, exact: false, subgroups: true, only: [false, true] },
   broadcast_rows8: { kernel: kernel(subgroupsVec4, 'matmul_broadcast_rows8', BINDINGS), block: [8, 32], vec4: true, exact: false, subgroups: true, only: [false, false], k4: true },
+  broadcast_rows8_k1: { kernel: kernel(rows8K1, 'matmul_broadcast_rows8_k1', BINDINGS), block: [8, 32], vec4: false, vec4b: true, exact: false, subgroups: true, only: [false, false] },
   tiled: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS), block: [64, 64], vec4: false, exact: false },
   tiled_exact: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS, { CLAMP: 0 }), block: [64, 64], vec4: false, exact: true },
   // Split-K (splitsFor): tiled's blocks over K ranges into partial sums, then matmul_split_sum.
@@ -115,9 +119,10 @@ export function variantCases(variant: MatmulVariant): (readonly [boolean, boolea
 
 /** Whether a variant can run a shape (whether the device can run it at all: variantRunsOn). */
 export function variantFits(variant: MatmulVariant, M: number, N: number, K: number, transA: boolean, transB: boolean): boolean {
-  const v: { block: readonly number[]; vec4: boolean; exact: boolean; only?: readonly boolean[]; subgroups?: boolean; k4?: boolean } = VARIANTS[variant];
+  const v: { block: readonly number[]; vec4: boolean; vec4b?: boolean; exact: boolean; only?: readonly boolean[]; subgroups?: boolean; k4?: boolean } = VARIANTS[variant];
   if (v.only && (v.only[0] !== transA || v.only[1] !== transB)) return false;
   if (v.k4 && K % 4 !== 0) return false;
+  if (v.vec4b && (transB ? K : N) % 4 !== 0) return false;
   if (v.exact && (M % v.block[0] !== 0 || N % v.block[1] !== 0 || K % 16 !== 0)) return false;
   return !v.vec4 || ((transA ? M : K) % 4 === 0 && (transB ? K : N) % 4 === 0);
 }
@@ -129,7 +134,9 @@ export function variantFits(variant: MatmulVariant, M: number, N: number, K: num
  * 6.2; forward 128×256×784: 6.7 vs 3.9; dW 10×256×128: 4.4 vs 3.5), with vec4 loads where K
  * (and for dX = dY·W, N) are multiples of 4: the forward X·Wᵀ in broadcast_vec4 (128×256×784:
  * 14.7 vs 8.4, 32×256×784: 11.9 vs 8.8, 128×10×256: 6.2 vs 2.7), dX in broadcast_rows8
- * (128×784×256: 8.4 vs 6.7, 32×784×256: 8.9 vs 7.1); dW = dYᵀ·X with M and N multiples of 4
+ * (128×784×256: 8.4 vs 6.7, 32×784×256: 8.9 vs 7.1), or with K not a multiple of 4 in
+ * broadcast_rows8_k1 (A as scalars; 128×256×10: 2.4 vs 1.6, 512×1024×10: 4.7 vs 3.0; 7.7 vs 8.0
+ * for broadcast_rows8 at 128×784×256); dW = dYᵀ·X with M and N multiples of 4
  * in tn_vec4, which won 5 of 6 shapes (256×784×128: 6.5 vs 4.2, 256×784×32: 5.2 vs 4.6; lost
  * 256×1024×128, 6.4 vs 7.5; a broadcast kernel with vec4 loads tied it). Without subgroups: the direct kernel, tn_vec4 for
  * dW as above (1.2-1.4x), direct_narrow for outputs at most 16 wide (1.2-1.6x: its workgroups
@@ -150,7 +157,8 @@ export function chooseMatmulVariant(M: number, N: number, K: number, transA: boo
   if (subgroups) {
     if (vec4) return 'tn_vec4';
     if (variantFits('broadcast_vec4', M, N, K, transA, transB)) return 'broadcast_vec4';
-    return variantFits('broadcast_rows8', M, N, K, transA, transB) ? 'broadcast_rows8' : 'broadcast';
+    if (variantFits('broadcast_rows8', M, N, K, transA, transB)) return 'broadcast_rows8';
+    return variantFits('broadcast_rows8_k1', M, N, K, transA, transB) ? 'broadcast_rows8_k1' : 'broadcast';
   }
   if (N <= 16) return 'direct_narrow';
   return vec4 ? 'tn_vec4' : 'direct';

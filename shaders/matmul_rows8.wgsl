@@ -1,0 +1,26 @@
+// The lanes' share of C = A·B for the rows8 kernels (matmul_subgroups_vec4.wgsl,
+// matmul_rows8_k1.wgsl), B [K, N] contiguous along N: a workgroup is one 8-lane subgroup holding
+// 8 rows × 32 columns, lane j owns columns n0 + 4j .. n0 + 4j + 3 (one vec4 of B per k), and
+// broadcasts hand every lane the 8 rows of A at each k. Needs N in multiples of 4.
+struct Acc8 { c: array<vec4f, 8> } // c[r] = C[m0 + r, n0 + 4j .. n0 + 4j + 3]
+
+// One k: rows m0 .. m0+3 (lo) and m0+4 .. m0+7 (hi) times this lane's 4 columns (bv).
+fn rows8_step(acc: ptr<function, Acc8>, lo: vec4f, hi: vec4f, bv: vec4f) {
+  for (var r = 0u; r < 4u; r++) {
+    (*acc).c[r] = fma(vec4f(lo[r]), bv, (*acc).c[r]);
+    (*acc).c[r + 4u] = fma(vec4f(hi[r]), bv, (*acc).c[r + 4u]);
+  }
+}
+
+// This lane's vec4 of B columns (columns past N read the last one; they are not stored).
+fn rows8_column(n0: u32, lane: u32) -> u32 { return min(n0 / 4u + lane, p.N / 4u - 1u); }
+
+fn store_rows8(m0: u32, n0: u32, lane: u32, acc: Acc8) {
+  for (var r = 0u; r < 8u; r++) {
+    let m = m0 + r;
+    for (var j = 0u; j < 4u; j++) {
+      let n = n0 + 4u * lane + j;
+      if (m < p.M && n < p.N) { store(m, n, acc.c[r][j]); }
+    }
+  }
+}
