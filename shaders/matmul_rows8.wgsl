@@ -12,14 +12,23 @@ fn rows8_step(acc: ptr<function, Acc8>, lo: vec4f, hi: vec4f, bv: vec4f) {
   }
 }
 
-// This lane's vec4 of B columns (columns past N read the last one; they are not stored).
-fn rows8_column(n0: u32, lane: u32) -> u32 { return min(n0 / 4u + lane, p.N / 4u - 1u); }
+// A workgroup's block: rows m0 .., columns n0 .., B's row stride sb in vec4s, this lane's vec4 of
+// B columns (nq) and its row of A (row). Columns past N and rows past M read the last one; they
+// are not stored.
+struct Rows8Block { m0: u32, n0: u32, sb: u32, nq: u32, row: u32 }
 
-fn store_rows8(m0: u32, n0: u32, lane: u32, acc: Acc8) {
+fn rows8_block(wid: vec3u, lane: u32) -> Rows8Block {
+  let m0 = wid.y * 8u;
+  let n0 = wid.x * 32u;
+  let sb = p.N / 4u;
+  return Rows8Block(m0, n0, sb, min(n0 / 4u + lane, sb - 1u), min(m0 + lane, p.M - 1u));
+}
+
+fn store_rows8(blk: Rows8Block, lane: u32, acc: Acc8) {
   for (var r = 0u; r < 8u; r++) {
-    let m = m0 + r;
+    let m = blk.m0 + r;
     for (var j = 0u; j < 4u; j++) {
-      let n = n0 + 4u * lane + j;
+      let n = blk.n0 + 4u * lane + j;
       if (m < p.M && n < p.N) { store(m, n, acc.c[r][j]); }
     }
   }

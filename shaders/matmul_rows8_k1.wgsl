@@ -8,17 +8,14 @@
 // out[m, n] = act(Σ_k A[m, k]·B[k, n] + bias[n])   (=)
 @compute @workgroup_size(8)
 fn matmul_broadcast_rows8_k1(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
-  let m0 = wid.y * 8u;
-  let n0 = wid.x * 32u;
-  let sb = p.N / 4u;
-  let nq = rows8_column(n0, lane);
-  let ra = min(m0 + lane, p.M - 1u) * p.K; // rows past M read the last one (not stored)
+  let blk = rows8_block(wid, lane);
+  let ra = blk.row * p.K;
   var acc: Acc8;
   for (var k = 0u; k < p.K; k++) {
     let x = a[ra + k];
     let lo = vec4f(subgroupBroadcast(x, 0u), subgroupBroadcast(x, 1u), subgroupBroadcast(x, 2u), subgroupBroadcast(x, 3u));
     let hi = vec4f(subgroupBroadcast(x, 4u), subgroupBroadcast(x, 5u), subgroupBroadcast(x, 6u), subgroupBroadcast(x, 7u));
-    rows8_step(&acc, lo, hi, b[k * sb + nq]);
+    rows8_step(&acc, lo, hi, b[k * blk.sb + blk.nq]);
   }
-  store_rows8(m0, n0, lane, acc);
+  store_rows8(blk, lane, acc);
 }

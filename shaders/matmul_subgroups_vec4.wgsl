@@ -54,12 +54,9 @@ fn matmul_broadcast_vec4(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_in
 // out[m, n] = act(Σ_k A[m, k]·B[k, n] + bias[n])   (=)
 @compute @workgroup_size(8)
 fn matmul_broadcast_rows8(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
-  let m0 = wid.y * 8u;
-  let n0 = wid.x * 32u;
-  let sb = p.N / 4u;
-  let nq = rows8_column(n0, lane);
+  let blk = rows8_block(wid, lane);
   let kq = p.K / 4u;
-  let ra = min(m0 + lane, p.M - 1u) * kq; // rows past M read the last one (not stored)
+  let ra = blk.row * kq;
   var acc: Acc8;
   for (var k = 0u; k < kq; k++) {
     let x = a[ra + k];
@@ -68,8 +65,8 @@ fn matmul_broadcast_rows8(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_i
     let r4 = subgroupBroadcast(x, 4u); let r5 = subgroupBroadcast(x, 5u);
     let r6 = subgroupBroadcast(x, 6u); let r7 = subgroupBroadcast(x, 7u);
     for (var i = 0u; i < 4u; i++) {
-      rows8_step(&acc, vec4f(r0[i], r1[i], r2[i], r3[i]), vec4f(r4[i], r5[i], r6[i], r7[i]), b[(4u * k + i) * sb + nq]);
+      rows8_step(&acc, vec4f(r0[i], r1[i], r2[i], r3[i]), vec4f(r4[i], r5[i], r6[i], r7[i]), b[(4u * k + i) * blk.sb + blk.nq]);
     }
   }
-  store_rows8(m0, n0, lane, acc);
+  store_rows8(blk, lane, acc);
 }
