@@ -74,6 +74,18 @@ fn store_8x8(m0: u32, n0: u32, c: array<mat4x4f, 4>) {
   store_block(m0 + 4u, n0 + 4u, c[3]);
 }
 
+// The broadcast kernels' share of a 16-row block: c[q][i] = C[m0 + 4q + i, n], d: column n + 8,
+// skipping rows and columns past the output.
+fn store_rows16(m0: u32, n: u32, c: array<vec4f, 4>, d: array<vec4f, 4>) {
+  for (var q = 0u; q < 4u; q++) {
+    for (var i = 0u; i < 4u; i++) {
+      let m = m0 + 4u * q + i;
+      if (m < p.M && n < p.N) { store(m, n, c[q][i]); }
+      if (m < p.M && n + 8u < p.N) { store(m, n + 8u, d[q][i]); }
+    }
+  }
+}
+
 // sum_a[m0..m0+3] = s, skipping rows past M; called by the invocations of the first column block.
 fn store_sum_a(m0: u32, s: vec4f) {
   for (var i = 0u; i < 4u; i++) {

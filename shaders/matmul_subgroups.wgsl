@@ -63,12 +63,6 @@ fn matmul_broadcast(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_invocat
     if (k0 + 6u < p.K) { acc_step(&s, array(subgroupBroadcast(ak[0], 6u), subgroupBroadcast(ak[1], 6u), subgroupBroadcast(ak[2], 6u), subgroupBroadcast(ak[3], 6u)), k0 + 6u, n); }
     if (k0 + 7u < p.K) { acc_step(&s, array(subgroupBroadcast(ak[0], 7u), subgroupBroadcast(ak[1], 7u), subgroupBroadcast(ak[2], 7u), subgroupBroadcast(ak[3], 7u)), k0 + 7u, n); }
   }
-  for (var q = 0u; q < 4u; q++) {
-    for (var i = 0u; i < 4u; i++) {
-      let m = m0 + 4u * q + i;
-      if (m < p.M && n < p.N) { store(m, n, s.c[q][i]); }
-      if (m < p.M && n + 8u < p.N) { store(m, n + 8u, s.d[q][i]); }
-    }
-    if (SUM_A && n == 0u) { store_sum_a(m0 + 4u * q, s.s[q]); }
-  }
+  store_rows16(m0, n, s.c, s.d);
+  if (SUM_A && n == 0u) { for (var q = 0u; q < 4u; q++) { store_sum_a(m0 + 4u * q, s.s[q]); } }
 }

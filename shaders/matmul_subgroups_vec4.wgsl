@@ -39,13 +39,7 @@ fn matmul_broadcast_vec4(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_in
   let bn8 = min(n + 8u, p.N - 1u) * kq;
   var s: Acc4;
   for (var k = 0u; k < kq; k++) { quad(&s, a[ax + k], a[ay + k], b[bn + k], b[bn8 + k]); }
-  for (var q = 0u; q < 4u; q++) {
-    for (var i = 0u; i < 4u; i++) {
-      let m = m0 + 4u * q + i;
-      if (m < p.M && n < p.N) { store(m, n, s.c[q][i]); }
-      if (m < p.M && n + 8u < p.N) { store(m, n + 8u, s.d[q][i]); }
-    }
-  }
+  store_rows16(m0, n, s.c, s.d);
 }
 
 // C = A·B (dX = dY·W) with K % 4 == 0 as well: per 4 k lane l loads row m0 + l of A as a vec4,

@@ -78,7 +78,8 @@ fn w_ih_row(q: u32, j: u32) -> vec4f {
 // computed here (the per-step driver; the persistent one loads W_ih once per step for its rows).
 fn input_projection(t: u32, b: u32, j: u32) -> vec4f {
   var xp = vec4f();
-  let xv = select(vec4f(), x_row(b, t), XG_CELL);
+  var xv = vec4f();
+  if (XG_CELL) { xv = x_row(b, t); } // not select(): that would load x_t without XG_CELL too
   for (var q = 0u; q < G; q++) {
     if (XG_CELL) { xp[q] = project(xv, w_ih_row(q, j), b_ih[q * p.H + j]); }
     else { xp[q] = xg[bm_row(b, t) * G * p.H + q * p.H + j]; }

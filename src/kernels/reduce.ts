@@ -137,8 +137,6 @@ interface SegmentOpSpec {
   tables: SegmentTables;
   /** u32/f32 words of partial results per chunk. */
   partialWords: number;
-  /** A second partial, one f32 per chunk, bound as partialSq and partialSqIn (the histogram's Σx²). */
-  squarePartials?: boolean;
   /** Pass 1, bindings { partial, x, chunks, params } (segs if it reads them) and `inputs`: one workgroup per chunk. */
   chunks: Kernel;
   /** Further inputs of pass 1, read like x (as vec4s over the same elements). */
@@ -166,7 +164,8 @@ function segmentOp(ctx: GpuContext, spec: SegmentOpSpec): Op {
   const chunkTable = storage(tables.chunks, tables.chunks.byteLength, 'chunks');
   const segTable = storage(tables.segs, tables.segs.byteLength, 'segs');
   const partial = storage(null, tables.chunkCount * spec.partialWords * 4, 'partial');
-  const partialSq = spec.squarePartials ? storage(null, tables.chunkCount * 4, 'partialSq') : null;
+  // A second partial, one f32 per chunk, for pass 1 kernels that bind one (the histogram's Σx²).
+  const partialSq = 'partialSq' in spec.chunks.bindings ? storage(null, tables.chunkCount * 4, 'partialSq') : null;
   let uniform: GPUBuffer | null = ctx.uniform(spec.params, `${label}.params`);
   const passes: [Kernel, Record<string, Bindable>, Grid][] = [
     [reduceKernel(ctx, spec.chunks), { partial, x, chunks: chunkTable, segs: segTable, ...inputs, ...(partialSq ? { partialSq } : {}) }, foldGrid(Math.max(1, tables.chunkCount), ctx.maxWorkgroupsPerDimension)],
@@ -311,7 +310,7 @@ export function log10HistogramOp(ctx: GpuContext, out: Tensor, x: Tensor, segmen
     return [u32(tables.chunkCount), u32(segments.length), u32(bins), f32(perDecade / Math.log2(10)), f32(lo * perDecade)];
   };
   const build = () => segmentOp(ctx, {
-    label: `${op}(${x.label})`, x, tables, partialWords: bins, squarePartials: true,
+    label: `${op}(${x.label})`, x, tables, partialWords: bins,
     chunks: withConstants(histogramChunksKernel, { SUM_SQ: +!!squares }),
     segments: withConstants(histogramSegmentsKernel, { SUM_SQ: +!!squares }),
     output: { hist: out, squares: squares ?? noSquares! },

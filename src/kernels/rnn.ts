@@ -135,7 +135,7 @@ function check(what: string, t: Tensor, shape: number[]): void {
  * workgroups; else T dispatches over B·H invocations, step t = order[i] with its own params
  * slice and bind group, the pipeline set once.
  */
-function recurrenceOp(ctx: GpuContext, cell: Cell, dir: 'forward' | 'backward', plan: RecurrentPlan, buffers: Record<string, Bindable>, d: RecurrentDims, label: string, inCell: boolean): Op {
+function recurrenceOp(ctx: GpuContext, cell: Cell, dir: 'forward' | 'backward', plan: RecurrentPlan, buffers: Record<string, Bindable>, d: RecurrentDims, label: string, inCell = false): Op {
   const only = (k: Kernel) => Object.fromEntries(Object.keys(k.bindings).filter((n) => n !== 'params').map((n) => [n, buffers[n]]));
   const XG_CELL = +inCell;
   if (plan.kind === 'persistent') {
@@ -255,7 +255,7 @@ export function recurrentLayer(
     if (dcs) all.dcs = dcs;
     const hPrev = Tensor.view(ctx, hs.buffer, hs.offset, [T * Bn, H], 'f32', `${label}.h_prev`); // rows t·B + b: h_{t-1}
     const ops: Op[] = [
-      recurrenceOp(ctx, cell, 'backward', plan, all, d, `${label}.backward`, inCell),
+      recurrenceOp(ctx, cell, 'backward', plan, all, d, `${label}.backward`), // the backward never reads the input projection
       matmulOp(ctx, grads.weightIh, dgx, xRows, { transA: true, db: grads.biasIh }), // dW_ih = dgxᵀ·X, db_ih = Σ_rows dgx   (=)
       matmulOp(ctx, grads.weightHh, dgh, hPrev, { transA: true, db: grads.biasHh }), // dW_hh = dghᵀ·h_prev, db_hh = Σ_rows dgh   (=)
     ];
