@@ -1,7 +1,8 @@
 // Shared by the matmul families (matmul.wgsl: scalar loads, any shape; matmul_vec4.wgsl: vec4
 // loads). C[M,N] = op(A)·op(B), op = identity or transpose: TRANS_A reads A stored [K,M], TRANS_B
 // reads B stored [N,K], so a dense layer's forward X·Wᵀ, dX = dY·W and dW = dYᵀ·X need no
-// materialised transpose. Each family declares its own a (binding 2) and b (binding 3).
+// materialised transpose. Each family declares its own a (binding 2) and b (binding 3), and takes
+// the output (binding 0) from matmul_out.wgsl or matmul_out_vec4.wgsl.
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override HAS_BIAS: bool = false;
@@ -29,7 +30,6 @@ override CLAMP: bool = true;
 // unsplit).
 struct Params { M: u32, N: u32, K: u32, KS: u32 }
 
-@group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read_write> pre: array<f32>;
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 @group(0) @binding(5) var<uniform> p: Params;
@@ -45,13 +45,13 @@ fn outer(a: vec4f, b: vec4f) -> mat4x4f {
 fn store(m: u32, n: u32, c: f32) {
   let i = m * p.N + n;
   if (ACT_GRAD) {
-    out[i] = c * activate_grad(pre[i], 0.0);
+    store_out(i, c * activate_grad(pre[i], 0.0));
     return;
   }
   var z = c;
   if (HAS_BIAS) { z += bias[n]; }
   if (HAS_PRE) { pre[i] = z; }
-  out[i] = activate(z);
+  store_out(i, activate(z));
 }
 
 // Stores a 4×4 block, acc[j][i] = C[m0 + i, n0 + j] (column j of the mat4x4 is output column

@@ -5,6 +5,8 @@
 // matmul_subgroups_vec4.wgsl (CPU adapters with subgroups), shaders/matmul_common.wgsl (epilogue).
 // chooseMatmulVariant is the one place a kernel variant is picked from the shape.
 import matmulCommonWgsl from '../../shaders/matmul_common.wgsl?raw';
+import matmulOutWgsl from '../../shaders/matmul_out.wgsl?raw';
+import matmulOutVec4Wgsl from '../../shaders/matmul_out_vec4.wgsl?raw';
 import matmulWgsl from '../../shaders/matmul.wgsl?raw';
 import matmulVec4Wgsl from '../../shaders/matmul_vec4.wgsl?raw';
 import matmulSubgroupsWgsl from '../../shaders/matmul_subgroups.wgsl?raw';
@@ -17,14 +19,15 @@ import { kernel, shaderFamily, withConstants } from '../gpu/shaders';
 import { empty, Tensor } from '../gpu/tensor';
 import { ACTIVATIONS, type Activation } from './activation_ids';
 
-const libraries = [activationFnsWgsl, matmulCommonWgsl];
+const libraries = [activationFnsWgsl, matmulCommonWgsl, matmulOutWgsl];
 const scalar = shaderFamily('matmul', matmulWgsl, libraries);
 // The subgroup families: `enable subgroups;` must open the module.
 const withSubgroups = (f: ReturnType<typeof shaderFamily>) => ({ name: f.name, code: `enable subgroups;\n${f.code}` });
 const subgroups = withSubgroups(shaderFamily('matmul_subgroups', [matmulWgsl, matmulSubgroupsWgsl].join('\n'), libraries));
 const subgroupsVec4 = withSubgroups(shaderFamily('matmul_subgroups_vec4', [matmulVec4Wgsl, matmulRows8Wgsl, matmulSubgroupsVec4Wgsl].join('\n'), libraries));
 const rows8K1 = withSubgroups(shaderFamily('matmul_rows8_k1', [matmulRows8K1Wgsl, matmulRows8Wgsl].join('\n'), libraries));
-const vec4 = shaderFamily('matmul_vec4', matmulVec4Wgsl, libraries);
+// N is a multiple of 4 wherever it runs: its output as vec4s.
+const vec4 = shaderFamily('matmul_vec4', matmulVec4Wgsl, [activationFnsWgsl, matmulCommonWgsl, matmulOutVec4Wgsl]);
 const BINDINGS = { out: 0, pre: 1, a: 2, b: 3, bias: 4, params: 5 };
 const SUM_BINDINGS = { ...BINDINGS, db: 11 }; // kernels that also store db = Σ_rows dY (SUM_A)
 
