@@ -40,18 +40,29 @@ fn outer(a: vec4f, b: vec4f) -> mat4x4f {
   return mat4x4f(a * b.x, a * b.y, a * b.z, a * b.w);
 }
 
-// Fused epilogue (=): z = C + bias[n], stored as the preactivation when asked, out = act(z);
-// with ACT_GRAD, out = C·act'(pre) (the bits of activations.wgsl's dy·act'(x) with dy = C).
-fn store(m: u32, n: u32, c: f32) {
-  let i = m * p.N + n;
-  if (ACT_GRAD) {
-    store_out(i, c * activate_grad(pre[i], 0.0));
-    return;
-  }
+// Fused epilogue (=) of output i (column n): z = C + bias[n], stored as the preactivation when
+// asked, out = act(z); with ACT_GRAD, out = C·act'(pre) (the bits of activations.wgsl's
+// dy·act'(x) with dy = C). Returns the value to store in out.
+fn epilogue(i: u32, n: u32, c: f32) -> f32 {
+  if (ACT_GRAD) { return c * activate_grad(pre[i], 0.0); }
   var z = c;
   if (HAS_BIAS) { z += bias[n]; }
   if (HAS_PRE) { pre[i] = z; }
-  store_out(i, activate(z));
+  return activate(z);
+}
+
+fn store(m: u32, n: u32, c: f32) {
+  let i = m * p.N + n;
+  store_out(i, epilogue(i, n, c));
+}
+
+// store() of 4 adjacent outputs, columns n .. n + 3 of row m, in one store_out4: for kernels
+// that run only where N is a multiple of 4 and store 4-aligned columns (all inside N).
+fn store4(m: u32, n: u32, c: vec4f) {
+  let i = m * p.N + n;
+  var v: vec4f;
+  for (var j = 0u; j < 4u; j++) { v[j] = epilogue(i + j, n + j, c[j]); }
+  store_out4(i / 4u, v);
 }
 
 // Stores a 4×4 block, acc[j][i] = C[m0 + i, n0 + j] (column j of the mat4x4 is output column

@@ -25,11 +25,9 @@ fn rows8_block(wid: vec3u, lane: u32) -> Rows8Block {
 }
 
 fn store_rows8(blk: Rows8Block, lane: u32, acc: Acc8) {
+  let n = blk.n0 + 4u * lane; // a multiple of 4, as N is: all 4 columns are inside or none
   for (var r = 0u; r < 8u; r++) {
     let m = blk.m0 + r;
-    for (var j = 0u; j < 4u; j++) {
-      let n = blk.n0 + 4u * lane + j;
-      if (m < p.M && n < p.N) { store(m, n, acc.c[r][j]); }
-    }
+    if (m < p.M && n < p.N) { store4(m, n, acc.c[r]); }
   }
 }

@@ -33,12 +33,11 @@ fn matmul_tn_vec4(@builtin(global_invocation_id) gid: vec3u) {
     c[3] += outer(a1, b1);
     if (SUM_A) { s0 += a0; s1 += a1; } // a1 repeats a0 only where rows m0 + 4.. are past M
   }
-  if (!HAS_BIAS && !HAS_PRE && !ACT_GRAD && ACT == 0u) { store_8x8_rows4(m0, n0, c); } // dW: no epilogue
-  else { store_8x8(m0, n0, c); }
+  store_8x8_rows4(m0, n0, c);
   if (SUM_A && n0 == 0u) { store_sum_a(m0, s0); store_sum_a(m0 + 4u, s1); }
 }
 
-// store_8x8 without an epilogue, a row's 4 adjacent outputs per store (store_out4).
+// store_8x8 a row's 4 adjacent outputs at a time (store4: N is a multiple of 4 here).
 fn store_8x8_rows4(m0: u32, n0: u32, c: array<mat4x4f, 4>) {
   for (var i = 0u; i < 4u; i++) {
     for (var r = 0u; r < 2u; r++) {
@@ -46,8 +45,8 @@ fn store_8x8_rows4(m0: u32, n0: u32, c: array<mat4x4f, 4>) {
       if (m >= p.M) { continue; }
       let lo = c[2u * r];
       let hi = c[2u * r + 1u];
-      store_out4((m * p.N + n0) / 4u, vec4f(lo[0][i], lo[1][i], lo[2][i], lo[3][i]));
-      if (n0 + 4u < p.N) { store_out4((m * p.N + n0) / 4u + 1u, vec4f(hi[0][i], hi[1][i], hi[2][i], hi[3][i])); }
+      store4(m, n0, vec4f(lo[0][i], lo[1][i], lo[2][i], lo[3][i]));
+      if (n0 + 4u < p.N) { store4(m, n0 + 4u, vec4f(hi[0][i], hi[1][i], hi[2][i], hi[3][i])); }
     }
   }
 }

@@ -20,14 +20,17 @@ import { empty, Tensor } from '../gpu/tensor';
 import { ACTIVATIONS, type Activation } from './activation_ids';
 
 const libraries = [activationFnsWgsl, matmulCommonWgsl, matmulOutWgsl];
+// Kernels that run only where N is a multiple of 4 (tn_vec4, the rows8 ones) store their output as vec4s.
+const vec4Out = [activationFnsWgsl, matmulCommonWgsl, matmulOutVec4Wgsl];
 const scalar = shaderFamily('matmul', matmulWgsl, libraries);
 // The subgroup families: `enable subgroups;` must open the module.
 const withSubgroups = (f: ReturnType<typeof shaderFamily>) => ({ name: f.name, code: `enable subgroups;\n${f.code}` });
 const subgroups = withSubgroups(shaderFamily('matmul_subgroups', [matmulWgsl, matmulSubgroupsWgsl].join('\n'), libraries));
-const subgroupsVec4 = withSubgroups(shaderFamily('matmul_subgroups_vec4', [matmulVec4Wgsl, matmulRows8Wgsl, matmulSubgroupsVec4Wgsl].join('\n'), libraries));
-const rows8K1 = withSubgroups(shaderFamily('matmul_rows8_k1', [matmulRows8K1Wgsl, matmulRows8Wgsl].join('\n'), libraries));
-// N is a multiple of 4 wherever it runs: its output as vec4s.
-const vec4 = shaderFamily('matmul_vec4', matmulVec4Wgsl, [activationFnsWgsl, matmulCommonWgsl, matmulOutVec4Wgsl]);
+const subgroupsVec4Code = [matmulVec4Wgsl, matmulRows8Wgsl, matmulSubgroupsVec4Wgsl].join('\n');
+const subgroupsVec4 = withSubgroups(shaderFamily('matmul_subgroups_vec4', subgroupsVec4Code, libraries));
+const rows8 = withSubgroups(shaderFamily('matmul_rows8', subgroupsVec4Code, vec4Out));
+const rows8K1 = withSubgroups(shaderFamily('matmul_rows8_k1', [matmulRows8K1Wgsl, matmulRows8Wgsl].join('\n'), vec4Out));
+const vec4 = shaderFamily('matmul_vec4', matmulVec4Wgsl, vec4Out);
 const BINDINGS = { out: 0, pre: 1, a: 2, b: 3, bias: 4, params: 5 };
 const SUM_BINDINGS = { ...BINDINGS, db: 11 }; // kernels that also store db = Σ_rows dY (SUM_A)
 
@@ -45,7 +48,7 @@ const VARIANTS = {
   broadcast: { kernel: kernel(subgroups, 'matmul_broadcast', SUM_BINDINGS), block: [16, 16], vec4: false, exact: false, subgroups: true, sums: true },
   tn_vec4: { kernel: kernel(vec4, 'matmul_tn_vec4', SUM_BINDINGS), block: [32, 32], vec4: true, exact: false, only: [true, false], sums: true },
   broadcast_vec4: { kernel: kernel(subgroupsVec4, 'matmul_broadcast_vec4', BINDINGS), block: [16, 16], vec4: true, exact: false, subgroups: true, only: [false, true] },
-  broadcast_rows8: { kernel: kernel(subgroupsVec4, 'matmul_broadcast_rows8', BINDINGS), block: [8, 32], vec4: true, exact: false, subgroups: true, only: [false, false], k4: true },
+  broadcast_rows8: { kernel: kernel(rows8, 'matmul_broadcast_rows8', BINDINGS), block: [8, 32], vec4: true, exact: false, subgroups: true, only: [false, false], k4: true },
   broadcast_rows8_k1: { kernel: kernel(rows8K1, 'matmul_broadcast_rows8_k1', BINDINGS), block: [8, 32], vec4: false, vec4b: true, exact: false, subgroups: true, only: [false, false] },
   tiled: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS), block: [64, 64], vec4: false, exact: false },
   tiled_exact: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS, { CLAMP: 0 }), block: [64, 64], vec4: false, exact: true },
