@@ -60,9 +60,7 @@ fn store(m: u32, n: u32, c: f32) {
 // that run only where N is a multiple of 4 and store 4-aligned columns (all inside N).
 fn store4(m: u32, n: u32, c: vec4f) {
   let i = m * p.N + n;
-  var v: vec4f;
-  for (var j = 0u; j < 4u; j++) { v[j] = epilogue(i + j, n + j, c[j]); }
-  store_out4(i / 4u, v);
+  store_out4(i / 4u, vec4f(epilogue(i, n, c.x), epilogue(i + 1u, n + 1u, c.y), epilogue(i + 2u, n + 2u, c.z), epilogue(i + 3u, n + 3u, c.w)));
 }
 
 // Stores a 4×4 block, acc[j][i] = C[m0 + i, n0 + j] (column j of the mat4x4 is output column
