@@ -7,17 +7,12 @@ const G: u32 = 3u;
 // hp = W_hh·h_{t-1} + b_hh and xp = W_ih x_t + b_ih for unit j's rows of the r, z, n blocks;
 // returns h_t.
 fn cell_forward(t: u32, b: u32, j: u32, hp: vec4f, xp: vec4f) -> f32 {
-  let H = p.H;
   let r = sigmoid_fn(xp[0] + hp[0]);
   let z = sigmoid_fn(xp[1] + hp[1]);
   let hn = hp[2];
   let n = tanh_fn(xp[2] + r * hn);
   let h = (1.0 - z) * n + z * hs[tm(t, b, j)];
-  let g0 = (t * p.B + b) * 4u * H + j;
-  gates[g0] = r;
-  gates[g0 + H] = z;
-  gates[g0 + 2u * H] = n;
-  gates[g0 + 3u * H] = hn;
+  gates[tm(t, b, j)] = vec4f(r, z, n, hn);
   hs[tm(t + 1u, b, j)] = h;
   store_output(t, b, j, h);
   return h;
@@ -28,14 +23,14 @@ fn cell_forward(t: u32, b: u32, j: u32, hp: vec4f, xp: vec4f) -> f32 {
 // (= into dhs[t], dgx[b, t], dgh[t]); returns dgh.
 fn cell_backward(t: u32, b: u32, j: u32, rg: f32) -> vec4f {
   let H = p.H;
-  let g0 = (t * p.B + b) * 4u * H + j;
-  let r = gates[g0];
-  let z = gates[g0 + H];
-  let n = gates[g0 + 2u * H];
-  let hn = gates[g0 + 3u * H];
+  let gv = gates[tm(t, b, j)];
+  let r = gv.x;
+  let z = gv.y;
+  let n = gv.z;
+  let hn = gv.w;
   var dh = output_grad(t, b, j);
   if (t + 1u < p.T) {
-    let z_next = gates[((t + 1u) * p.B + b) * 4u * H + H + j];
+    let z_next = gates[tm(t + 1u, b, j)].y;
     dh += rg + dhs[tm(t + 1u, b, j)] * z_next;
   }
   dhs[tm(t, b, j)] = dh;

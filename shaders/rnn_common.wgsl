@@ -6,7 +6,9 @@
 //         with XG_CELL (F ≤ 4) there is no xg: the forward drivers compute it from x, W_ih, b_ih
 //   hs    [T+1, B, H] time-major: hs[0] = h_{-1} = 0 (zeroed once, never written), hs[t+1] = h_t
 //   cs    [T+1, B, H] LSTM cell states, cs[0] = 0
-//   gates [T, B, 4H] what backward needs: LSTM i, f, g, o (activated); GRU r, z, n, W_hn·h + b_hn
+//   gates [T, B, H] vec4s, what backward needs of unit j: LSTM (i, f, g, o) activated; GRU (r, z,
+//         n, W_hn·h + b_hn): one vec4 store and load per cell (lavapipe runs each per-lane access
+//         as a loop over the lanes, whatever its width)
 //   dgx   [B·T, G·H] batch-major (rows match X: dW_ih = dgxᵀ·X and dX = dgx·W_ih are plain matmuls)
 //   dgh   [T, B, G·H] time-major (rows match hs[0..T): dW_hh = dghᵀ·h_prev is one matmul)
 //   dhs   [T, B, H] dL/dh_t (total, through output and recurrence): ‖·‖ per t is the diagnostic
@@ -37,7 +39,7 @@ struct Params {
 @group(0) @binding(0) var<storage, read_write> y: array<f32>;
 @group(0) @binding(1) var<storage, read_write> hs: array<f32>;
 @group(0) @binding(2) var<storage, read_write> cs: array<f32>;
-@group(0) @binding(3) var<storage, read_write> gates: array<f32>;
+@group(0) @binding(3) var<storage, read_write> gates: array<vec4f>; // indexed like hs: tm(t, b, j)
 @group(0) @binding(4) var<storage, read_write> dgx: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dgh: array<f32>;
 @group(0) @binding(6) var<storage, read_write> dhs: array<f32>;
