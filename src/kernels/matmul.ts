@@ -2,7 +2,8 @@
 // epilogue (bias, activation, preactivation store; for dW = dYᵀ·X also db = Σ_rows dY from the
 // same loads); shaders/matmul.wgsl (scalar loads, any shape),
 // shaders/matmul_vec4.wgsl (vec4 loads for dW = dYᵀ·X), shaders/matmul_subgroups.wgsl and
-// matmul_subgroups_vec4.wgsl (CPU adapters with subgroups), shaders/matmul_common.wgsl (epilogue).
+// matmul_subgroups_vec4.wgsl (CPU adapters with subgroups), shaders/matmul_common.wgsl (epilogue),
+// shaders/matmul_out.wgsl and matmul_out_vec4.wgsl (the output as f32s, or as vec4s where N % 4 == 0).
 // chooseMatmulVariant is the one place a kernel variant is picked from the shape.
 import matmulCommonWgsl from '../../shaders/matmul_common.wgsl?raw';
 import matmulOutWgsl from '../../shaders/matmul_out.wgsl?raw';
