@@ -2,7 +2,7 @@
 // buffers always are; the wrapper runs optimizers.wgsl's scalar adam otherwise). On lavapipe a
 // load whose address differs per lane is a masked gather of 8 scalar loads, so one vec4 load in
 // place of four scalar ones made Adam over ~530k parameters 1.4x faster (5.9 vs 8.2 ms).
-// Params and SAVE from optimizer_params.wgsl; the same bindings and skip rule as optimizers.wgsl.
+// Params from optimizer_params.wgsl; the same bindings and skip rule as optimizers.wgsl.
 override WG: u32 = 256;
 
 @group(0) @binding(0) var<storage, read_write> param: array<vec4f>;
@@ -11,18 +11,13 @@ override WG: u32 = 256;
 @group(0) @binding(3) var<storage, read> grad: array<vec4f>;
 @group(0) @binding(4) var<storage, read> scale: array<f32>;
 @group(0) @binding(5) var<uniform> p: Params;
-@group(0) @binding(6) var<storage, read_write> before: array<vec4f>;
 
 // Adam (L2 in the gradient) and AdamW (decoupled decay, alpha = 1): m, v moments;
-// θ -= lr/bc1 · m / (√v/√bc2 + ε), the scalar kernel's expression per component. One vec4 per
-// invocation: as many invocations as the scalar kernel's 4 parameters each.
-@compute @workgroup_size(WG)
-fn adam(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = flat_workgroup(wid, nwg) * WG + lid;
-  if (i >= p.n / 4u) { return; }
-  var theta = param[i];
-  if (SAVE == 1u) { before[i] = theta; }
-  if (is_nan(scale[0])) { return; } // a skipped update: θ and the moments stay
+// θ -= lr/bc1 · m / (√v/√bc2 + ε), the scalar kernel's expression per component, for vec4 i;
+// returns the new θ. One vec4 per invocation: as many invocations as the scalar kernel's 4
+// parameters each.
+fn adam_update4(i: u32, theta0: vec4f) -> vec4f {
+  var theta = theta0;
   var g = grad[i] * scale[0];
   if (p.clip_value > 0.0) { g = clamp(g, vec4f(-p.clip_value), vec4f(p.clip_value)); }
   if (p.alpha > 0.0) { theta *= 1.0 - p.lr * p.weight_decay; } else { g += p.weight_decay * theta; }
@@ -30,5 +25,13 @@ fn adam(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let vi = p.beta2 * v[i] + (1.0 - p.beta2) * g * g;
   m[i] = mi;
   v[i] = vi;
-  param[i] = theta - p.lr / p.bias_correction1 * mi / (sqrt(vi) / sqrt(p.bias_correction2) + p.eps);
+  return theta - p.lr / p.bias_correction1 * mi / (sqrt(vi) / sqrt(p.bias_correction2) + p.eps);
+}
+
+@compute @workgroup_size(WG)
+fn adam(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = flat_workgroup(wid, nwg) * WG + lid;
+  if (i >= p.n / 4u) { return; }
+  if (is_nan(scale[0])) { return; } // a skipped update: θ and the moments stay
+  param[i] = adam_update4(i, param[i]);
 }

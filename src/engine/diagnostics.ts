@@ -6,7 +6,7 @@
 import type { GpuContext, Op } from '../gpu/context';
 import { Tensor, zeros } from '../gpu/tensor';
 import { deadUnitsOp } from '../kernels/dead_units';
-import { log10HistogramOp, normAndDistanceOp, statsOp, sumSquaresOp, type Segment } from '../kernels/reduce';
+import { log10HistogramOp, statsOp, sumSquaresOp, type Segment } from '../kernels/reduce';
 import type { Graph } from './graph';
 import { alignUp, type ModelInfo } from './model';
 
@@ -53,8 +53,8 @@ export interface Diagnostics {
   views: { loss: Tensor; flag: Tensor<'u32'>; gradSq: Tensor };
   /** The clip/guard scale the optimizer reads (NaN: skip the update). */
   scale: Tensor;
-  /** Parameters before the update, which the optimizer writes on log steps (savingBefore). */
-  before: Tensor;
+  /** Where the optimizer's log-step update writes ‖θ‖² and ‖Δθ‖² per parameter tensor (withNorms). */
+  updateNorms: { out: Tensor; segments: Segment[] };
   /** Σg² per parameter tensor: runs every step (clipping and the non-finite guard need it). */
   gradSq: Op;
   /**
@@ -62,8 +62,7 @@ export interface Diagnostics {
    * weights' gradient histograms from the same read of the gradients.
    */
   gradSqWithHistograms: Op;
-  /** `update`: whether an update follows (it writes `before`; else the parameters are copied). */
-  beforeUpdate(encoder: GPUCommandEncoder, update: boolean): void;
+  beforeUpdate(encoder: GPUCommandEncoder): void;
   afterUpdate(encoder: GPUCommandEncoder): void;
   parse(data: ArrayBuffer, step: number): StepRecord;
   dispose(): void;
@@ -117,13 +116,11 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
   const scale = zeros(ctx, [1], 'f32', 'grad.scale');
 
   const paramSegs: Segment[] = model.params.map((p) => ({ offset: p.offset, length: p.size }));
-  const prev = zeros(ctx, [model.paramElements], 'f32', 'diagnostics.params.before');
+  // ‖w‖² and ‖w − w_before‖² (the update just applied) per tensor: the optimizer's log-step update.
+  const updateNorms = { out: view(at.weightUpdateSq, 2 * T, 'f32', 'weightUpdateSq'), segments: paramSegs };
 
   const gradSq = sumSquaresOp(ctx, views.gradSq, t.grads, paramSegs);
-  const after: Op[] = [
-    // ‖w‖² and ‖w − w_before‖² (the update just applied) per tensor, in one read.
-    normAndDistanceOp(ctx, view(at.weightUpdateSq, 2 * T, 'f32', 'weightUpdateSq'), t.params, prev, paramSegs),
-  ];
+  const after: Op[] = [];
   // Where node i's rows are: its stats at statsAt[i], a ReLU node's dead count at deadAt[i].
   const statsAt: number[] = [];
   const deadAt: number[] = [];
@@ -146,9 +143,8 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
     : gradSq;
 
   return {
-    buffer, bytes, views, scale, gradSq, gradSqWithHistograms, before: prev,
-    beforeUpdate(encoder, update) {
-      if (!update) encoder.copyBufferToBuffer(t.params.buffer, 0, prev.buffer, 0, model.paramElements * 4);
+    buffer, bytes, views, scale, gradSq, gradSqWithHistograms, updateNorms,
+    beforeUpdate(encoder) {
       encoder.copyBufferToBuffer(graph.output.buffer, graph.output.offset, buffer, at.logits * 4, B * C * 4);
       encoder.copyBufferToBuffer(gradSqOut.buffer, 0, buffer, at.gradSq * 4, T * 4);
     },
@@ -191,7 +187,7 @@ export function buildDiagnostics(t: TrainerParts): Diagnostics {
     },
     dispose() {
       for (const o of new Set([gradSq, gradSqWithHistograms, ...after])) o.dispose();
-      for (const x of [scale, prev, gradSqOut]) x.dispose();
+      for (const x of [scale, gradSqOut]) x.dispose();
       buffer.destroy();
     },
   };

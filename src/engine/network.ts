@@ -65,7 +65,7 @@ export class Updater {
     this.guard = stepGuardOp(ctx, { scale: this.diag.scale, flag: this.diag.views.flag }, this.diag.views.gradSq, clip.global_norm ?? null);
     this.optimizer = createOptimizerState(ctx, optimizer as OptimizerConfig, net.model.paramElements, label);
     this.updates = Array.from({ length: updatesPerSubmit }, () =>
-      optimizerStepOp(ctx, optimizer as OptimizerConfig, net.params, net.grads, this.optimizer, { gradScale: this.diag.scale, clipValue: clip.value, before: this.diag.before }));
+      optimizerStepOp(ctx, optimizer as OptimizerConfig, net.params, net.grads, this.optimizer, { gradScale: this.diag.scale, clipValue: clip.value, norms: this.diag.updateNorms }));
   }
 
   get preUpdate(): Op[] {
@@ -95,12 +95,13 @@ export class Updater {
     // A log step's Σg² comes with the gradient histograms, from one read of the gradients.
     for (const op of ops) (o.log && op === this.diag.gradSq ? this.diag.gradSqWithHistograms : op).record(pass);
     pass.end();
-    if (o.log) this.diag.beforeUpdate(encoder, o.update);
-    if (o.update) {
-      // On a log step the update also keeps the parameters it read (the update norm's θ_before).
+    if (o.log) this.diag.beforeUpdate(encoder);
+    if (o.update || o.log) {
+      // On a log step the update also sums ‖θ‖² and ‖Δθ‖² per tensor from the values it holds;
+      // a log step without an update (a frozen GAN generator) sums ‖θ‖² alone.
       const update = this.updates[o.i ?? 0];
       const upd = encoder.beginComputePass({ label: 'optimizer' });
-      (o.log ? update.savingBefore! : update).record(upd);
+      (!o.log ? update : o.update ? update.withNorms! : update.normsOnly!).record(upd);
       upd.end();
     }
     if (o.log) this.diag.afterUpdate(encoder);

@@ -4,9 +4,13 @@
 import optimizersWgsl from '../../shaders/optimizers.wgsl?raw';
 import optimizersVec4Wgsl from '../../shaders/optimizers_vec4.wgsl?raw';
 import optimizerParamsWgsl from '../../shaders/optimizer_params.wgsl?raw';
+import optimizerNormsWgsl from '../../shaders/optimizer_norms.wgsl?raw';
+import optimizerNormsScalarWgsl from '../../shaders/optimizer_norms_scalar.wgsl?raw';
+import optimizerNormsVec4Wgsl from '../../shaders/optimizer_norms_vec4.wgsl?raw';
 import { f32, u32, type GpuContext, type Op, type ParamField } from '../gpu/context';
 import { kernel, shaderFamily, withConstants } from '../gpu/shaders';
-import { zeros, upload, type Tensor } from '../gpu/tensor';
+import { upload, zeros, type Tensor } from '../gpu/tensor';
+import { normAndDistancePartials, reduceKernel, reductionFamily, type Segment } from './reduce';
 
 export type OptimizerConfig =
   | { type: 'sgd'; lr: number; momentum?: number; nesterov?: boolean; weight_decay?: number }
@@ -15,15 +19,20 @@ export type OptimizerConfig =
 
 const family = shaderFamily('optimizers', optimizersWgsl, [optimizerParamsWgsl]);
 const vec4Family = shaderFamily('optimizers_vec4', optimizersVec4Wgsl, [optimizerParamsWgsl]);
-const bindings = { param: 0, m: 1, v: 2, grad: 3, scale: 4, params: 5, before: 6 } as const;
+const bindings = { param: 0, m: 1, v: 2, grad: 3, scale: 4, params: 5 } as const;
 const kernels = {
-  sgd: kernel(family, 'sgd', { param: 0, m: 1, grad: 3, scale: 4, params: 5, before: 6 }),
+  sgd: kernel(family, 'sgd', { param: 0, m: 1, grad: 3, scale: 4, params: 5 }),
   adam: kernel(family, 'adam', bindings),
   adamw: kernel(family, 'adam', bindings),
   rmsprop: kernel(family, 'rmsprop', bindings),
 };
 /** Adam on vec4s (shaders/optimizers_vec4.wgsl), for parameter counts that are multiples of 4. */
 const adamVec4 = kernel(vec4Family, 'adam', bindings);
+/** The update of a diagnostics step with its norms (shaders/optimizer_norms.wgsl); KIND per type. */
+const normsBindings = { ...bindings, partial: 7, chunks: 8 };
+const updateWithNorms = kernel(reductionFamily('optimizer_norms', [optimizersWgsl, optimizerNormsScalarWgsl, optimizerNormsWgsl].join('\n'), [optimizerParamsWgsl]), 'update_with_norms', normsBindings);
+const updateWithNormsVec4 = kernel(reductionFamily('optimizer_norms_vec4', [optimizersVec4Wgsl, optimizerNormsVec4Wgsl, optimizerNormsWgsl].join('\n'), [optimizerParamsWgsl]), 'update_with_norms', normsBindings);
+const KIND = { sgd: 0, adam: 1, adamw: 1, rmsprop: 2, none: 3 } as const;
 
 /** Parameters each invocation updates (PER in shaders/optimizers.wgsl). */
 const PER_INVOCATION = 4;
@@ -42,30 +51,32 @@ export function createOptimizerState(ctx: GpuContext, config: OptimizerConfig, s
 export type OptimizerStepOp = Op & {
   setStep(t: number): void;
   setLr(lr: number): void;
-  /** The same update, also writing the parameters as they were before it into options.before. */
-  savingBefore: Op | null;
+  /**
+   * With options.norms: the same update (the same bits), also writing ‖θ‖² and ‖θ − θ_before‖²
+   * per segment (the update just applied) into norms.out; `normsOnly` writes them without an
+   * update (‖Δθ‖ = 0). null without options.norms.
+   */
+  withNorms: Op | null;
+  normsOnly: Op | null;
 };
 
 /**
  * One fused update of all parameters. `gradScale` (f32 [1], e.g. the clip/guard scale) multiplies
  * each gradient as it is read; a NaN there skips the update. `clipValue` clamps gradients.
- * `before` (as long as the parameters) makes `savingBefore`, which records the same update and
- * writes the parameters as they were into it (the diagnostics' update norm), in the same read.
- * Call setStep(t) (t = 1, 2, ...) before each submit.
+ * `norms` (the parameter tensors as segments: each starting on a multiple of 4, no two in one
+ * vec4) makes `withNorms` and `normsOnly`: the diagnostics' weight and update norms from the
+ * values the update has in registers. Call setStep(t) (t = 1, 2, ...) before each submit.
  */
 export function optimizerStepOp(
   ctx: GpuContext, config: OptimizerConfig, params: Tensor, grads: Tensor, state: OptimizerState,
-  options: { gradScale?: Tensor | null; clipValue?: number; before?: Tensor } = {},
+  options: { gradScale?: Tensor | null; clipValue?: number; norms?: { out: Tensor; segments: readonly Segment[] } } = {},
 ): OptimizerStepOp {
   const n = params.size;
   if (grads.size !== n) throw new Error(`optimizer: ${grads.label} has ${grads.size} elements, ${params.label} has ${n}`);
   for (const b of state.buffers) if (b.size !== n) throw new Error(`optimizer: state ${b.label} has ${b.size} elements, expected ${n}`);
-  if (options.before && options.before.size !== n) throw new Error(`optimizer: ${options.before.label} has ${options.before.size} elements, expected ${n}`);
   const owned: Tensor[] = [];
   const own = (t: Tensor) => (owned.push(t), t);
   const scale = options.gradScale ?? own(upload(ctx, [1], [1], 'f32', 'optimizer.scale1'));
-  // The kernels name `before` whatever SAVE is: without one, a 4-element stand-in never written.
-  const before = options.before ?? own(zeros(ctx, [4], 'f32', 'optimizer.before.unused'));
   let lr = config.lr;
   let t = 1;
   const fields = (): ParamField[] => {
@@ -84,15 +95,42 @@ export function optimizerStepOp(
   };
   const [m, v] = state.buffers;
   const k = (config.type === 'adam' || config.type === 'adamw') && n % 4 === 0 ? adamVec4 : kernels[config.type];
-  const buffers = (config.type === 'sgd' ? { param: params, m, grad: grads, scale, before } : { param: params, m, v, grad: grads, scale, before }) as Record<'param' | 'm' | 'v' | 'grad' | 'scale' | 'before', Tensor>;
-  const make = (kk: typeof kernels.adam, label: string) => ctx.op(kk, buffers, fields(), Math.ceil(n / PER_INVOCATION), label);
-  const op = make(k as typeof kernels.adam, `optimizer.${config.type}`);
-  const saving = options.before ? make(withConstants(k as typeof kernels.adam, { SAVE: 1 }), `optimizer.${config.type}+before`) : null;
-  const variants = saving ? [op, saving] : [op];
+  const all = { param: params, m, v, grad: grads, scale };
+  const op = ctx.op(k as typeof kernels.adam, config.type === 'sgd' ? { param: params, m, grad: grads, scale } as typeof all : all, fields(), Math.ceil(n / PER_INVOCATION), `optimizer.${config.type}`);
+  const bytes = n * 4 * (config.type === 'sgd' ? 4 : 6);
+  const variants = [op];
+  const withNorms = (kind: keyof typeof KIND, label: string): Op | null => {
+    if (!options.norms) return null;
+    const { out, segments } = options.norms;
+    checkSegments(segments, n);
+    const norms = normAndDistancePartials(ctx, out, params, segments, label);
+    // Where the plain update runs on vec4s, so does this one (its update function: the same bits).
+    const nk = k === adamVec4 ? updateWithNormsVec4 : updateWithNorms;
+    const update = ctx.op(reduceKernel(ctx, withConstants(nk, { KIND: KIND[kind] })), { ...all, partial: norms.partial, chunks: norms.chunks }, fields(), norms.grid, label);
+    variants.push(update);
+    return {
+      label,
+      cost: { bytes: kind === 'none' ? n * 4 : bytes },
+      record(pass) {
+        update.record(pass);
+        norms.segmentsPass.record(pass);
+      },
+      setParams() {
+        throw new Error(`${label}: set the step and learning rate through the optimizer op`);
+      },
+      dispose() {
+        update.dispose();
+        norms.dispose();
+      },
+    };
+  };
+  const updateNorms = withNorms(config.type, `optimizer.${config.type}+norms`);
+  const normsOnly = withNorms('none', 'optimizer.norms');
   return {
     ...op,
-    cost: { bytes: n * 4 * (config.type === 'sgd' ? 4 : 6) },
-    savingBefore: saving && { ...saving, cost: { bytes: n * 4 * (config.type === 'sgd' ? 5 : 7) } },
+    cost: { bytes },
+    withNorms: updateNorms,
+    normsOnly,
     setStep(step) {
       t = step;
       for (const o of variants) o.setParams(fields());
@@ -102,8 +140,22 @@ export function optimizerStepOp(
       for (const o of variants) o.setParams(fields());
     },
     dispose() {
-      for (const o of variants) o.dispose();
+      op.dispose();
+      updateNorms?.dispose();
+      normsOnly?.dispose();
       owned.forEach((o) => o.dispose());
     },
   };
+}
+
+/** update_with_norms' layout rule: tensors start on vec4s and share none (their padding is theirs). */
+function checkSegments(segments: readonly Segment[], n: number): void {
+  const sorted = [...segments].sort((a, b) => a.offset - b.offset);
+  let end = 0;
+  for (const s of sorted) {
+    if (s.offset % 4 !== 0 || s.offset < end || s.offset + s.length > n) {
+      throw new Error(`optimizer norms: segment at ${s.offset} (length ${s.length}) must start on a multiple of 4 after the previous one's last vec4, inside the ${n} parameters`);
+    }
+    end = s.offset + Math.ceil(s.length / 4) * 4;
+  }
 }

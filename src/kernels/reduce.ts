@@ -7,6 +7,7 @@
 import reduceWgsl from '../../shaders/reduce.wgsl?raw';
 import reduceCountWgsl from '../../shaders/reduce_count.wgsl?raw';
 import reduceSegmentsWgsl from '../../shaders/reduce_segments.wgsl?raw';
+import reduceSumSquaresWgsl from '../../shaders/reduce_sum_squares.wgsl?raw';
 import reduceWorkgroupWgsl from '../../shaders/reduce_workgroup.wgsl?raw';
 import reduceWorkgroupSubgroupsWgsl from '../../shaders/reduce_workgroup_subgroups.wgsl?raw';
 import { f32, packParams, u32, type Bindable, type GpuContext, type Op, type ParamField } from '../gpu/context';
@@ -42,13 +43,18 @@ export const MAX_BINS = 256;
 
 const WG = { WG: REDUCE_WG };
 // The kernels are declared on the portable family; reduceKernel swaps in the subgroup one.
-const reduce = shaderFamily('reduce', reduceWgsl, [reduceSegmentsWgsl, reduceWorkgroupWgsl]);
-const reduceCount = shaderFamily('reduce_count', reduceCountWgsl, [reduceSegmentsWgsl, reduceWorkgroupWgsl]);
-const withSubgroups = (name: string, source: string): ShaderFamily => {
-  const f = shaderFamily(`${name}+subgroups`, source, [reduceSegmentsWgsl, reduceWorkgroupSubgroupsWgsl]);
-  return { name: f.name, code: `enable subgroups;\n${f.code}` }; // the directive must open the module
-};
-const subgroupFamilies: Record<string, ShaderFamily> = { reduce: withSubgroups('reduce', reduceWgsl), reduce_count: withSubgroups('reduce_count', reduceCountWgsl) };
+const subgroupFamilies: Record<string, ShaderFamily> = {};
+/**
+ * A family of kernels built on the segment reductions' libraries (chunk tables, workgroup sums),
+ * with its subgroup twin registered for reduceKernel. `libraries` come before them.
+ */
+export function reductionFamily(name: string, source: string, libraries: readonly string[] = []): ShaderFamily {
+  const sub = shaderFamily(`${name}+subgroups`, source, [...libraries, reduceSegmentsWgsl, reduceWorkgroupSubgroupsWgsl]);
+  subgroupFamilies[name] = { name: sub.name, code: `enable subgroups;\n${sub.code}` }; // the directive must open the module
+  return shaderFamily(name, source, [...libraries, reduceSegmentsWgsl, reduceWorkgroupWgsl]);
+}
+const reduce = reductionFamily('reduce', reduceWgsl, [reduceSumSquaresWgsl]);
+const reduceCount = reductionFamily('reduce_count', reduceCountWgsl, [reduceSumSquaresWgsl]);
 
 export const sumSquaresChunksKernel = kernel(reduce, 'sum_squares_chunks', { partial: 1, x: 2, chunks: 4, params: 6 }, WG);
 export const sumSquaresSegmentsKernel = kernel(reduce, 'sum_squares_segments', { out: 0, partialIn: 3, segs: 5, params: 6 }, WG);
@@ -240,6 +246,36 @@ export function normAndDistanceOp(ctx: GpuContext, out: Tensor, x: Tensor, y: Te
     chunks: normAndDistanceChunksKernel, segments: normAndDistanceSegmentsKernel, output: { out }, grid: perSegment(ctx, segments),
     params: [u32(tables.chunkCount), u32(segments.length)], setParams: null,
   });
+}
+
+/**
+ * normAndDistance's two passes with pass 1 in another kernel (the optimizer's update_with_norms,
+ * shaders/optimizer_norms.wgsl): the chunk table (binding `chunks`, one vec4u per chunk: its
+ * arrayLength is the chunk count) and the partials (2 per chunk) that pass 1 binds, its grid, and
+ * pass 2 into out (f32 [segments.length, 2]).
+ */
+export function normAndDistancePartials(ctx: GpuContext, out: Tensor, x: Tensor, segments: readonly Segment[], label: string): { chunks: GPUBufferBinding; partial: GPUBufferBinding; grid: Grid; segmentsPass: Op; dispose(): void } {
+  const op = 'normAndDistance';
+  const tables = segmentTables(op, x, segments);
+  checkTensor(op, out, 'f32', 2 * segments.length, `[${segments.length}, 2] (norm², distance² per segment)`);
+  if (tables.chunkCount === 0) throw new Error(`${op}: every segment is empty`);
+  const binding = (bytes: number, what: string, data?: Uint32Array): GPUBufferBinding => {
+    const buffer = ctx.pool.storage(bytes, `${label}.${what}`);
+    if (data) ctx.device.queue.writeBuffer(buffer, 0, data);
+    return { buffer, offset: 0, size: bytes };
+  };
+  const chunks = binding(tables.chunks.byteLength, 'chunks', tables.chunks);
+  const segs = binding(tables.segs.byteLength, 'segs', tables.segs);
+  const partial = binding(tables.chunkCount * 2 * 4, 'partial');
+  const segmentsPass = ctx.op(reduceKernel(ctx, normAndDistanceSegmentsKernel), { out, partialIn: partial, segs }, [u32(tables.chunkCount), u32(segments.length)], perSegment(ctx, segments), `${label}.segments`);
+  return {
+    chunks, partial, segmentsPass,
+    grid: foldGrid(tables.chunkCount, ctx.maxWorkgroupsPerDimension),
+    dispose() {
+      segmentsPass.dispose();
+      for (const b of [chunks, segs, partial]) ctx.pool.release(b.buffer);
+    },
+  };
 }
 
 export function normAndDistance(ctx: GpuContext, out: Tensor, x: Tensor, y: Tensor, segments: readonly Segment[]): void {

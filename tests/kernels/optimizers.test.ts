@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { clipApplyOp, clipScaleOp, clipValueOp, stepGuardOp } from '../../src/kernels/clip';
 import { createOptimizerState, optimizerStepOp, type OptimizerConfig } from '../../src/kernels/optimizers';
+import { normAndDistance } from '../../src/kernels/reduce';
 import { upload, write, zeros } from '../../src/gpu/tensor';
 import { asF32, expectClose, uniform } from '../reference';
 import { canaried, tensor, useGpu } from '../gpu';
@@ -64,35 +65,71 @@ describe('optimizers vs float64 PyTorch rules', () => {
     for (const t of [params, grads, scale]) t.dispose();
   });
 
-  it.each(CONFIGS.flatMap((c) => [[c, 1001], [c, 1024]] as const))('savingBefore of %j: the same update bit for bit, and the parameters before it in `before` (a skipped update too), on %i parameters', async (config, n) => {
+  // Tensors as the engine lays them out: starting on vec4s, padding included in the last one.
+  const segmentsOf = (n: number) => [{ offset: 0, length: 13 }, { offset: 16, length: 300 }, { offset: 316, length: n - 316 }];
+  const normsRef = (after: ArrayLike<number>, before: ArrayLike<number>, segs: { offset: number; length: number }[]) =>
+    segs.flatMap(({ offset, length }) => {
+      let w = 0, d = 0;
+      for (let i = offset; i < offset + length; i++) { w += after[i] ** 2; d += (after[i] - before[i]) ** 2; }
+      return [w, d];
+    });
+  it.each(CONFIGS.flatMap((c) => [[c, 1001], [c, 1024], [c, 40_000]] as const))('withNorms of %j: the same update bit for bit, with ‖θ‖², ‖Δθ‖² per segment vs float64 (a skipped update and normsOnly: Δ = 0), on %i parameters', async (config, n) => {
     const ctx = gpu();
     const p = asF32(uniform(7, n));
     const g = asF32(uniform(8, n, -1, 1));
+    const segs = segmentsOf(n);
     const runs = [false, true].map(() => ({ params: tensor(ctx, p), state: createOptimizerState(ctx, config, n, 'opt') }));
     const grads = tensor(ctx, g);
-    const before = canaried(ctx, n, undefined, 'f32', 'before');
+    const out = canaried(ctx, 2 * segs.length, undefined, 'f32', 'norms');
     const scale = upload(ctx, [1], [1], 'f32', 'scale');
-    const ops = runs.map((r) => optimizerStepOp(ctx, config, r.params, grads, r.state, { before: before.tensor, gradScale: scale }));
-    let expected: ArrayLike<number> = p;
+    const ops = runs.map((r, k) => optimizerStepOp(ctx, config, r.params, grads, r.state, { gradScale: scale, ...(k ? { norms: { out: out.tensor, segments: segs } } : {}) }));
+    const tol = { atol: 1e-6, rtol: 1e-5 };
+    let before: ArrayLike<number> = p;
     for (let t = 1; t <= 3; t++) {
       for (const o of ops) o.setStep(t);
-      ctx.submit([ops[0], ops[1].savingBefore!]);
-      expectClose(await before.tensor.download(), expected, { atol: 0, rtol: 0 }, `before, step ${t}`);
-      const [plain, saving] = await Promise.all(runs.map((r) => r.params.download()));
-      expect(Array.from(saving), `step ${t}`).toEqual(Array.from(plain));
-      expect(saving.some((v, i) => v !== expected[i])).toBe(true); // the update happened
-      expected = saving;
+      ctx.submit([ops[0], ops[1].withNorms!]);
+      const [plain, normed] = await Promise.all(runs.map((r) => r.params.download()));
+      expect(Array.from(normed), `params, step ${t}`).toEqual(Array.from(plain));
+      for (let b = 0; b < 2; b++) expect(Array.from(await runs[1].state.buffers[b].download()), `state ${b}, step ${t}`).toEqual(Array.from(await runs[0].state.buffers[b].download()));
+      expect(Array.from(normed).some((v, i) => v !== before[i])).toBe(true); // the update happened
+      const norms = await out.tensor.download();
+      expectClose(norms, normsRef(normed, before, segs), tol, `norms, step ${t}`);
+      // Summed in normAndDistance's order: its bits, from the parameters after and before.
+      const [after, prior, sums] = [tensor(ctx, normed), tensor(ctx, before), zeros(ctx, [2 * segs.length], 'f32', 'nd')];
+      normAndDistance(ctx, sums, after, prior, segs);
+      expect(Array.from(norms), `norms, step ${t}: normAndDistance's bits`).toEqual(Array.from(await sums.download()));
+      for (const x of [after, prior, sums]) x.dispose();
+      before = normed;
     }
     write(scale, [NaN]);
-    ctx.submit([ops[1].savingBefore!]);
-    expectClose(await before.tensor.download(), expected, { atol: 0, rtol: 0 }, 'before, skipped update');
-    expectClose(await runs[1].params.download(), expected, { atol: 0, rtol: 0 }, 'params, skipped update');
-    await before.check();
-    expect(optimizerStepOp(ctx, config, runs[0].params, grads, runs[0].state).savingBefore).toBeNull();
+    ctx.submit([ops[1].withNorms!]);
+    expectClose(await runs[1].params.download(), before, { atol: 0, rtol: 0 }, 'params, skipped update');
+    const skipped = await out.tensor.download();
+    expectClose(skipped, normsRef(before, before, segs), tol, 'norms, skipped update');
+    expect(segs.map((_, s) => skipped[2 * s + 1])).toEqual(segs.map(() => 0));
+    write(scale, [1]);
+    ctx.submit([ops[1].normsOnly!]);
+    expectClose(await runs[1].params.download(), before, { atol: 0, rtol: 0 }, 'params, normsOnly');
+    expectClose(await out.tensor.download(), normsRef(before, before, segs), tol, 'normsOnly');
+    await out.check();
+    expect(ops[0].withNorms).toBeNull();
+    expect(ops[0].normsOnly).toBeNull();
     for (const o of ops) o.dispose();
     for (const r of runs) { r.params.dispose(); r.state.dispose(); }
     for (const t of [grads, scale]) t.dispose();
-    before.dispose();
+    out.dispose();
+  });
+
+  it('norms refuse segments that do not start on vec4s or share one', () => {
+    const ctx = gpu();
+    const params = zeros(ctx, [64], 'f32', 'p');
+    const state = createOptimizerState(ctx, { type: 'sgd', lr: 0.1 }, 64, 'opt');
+    const out = zeros(ctx, [4], 'f32', 'o');
+    for (const segments of [[{ offset: 0, length: 8 }, { offset: 10, length: 8 }], [{ offset: 0, length: 9 }, { offset: 8, length: 8 }], [{ offset: 60, length: 8 }, { offset: 0, length: 4 }]]) {
+      expect(() => optimizerStepOp(ctx, { type: 'sgd', lr: 0.1 }, params, params, state, { norms: { out, segments } })).toThrow(/optimizer norms: segment at \d+ .* must start on a multiple of 4/);
+    }
+    for (const t of [params, out]) t.dispose();
+    state.dispose();
   });
 });
 
