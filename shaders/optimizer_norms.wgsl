@@ -3,7 +3,7 @@
 // give read4 / update4 / write4; and the segment reductions' libraries): the update of every
 // parameter, one workgroup per chunk of the chunk tables (reduce_segments.wgsl) over the parameter
 // tensors, and from the values in registers partial[2c] = Σ θ_after², partial[2c + 1] =
-// Σ (θ_after − θ_before)² over chunk c, summed as norm_and_distance_chunks (reduce.wgsl) sums,
+// Σ (θ_after − θ_before)² over chunk c, summed by norm_and_distance_chunks' code (reduce_norms.wgsl),
 // which the segments pass (its norm_and_distance_segments) adds per tensor: ‖θ‖² and the update's
 // ‖Δθ‖² without writing the parameters before the update out and reading both back. Tensors start
 // on vec4s and share none (src/kernels/optimizers.ts checks): the lanes of a tensor's last vec4
@@ -28,15 +28,7 @@ fn update_with_norms(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups)
       after = update4(q, before);
       write4(q, after);
     }
-    let inside = lanes_inside(q, r.x, r.y);
-    let w = select(vec4f(0.0), after, inside);
-    let d = select(vec4f(0.0), after - before, inside);
-    acc += vec2f(dot(w, w), dot(d, d));
+    acc = add_norm_and_distance(acc, q, r, after, before);
   }
-  let norm = wg_sum(lid, acc.x);
-  let distance = wg_sum(lid, acc.y);
-  if (lid == 0u) {
-    partial[2u * c] = norm;
-    partial[2u * c + 1u] = distance;
-  }
+  store_norm_and_distance(c, lid, acc);
 }

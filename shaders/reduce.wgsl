@@ -47,18 +47,8 @@ fn norm_and_distance_chunks(@builtin(workgroup_id) wid: vec3u, @builtin(num_work
   if (c >= p.chunks) { return; }
   let r = chunks[c];
   var acc = vec2f(0.0);
-  for (var q = r.x / 4u + lid; 4u * q < r.y; q += WG) {
-    let inside = lanes_inside(q, r.x, r.y);
-    let v = select(vec4f(0.0), x[q], inside);
-    let d = select(vec4f(0.0), x[q] - y[q], inside);
-    acc += vec2f(dot(v, v), dot(d, d));
-  }
-  let norm = wg_sum(lid, acc.x);
-  let distance = wg_sum(lid, acc.y);
-  if (lid == 0u) {
-    partial[2u * c] = norm;
-    partial[2u * c + 1u] = distance;
-  }
+  for (var q = r.x / 4u + lid; 4u * q < r.y; q += WG) { acc = add_norm_and_distance(acc, q, r, x[q], y[q]); }
+  store_norm_and_distance(c, lid, acc);
 }
 
 // out[2s] = Σ x², out[2s+1] = Σ (x − y)² over segment s, from its chunks in order (one invocation

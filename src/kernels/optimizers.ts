@@ -10,6 +10,7 @@ import optimizerNormsVec4Wgsl from '../../shaders/optimizer_norms_vec4.wgsl?raw'
 import { f32, u32, type GpuContext, type Op, type ParamField } from '../gpu/context';
 import { kernel, shaderFamily, withConstants } from '../gpu/shaders';
 import { upload, zeros, type Tensor } from '../gpu/tensor';
+import reduceNormsWgsl from '../../shaders/reduce_norms.wgsl?raw';
 import { normAndDistancePartials, reduceKernel, reductionFamily, type Segment } from './reduce';
 
 export type OptimizerConfig =
@@ -30,8 +31,8 @@ const kernels = {
 const adamVec4 = kernel(vec4Family, 'adam', bindings);
 /** The update of a diagnostics step with its norms (shaders/optimizer_norms.wgsl); KIND per type. */
 const normsBindings = { ...bindings, partial: 7, chunks: 8 };
-const updateWithNorms = kernel(reductionFamily('optimizer_norms', [optimizersWgsl, optimizerNormsScalarWgsl, optimizerNormsWgsl].join('\n'), [optimizerParamsWgsl]), 'update_with_norms', normsBindings);
-const updateWithNormsVec4 = kernel(reductionFamily('optimizer_norms_vec4', [optimizersVec4Wgsl, optimizerNormsVec4Wgsl, optimizerNormsWgsl].join('\n'), [optimizerParamsWgsl]), 'update_with_norms', normsBindings);
+const updateWithNorms = kernel(reductionFamily('optimizer_norms', [optimizersWgsl, optimizerNormsScalarWgsl, optimizerNormsWgsl].join('\n'), [optimizerParamsWgsl, reduceNormsWgsl]), 'update_with_norms', normsBindings);
+const updateWithNormsVec4 = kernel(reductionFamily('optimizer_norms_vec4', [optimizersVec4Wgsl, optimizerNormsVec4Wgsl, optimizerNormsWgsl].join('\n'), [optimizerParamsWgsl, reduceNormsWgsl]), 'update_with_norms', normsBindings);
 const KIND = { sgd: 0, adam: 1, adamw: 1, rmsprop: 2, none: 3 } as const;
 
 /** Parameters each invocation updates (PER in shaders/optimizers.wgsl). */

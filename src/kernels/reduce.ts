@@ -8,6 +8,7 @@ import reduceWgsl from '../../shaders/reduce.wgsl?raw';
 import reduceCountWgsl from '../../shaders/reduce_count.wgsl?raw';
 import reduceSegmentsWgsl from '../../shaders/reduce_segments.wgsl?raw';
 import reduceSumSquaresWgsl from '../../shaders/reduce_sum_squares.wgsl?raw';
+import reduceNormsWgsl from '../../shaders/reduce_norms.wgsl?raw';
 import reduceWorkgroupWgsl from '../../shaders/reduce_workgroup.wgsl?raw';
 import reduceWorkgroupSubgroupsWgsl from '../../shaders/reduce_workgroup_subgroups.wgsl?raw';
 import { f32, packParams, u32, type Bindable, type GpuContext, type Op, type ParamField } from '../gpu/context';
@@ -53,7 +54,7 @@ export function reductionFamily(name: string, source: string, libraries: readonl
   subgroupFamilies[name] = { name: sub.name, code: `enable subgroups;\n${sub.code}` }; // the directive must open the module
   return shaderFamily(name, source, [...libraries, reduceSegmentsWgsl, reduceWorkgroupWgsl]);
 }
-const reduce = reductionFamily('reduce', reduceWgsl, [reduceSumSquaresWgsl]);
+const reduce = reductionFamily('reduce', reduceWgsl, [reduceSumSquaresWgsl, reduceNormsWgsl]);
 const reduceCount = reductionFamily('reduce_count', reduceCountWgsl, [reduceSumSquaresWgsl]);
 
 export const sumSquaresChunksKernel = kernel(reduce, 'sum_squares_chunks', { partial: 1, x: 2, chunks: 4, params: 6 }, WG);
