@@ -101,6 +101,29 @@ describe('GAN trainer', () => {
     }
   });
 
+  it("a frozen generator's log steps: its update norm is 0 and its weight norms are its parameters', while D keeps updating", async () => {
+    const s = spec('saturating', { batch_size: 13 });
+    s.gan.freeze_generator_after = 1;
+    const t = new GanTrainer(gpu(), s, makeGanDataset(s.data, 1));
+    try {
+      const recs: GanStepRecord[] = [];
+      t.onStep((r) => recs.push(r));
+      await trainSteps(t, 3);
+      const before = await t.nets.generator.params.download();
+      await trainSteps(t, 1);
+      expect(Array.from(await t.nets.generator.params.download())).toEqual(Array.from(before));
+      const r = recs[3];
+      expect(r.step).toBe(4);
+      for (const [k, q] of t.models.generator.params.entries()) {
+        expect(r.generator.params[k].updateRatio, q.name).toBe(0);
+        expect(r.generator.params[k].weightNorm).toBeCloseTo(Math.hypot(...before.subarray(q.offset, q.offset + q.size)), 5);
+      }
+      for (const q of r.discriminator.params) expect(q.updateRatio, q.name).toBeGreaterThan(0);
+    } finally {
+      t.dispose();
+    }
+  });
+
   it("a full adversarial step equals its parts: D's SGD update from the D-loss gradient, then G's from the G-loss gradient under D's new weights", async () => {
     const s = spec('non_saturating', { optimizer: { type: 'sgd', lr: 0.1 } });
     const data = makeGanDataset(s.data, 2);
