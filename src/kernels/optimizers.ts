@@ -100,11 +100,10 @@ export function optimizerStepOp(
   const op = ctx.op(k as typeof kernels.adam, config.type === 'sgd' ? { param: params, m, grad: grads, scale } as typeof all : all, fields(), Math.ceil(n / PER_INVOCATION), `optimizer.${config.type}`);
   const bytes = n * 4 * (config.type === 'sgd' ? 4 : 6);
   const variants = [op];
+  // withNorms and normsOnly share the chunk table, the partials and the segments pass.
+  const norms = options.norms && (checkSegments(options.norms.segments, n), normAndDistancePartials(ctx, options.norms.out, params, options.norms.segments, 'optimizer.norms'));
   const withNorms = (kind: keyof typeof KIND, label: string): Op | null => {
-    if (!options.norms) return null;
-    const { out, segments } = options.norms;
-    checkSegments(segments, n);
-    const norms = normAndDistancePartials(ctx, out, params, segments, label);
+    if (!norms) return null;
     // Where the plain update runs on vec4s, so does this one (its update function: the same bits).
     const nk = k === adamVec4 ? updateWithNormsVec4 : updateWithNorms;
     const update = ctx.op(reduceKernel(ctx, withConstants(nk, { KIND: KIND[kind] })), { ...all, partial: norms.partial, chunks: norms.chunks }, fields(), norms.grid, label);
@@ -119,14 +118,11 @@ export function optimizerStepOp(
       setParams() {
         throw new Error(`${label}: set the step and learning rate through the optimizer op`);
       },
-      dispose() {
-        update.dispose();
-        norms.dispose();
-      },
+      dispose: () => update.dispose(),
     };
   };
   const updateNorms = withNorms(config.type, `optimizer.${config.type}+norms`);
-  const normsOnly = withNorms('none', 'optimizer.norms');
+  const normsOnly = withNorms('none', 'optimizer.norms only');
   return {
     ...op,
     cost: { bytes },
@@ -144,6 +140,7 @@ export function optimizerStepOp(
       op.dispose();
       updateNorms?.dispose();
       normsOnly?.dispose();
+      norms?.dispose();
       owned.forEach((o) => o.dispose());
     },
   };

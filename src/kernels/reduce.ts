@@ -157,17 +157,20 @@ interface SegmentOpSpec {
   setParams: ((fields: readonly ParamField[]) => readonly ParamField[]) | null;
 }
 
+/** A pooled storage buffer of at least 16 bytes (`data` written into it) as a binding of its first max(16, bytes). */
+function pooledBinding(ctx: GpuContext, label: string, bytes: number, data: Uint32Array | null): GPUBufferBinding {
+  const size = Math.max(16, bytes);
+  const buffer = ctx.pool.storage(size, label);
+  if (data) ctx.device.queue.writeBuffer(buffer, 0, data);
+  return { buffer, offset: 0, size };
+}
+
 /** An Op recording both passes of a segment reduction; owns its tables, partials and uniform. */
 function segmentOp(ctx: GpuContext, spec: SegmentOpSpec): Op {
   const { label, tables } = spec;
   const x = vec4Binding(label, spec.x); // may throw: before anything is allocated
   const inputs = Object.fromEntries(Object.entries(spec.inputs ?? {}).map(([name, t]) => [name, vec4Binding(label, t)]));
-  const storage = (data: Uint32Array | null, bytes: number, what: string): GPUBufferBinding => {
-    const size = Math.max(16, bytes);
-    const buffer = ctx.pool.storage(size, `${label}.${what}`);
-    if (data) ctx.device.queue.writeBuffer(buffer, 0, data);
-    return { buffer, offset: 0, size };
-  };
+  const storage = (data: Uint32Array | null, bytes: number, what: string) => pooledBinding(ctx, `${label}.${what}`, bytes, data);
   const chunkTable = storage(tables.chunks, tables.chunks.byteLength, 'chunks');
   const segTable = storage(tables.segs, tables.segs.byteLength, 'segs');
   const partial = storage(null, tables.chunkCount * spec.partialWords * 4, 'partial');
@@ -259,15 +262,11 @@ export function normAndDistancePartials(ctx: GpuContext, out: Tensor, x: Tensor,
   const op = 'normAndDistance';
   const tables = segmentTables(op, x, segments);
   checkTensor(op, out, 'f32', 2 * segments.length, `[${segments.length}, 2] (norm², distance² per segment)`);
+  // The chunk table's binding is exactly its rows (16 bytes each): arrayLength counts the chunks.
   if (tables.chunkCount === 0) throw new Error(`${op}: every segment is empty`);
-  const binding = (bytes: number, what: string, data?: Uint32Array): GPUBufferBinding => {
-    const buffer = ctx.pool.storage(bytes, `${label}.${what}`);
-    if (data) ctx.device.queue.writeBuffer(buffer, 0, data);
-    return { buffer, offset: 0, size: bytes };
-  };
-  const chunks = binding(tables.chunks.byteLength, 'chunks', tables.chunks);
-  const segs = binding(tables.segs.byteLength, 'segs', tables.segs);
-  const partial = binding(tables.chunkCount * 2 * 4, 'partial');
+  const chunks = pooledBinding(ctx, `${label}.chunks`, tables.chunks.byteLength, tables.chunks);
+  const segs = pooledBinding(ctx, `${label}.segs`, tables.segs.byteLength, tables.segs);
+  const partial = pooledBinding(ctx, `${label}.partial`, tables.chunkCount * 2 * 4, null);
   const segmentsPass = ctx.op(reduceKernel(ctx, normAndDistanceSegmentsKernel), { out, partialIn: partial, segs }, [u32(tables.chunkCount), u32(segments.length)], perSegment(ctx, segments), `${label}.segments`);
   return {
     chunks, partial, segmentsPass,
