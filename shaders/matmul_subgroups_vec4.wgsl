@@ -64,3 +64,42 @@ fn matmul_broadcast_rows8(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_i
   }
   store_rows8(blk, lane, acc);
 }
+
+// dW = Aᵀ·B (TRANS_A: A [K, M], B [K, N], M and N multiples of 4) as broadcast_rows8 does
+// dX: per 4 k lane l loads A's row m-quad (l & 1) at k0 + (l >> 1) as one vec4, so the 8 lanes
+// hold the 8 rows' 4 k that broadcasts share out, and each lane its vec4 of B per k: 5 vec4
+// loads feed 128 FMAs per lane (tn_vec4: 16 per 256). Sums over k in order with fma from 0
+// (matmul_broadcast's bits), the SUM_A sums in order from 0 (bias_grad's).
+// out[m, n] = act(Σ_k A[k, m]·B[k, n] + bias[n])   (=)
+@compute @workgroup_size(8)
+fn matmul_tn_rows8(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
+  let blk = rows8_block(wid, lane);
+  let sa = p.M / 4u;
+  let mq = min(blk.m0 / 4u + (lane & 1u), sa - 1u);
+  var acc: Acc8;
+  var s_lo = vec4f();
+  var s_hi = vec4f();
+  let k4 = p.K & ~3u;
+  for (var k0 = 0u; k0 < k4; k0 += 4u) {
+    let x = a[(k0 + (lane >> 1u)) * sa + mq];
+    let l0 = subgroupBroadcast(x, 0u); let h0 = subgroupBroadcast(x, 1u);
+    let l1 = subgroupBroadcast(x, 2u); let h1 = subgroupBroadcast(x, 3u);
+    let l2 = subgroupBroadcast(x, 4u); let h2 = subgroupBroadcast(x, 5u);
+    let l3 = subgroupBroadcast(x, 6u); let h3 = subgroupBroadcast(x, 7u);
+    rows8_step(&acc, l0, h0, b[k0 * blk.sb + blk.nq]);
+    rows8_step(&acc, l1, h1, b[(k0 + 1u) * blk.sb + blk.nq]);
+    rows8_step(&acc, l2, h2, b[(k0 + 2u) * blk.sb + blk.nq]);
+    rows8_step(&acc, l3, h3, b[(k0 + 3u) * blk.sb + blk.nq]);
+    if (SUM_A) { s_lo += l0; s_hi += h0; s_lo += l1; s_hi += h1; s_lo += l2; s_hi += h2; s_lo += l3; s_hi += h3; }
+  }
+  // The last K % 4 k: lanes 0 and 1 load the rows' two quads.
+  for (var k = k4; k < p.K; k++) {
+    let x = a[k * sa + mq];
+    let lo = subgroupBroadcast(x, 0u);
+    let hi = subgroupBroadcast(x, 1u);
+    rows8_step(&acc, lo, hi, b[k * blk.sb + blk.nq]);
+    if (SUM_A) { s_lo += lo; s_hi += hi; }
+  }
+  store_rows8(blk, lane, acc);
+  if (SUM_A && wid.x == 0u && lane == 0u) { store_sum_a(blk.m0, s_lo); store_sum_a(blk.m0 + 4u, s_hi); }
+}

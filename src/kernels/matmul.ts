@@ -21,7 +21,7 @@ import { empty, Tensor } from '../gpu/tensor';
 import { ACTIVATIONS, type Activation } from './activation_ids';
 
 const libraries = [activationFnsWgsl, matmulCommonWgsl, matmulOutWgsl];
-// Kernels that run only where N is a multiple of 4 (tn_vec4, the rows8 ones) store their output as vec4s.
+// Kernels that run only where N is a multiple of 4 (tn_vec4, tn_rows8, the rows8 ones) store their output as vec4s.
 const vec4Out = [activationFnsWgsl, matmulCommonWgsl, matmulOutVec4Wgsl];
 const scalar = shaderFamily('matmul', matmulWgsl, libraries);
 // The subgroup families: `enable subgroups;` must open the module.
@@ -50,6 +50,7 @@ const VARIANTS = {
   tn_vec4: { kernel: kernel(vec4, 'matmul_tn_vec4', SUM_BINDINGS), block: [32, 32], vec4: true, exact: false, only: [true, false], sums: true },
   broadcast_vec4: { kernel: kernel(subgroupsVec4, 'matmul_broadcast_vec4', BINDINGS), block: [16, 16], vec4: true, exact: false, subgroups: true, only: [false, true] },
   broadcast_rows8: { kernel: kernel(rows8, 'matmul_broadcast_rows8', BINDINGS), block: [8, 32], vec4: true, exact: false, subgroups: true, only: [false, false], k4: true },
+  tn_rows8: { kernel: kernel(rows8, 'matmul_tn_rows8', SUM_BINDINGS), block: [8, 32], vec4: true, exact: false, subgroups: true, only: [true, false], sums: true },
   broadcast_rows8_k1: { kernel: kernel(rows8K1, 'matmul_broadcast_rows8_k1', BINDINGS), block: [8, 32], vec4: false, vec4b: true, exact: false, subgroups: true, only: [false, false] },
   tiled: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS), block: [64, 64], vec4: false, exact: false },
   tiled_exact: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS, { CLAMP: 0 }), block: [64, 64], vec4: false, exact: true },
@@ -144,8 +145,10 @@ export function variantFits(variant: MatmulVariant, M: number, N: number, K: num
  * (128×784×256: 8.4 vs 6.7, 32×784×256: 8.9 vs 7.1), or with K not a multiple of 4 in
  * broadcast_rows8_k1 (A as scalars; 128×256×10: 2.4 vs 1.6, 512×1024×10: 4.7 vs 3.0; 7.7 vs 8.0
  * for broadcast_rows8 at 128×784×256); dW = dYᵀ·X with M and N multiples of 4
- * in tn_vec4, which won 5 of 6 shapes (256×784×128: 6.5 vs 4.2, 256×784×32: 5.2 vs 4.6; lost
- * 256×1024×128, 6.4 vs 7.5; a broadcast kernel with vec4 loads tied it). Without subgroups: the direct kernel, tn_vec4 for
+ * in tn_rows8 where N ≥ 32 and K ≥ 16 (vs tn_vec4: 256×784×128 7.4-9.3 vs 6.2-8.0, 256×784×32
+ * 6.7-6.9 vs 6.0-6.2 in two of three runs, 128×32×3200 9.1 vs 6.7, 1024²×512 16.7 vs 12.6; it
+ * lost 256×784×8, 4.4 vs 5.8, and 16×16×64, its lanes past N idle), else tn_vec4 (which beat
+ * broadcast at 5 of 6 dW shapes). Without subgroups: the direct kernel, tn_vec4 for
  * dW as above (1.2-1.4x), direct_narrow for outputs at most 16 wide (1.2-1.6x: its workgroups
  * cover 64 rows × 16 columns instead of 32 × 32, so are fuller and more numerous). Hardware GPUs
  * get the workgroup-memory kernel at every shape (5x slower on lavapipe): on an NVIDIA H200
@@ -162,7 +165,7 @@ export function chooseMatmulVariant(M: number, N: number, K: number, transA: boo
   }
   const vec4 = variantFits('tn_vec4', M, N, K, transA, transB);
   if (subgroups) {
-    if (vec4) return 'tn_vec4';
+    if (vec4) return N >= 32 && K >= 16 ? 'tn_rows8' : 'tn_vec4';
     if (variantFits('broadcast_vec4', M, N, K, transA, transB)) return 'broadcast_vec4';
     if (variantFits('broadcast_rows8', M, N, K, transA, transB)) return 'broadcast_rows8';
     return variantFits('broadcast_rows8_k1', M, N, K, transA, transB) ? 'broadcast_rows8_k1' : 'broadcast';
