@@ -65,41 +65,82 @@ fn matmul_broadcast_rows8(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_i
   store_rows8(blk, lane, acc);
 }
 
-// dW = Aᵀ·B (TRANS_A: A [K, M], B [K, N], M and N multiples of 4) as broadcast_rows8 does
-// dX: per 4 k lane l loads A's row m-quad (l & 1) at k0 + (l >> 1) as one vec4, so the 8 lanes
-// hold the 8 rows' 4 k that broadcasts share out, and each lane its vec4 of B per k: 5 vec4
-// loads feed 128 FMAs per lane (tn_vec4: 16 per 256). Sums over k in order with fma from 0
-// (matmul_broadcast's bits), the SUM_A sums in order from 0 (bias_grad's).
+// Two rows8 blocks, rows m0 .. m0+7 (lo) and m0+8 .. m0+15 (hi): the rows16 kernels.
+struct Acc16 { lo: Acc8, hi: Acc8 }
+
+// One k for 16 rows, r[q] = rows m0 + 4q .. m0 + 4q + 3, times this lane's 4 columns (bv); with
+// SUM_A, s[q] += r[q] (the rows' sums of op(A), for db).
+fn rows16_step(acc: ptr<function, Acc16>, s: ptr<function, array<vec4f, 4>>, r0: vec4f, r1: vec4f, r2: vec4f, r3: vec4f, bv: vec4f) {
+  rows8_step(&(*acc).lo, r0, r1, bv);
+  rows8_step(&(*acc).hi, r2, r3, bv);
+  if (SUM_A) { (*s)[0] += r0; (*s)[1] += r1; (*s)[2] += r2; (*s)[3] += r3; }
+}
+
+// dW = Aᵀ·B (TRANS_A: A [K, M], B [K, N], M and N multiples of 4) as the rows8 kernels do dX,
+// with 16 rows: per 4 k lane l loads the rows' quads 2(l & 1) and 2(l & 1) + 1 at k0 + (l >> 1)
+// as two vec4s, so the 8 lanes hold the 16 rows' 4 k that broadcasts share out, and its vec4 of
+// B per k: 6 vec4 loads feed 256 FMAs per lane (tn_vec4: 16). Sums over k in order with fma from
+// 0 (matmul_broadcast's bits), the SUM_A sums in order from 0 (bias_grad's).
 // out[m, n] = act(Σ_k A[k, m]·B[k, n] + bias[n])   (=)
 @compute @workgroup_size(8)
-fn matmul_tn_rows8(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
-  let blk = rows8_block(wid, lane);
+fn matmul_tn_rows16(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
+  let m0 = wid.y * 16u;
+  let blk = rows8_block(vec3u(wid.x, 0u, 0u), lane); // the columns (rows: m0 below)
   let sa = p.M / 4u;
-  let mq = min(blk.m0 / 4u + (lane & 1u), sa - 1u);
-  var acc: Acc8;
-  var s_lo = vec4f();
-  var s_hi = vec4f();
+  // Quads past M read the last one (their sums are not stored).
+  let q0 = min(m0 / 4u + 2u * (lane & 1u), sa - 1u);
+  let q1 = min(m0 / 4u + 2u * (lane & 1u) + 1u, sa - 1u);
+  var acc: Acc16;
+  var s: array<vec4f, 4>;
   let k4 = p.K & ~3u;
   for (var k0 = 0u; k0 < k4; k0 += 4u) {
-    let x = a[(k0 + (lane >> 1u)) * sa + mq];
-    let l0 = subgroupBroadcast(x, 0u); let h0 = subgroupBroadcast(x, 1u);
-    let l1 = subgroupBroadcast(x, 2u); let h1 = subgroupBroadcast(x, 3u);
-    let l2 = subgroupBroadcast(x, 4u); let h2 = subgroupBroadcast(x, 5u);
-    let l3 = subgroupBroadcast(x, 6u); let h3 = subgroupBroadcast(x, 7u);
-    rows8_step(&acc, l0, h0, b[k0 * blk.sb + blk.nq]);
-    rows8_step(&acc, l1, h1, b[(k0 + 1u) * blk.sb + blk.nq]);
-    rows8_step(&acc, l2, h2, b[(k0 + 2u) * blk.sb + blk.nq]);
-    rows8_step(&acc, l3, h3, b[(k0 + 3u) * blk.sb + blk.nq]);
-    if (SUM_A) { s_lo += l0; s_hi += h0; s_lo += l1; s_hi += h1; s_lo += l2; s_hi += h2; s_lo += l3; s_hi += h3; }
+    let r = (k0 + (lane >> 1u)) * sa;
+    let x = a[r + q0];
+    let y = a[r + q1];
+    let bk = k0 * blk.sb + blk.nq;
+    rows16_step(&acc, &s, subgroupBroadcast(x, 0u), subgroupBroadcast(y, 0u), subgroupBroadcast(x, 1u), subgroupBroadcast(y, 1u), b[bk]);
+    rows16_step(&acc, &s, subgroupBroadcast(x, 2u), subgroupBroadcast(y, 2u), subgroupBroadcast(x, 3u), subgroupBroadcast(y, 3u), b[bk + blk.sb]);
+    rows16_step(&acc, &s, subgroupBroadcast(x, 4u), subgroupBroadcast(y, 4u), subgroupBroadcast(x, 5u), subgroupBroadcast(y, 5u), b[bk + 2u * blk.sb]);
+    rows16_step(&acc, &s, subgroupBroadcast(x, 6u), subgroupBroadcast(y, 6u), subgroupBroadcast(x, 7u), subgroupBroadcast(y, 7u), b[bk + 3u * blk.sb]);
   }
-  // The last K % 4 k: lanes 0 and 1 load the rows' two quads.
+  // The last K % 4 k: lanes 0 and 1 load the rows' four quads.
   for (var k = k4; k < p.K; k++) {
-    let x = a[k * sa + mq];
-    let lo = subgroupBroadcast(x, 0u);
-    let hi = subgroupBroadcast(x, 1u);
-    rows8_step(&acc, lo, hi, b[k * blk.sb + blk.nq]);
-    if (SUM_A) { s_lo += lo; s_hi += hi; }
+    let x = a[k * sa + q0];
+    let y = a[k * sa + q1];
+    rows16_step(&acc, &s, subgroupBroadcast(x, 0u), subgroupBroadcast(y, 0u), subgroupBroadcast(x, 1u), subgroupBroadcast(y, 1u), b[k * blk.sb + blk.nq]);
   }
-  store_rows8(blk, lane, acc);
-  if (SUM_A && wid.x == 0u && lane == 0u) { store_sum_a(blk.m0, s_lo); store_sum_a(blk.m0 + 4u, s_hi); }
+  store_rows8(Rows8Block(m0, blk.n0, blk.sb, blk.nq, 0u), lane, acc.lo);
+  store_rows8(Rows8Block(m0 + 8u, blk.n0, blk.sb, blk.nq, 0u), lane, acc.hi);
+  if (SUM_A && wid.x == 0u && lane == 0u) { for (var q = 0u; q < 4u; q++) { store_sum_a(m0 + 4u * q, s[q]); } }
+}
+
+// broadcast_rows8 with 16 rows: per 4 k lane l loads rows m0 + l and m0 + 8 + l of A as vec4s,
+// so 6 vec4 loads feed 256 FMAs per lane. Sums run over k in order with fma from 0.
+// out[m, n] = act(Σ_k A[m, k]·B[k, n] + bias[n])   (=)
+@compute @workgroup_size(8)
+fn matmul_broadcast_rows16(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
+  let m0 = wid.y * 16u;
+  let blk = rows8_block(vec3u(wid.x, 0u, 0u), lane);
+  let kq = p.K / 4u;
+  let ra = min(m0 + lane, p.M - 1u) * kq;
+  let rb = min(m0 + 8u + lane, p.M - 1u) * kq;
+  var acc: Acc16;
+  var s: array<vec4f, 4>;
+  for (var k = 0u; k < kq; k++) {
+    let x = a[ra + k];
+    let y = a[rb + k];
+    let x0 = subgroupBroadcast(x, 0u); let x1 = subgroupBroadcast(x, 1u);
+    let x2 = subgroupBroadcast(x, 2u); let x3 = subgroupBroadcast(x, 3u);
+    let x4 = subgroupBroadcast(x, 4u); let x5 = subgroupBroadcast(x, 5u);
+    let x6 = subgroupBroadcast(x, 6u); let x7 = subgroupBroadcast(x, 7u);
+    let y0 = subgroupBroadcast(y, 0u); let y1 = subgroupBroadcast(y, 1u);
+    let y2 = subgroupBroadcast(y, 2u); let y3 = subgroupBroadcast(y, 3u);
+    let y4 = subgroupBroadcast(y, 4u); let y5 = subgroupBroadcast(y, 5u);
+    let y6 = subgroupBroadcast(y, 6u); let y7 = subgroupBroadcast(y, 7u);
+    for (var i = 0u; i < 4u; i++) {
+      rows16_step(&acc, &s, vec4f(x0[i], x1[i], x2[i], x3[i]), vec4f(x4[i], x5[i], x6[i], x7[i]), vec4f(y0[i], y1[i], y2[i], y3[i]), vec4f(y4[i], y5[i], y6[i], y7[i]), b[(4u * k + i) * blk.sb + blk.nq]);
+    }
+  }
+  store_rows8(Rows8Block(m0, blk.n0, blk.sb, blk.nq, 0u), lane, acc.lo);
+  store_rows8(Rows8Block(m0 + 8u, blk.n0, blk.sb, blk.nq, 0u), lane, acc.hi);
 }

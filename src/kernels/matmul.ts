@@ -21,7 +21,7 @@ import { empty, Tensor } from '../gpu/tensor';
 import { ACTIVATIONS, type Activation } from './activation_ids';
 
 const libraries = [activationFnsWgsl, matmulCommonWgsl, matmulOutWgsl];
-// Kernels that run only where N is a multiple of 4 (tn_vec4, tn_rows8, the rows8 ones) store their output as vec4s.
+// Kernels that run only where N is a multiple of 4 (tn_vec4, the rows8 and rows16 ones) store their output as vec4s.
 const vec4Out = [activationFnsWgsl, matmulCommonWgsl, matmulOutVec4Wgsl];
 const scalar = shaderFamily('matmul', matmulWgsl, libraries);
 // The subgroup families: `enable subgroups;` must open the module.
@@ -50,7 +50,8 @@ const VARIANTS = {
   tn_vec4: { kernel: kernel(vec4, 'matmul_tn_vec4', SUM_BINDINGS), block: [32, 32], vec4: true, exact: false, only: [true, false], sums: true },
   broadcast_vec4: { kernel: kernel(subgroupsVec4, 'matmul_broadcast_vec4', BINDINGS), block: [16, 16], vec4: true, exact: false, subgroups: true, only: [false, true] },
   broadcast_rows8: { kernel: kernel(rows8, 'matmul_broadcast_rows8', BINDINGS), block: [8, 32], vec4: true, exact: false, subgroups: true, only: [false, false], k4: true },
-  tn_rows8: { kernel: kernel(rows8, 'matmul_tn_rows8', SUM_BINDINGS), block: [8, 32], vec4: true, exact: false, subgroups: true, only: [true, false], sums: true },
+  tn_rows16: { kernel: kernel(rows8, 'matmul_tn_rows16', SUM_BINDINGS), block: [16, 32], vec4: true, exact: false, subgroups: true, only: [true, false], sums: true },
+  broadcast_rows16: { kernel: kernel(rows8, 'matmul_broadcast_rows16', BINDINGS), block: [16, 32], vec4: true, exact: false, subgroups: true, only: [false, false], k4: true },
   broadcast_rows8_k1: { kernel: kernel(rows8K1, 'matmul_broadcast_rows8_k1', BINDINGS), block: [8, 32], vec4: false, vec4b: true, exact: false, subgroups: true, only: [false, false] },
   tiled: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS), block: [64, 64], vec4: false, exact: false },
   tiled_exact: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS, { CLAMP: 0 }), block: [64, 64], vec4: false, exact: true },
@@ -141,13 +142,16 @@ export function variantFits(variant: MatmulVariant, M: number, N: number, K: num
  * with subgroups of 8, matmul_broadcast (square 256: 7.5 vs direct 5.3; dX 128×784×256: 8.2 vs
  * 6.2; forward 128×256×784: 6.7 vs 3.9; dW 10×256×128: 4.4 vs 3.5), with vec4 loads where K
  * (and for dX = dY·W, N) are multiples of 4: the forward X·Wᵀ in broadcast_vec4 (128×256×784:
- * 14.7 vs 8.4, 32×256×784: 11.9 vs 8.8, 128×10×256: 6.2 vs 2.7), dX in broadcast_rows8
- * (128×784×256: 8.4 vs 6.7, 32×784×256: 8.9 vs 7.1), or with K not a multiple of 4 in
+ * 14.7 vs 8.4, 32×256×784: 11.9 vs 8.8, 128×10×256: 6.2 vs 2.7), dX in broadcast_rows16 (16 rows
+ * a workgroup; vs broadcast_rows8: 128×784×256 9.5 vs 7.9, 32×784×256 11.2 vs 9.3, 3200×128×32
+ * 9.1 vs 6.8; it lost 8×64×64 and 4×256×64, so fewer than 16 rows take rows8, which beat
+ * broadcast at 128×784×256, 8.4 vs 6.7), or with K not a multiple of 4 in
  * broadcast_rows8_k1 (A as scalars; 128×256×10: 2.4 vs 1.6, 512×1024×10: 4.7 vs 3.0; 7.7 vs 8.0
- * for broadcast_rows8 at 128×784×256); dW = dYᵀ·X with M and N multiples of 4
- * in tn_rows8 where N ≥ 32 and K ≥ 16 (vs tn_vec4: 256×784×128 7.4-9.3 vs 6.2-8.0, 256×784×32
- * 6.7-6.9 vs 6.0-6.2 in two of three runs, 128×32×3200 9.1 vs 6.7, 1024²×512 16.7 vs 12.6; it
- * lost 256×784×8, 4.4 vs 5.8, and 16×16×64, its lanes past N idle), else tn_vec4 (which beat
+ * for broadcast_rows8 at 128×784×256); dW = dYᵀ·X with M and N multiples of 4 in tn_rows16
+ * where M ≥ 16, N ≥ 32 and K ≥ 16 (vs tn_vec4: 256×784×128 11.4 vs 8.3, 256×784×32 8.8 vs 5.9,
+ * 256×256×128 10.3 vs 7.1, 128×32×3200 12.6 vs 7.6; a version with 8 rows a workgroup came
+ * between them; tn_vec4 won 256×784×8, 5.8 vs 4.4, 8×64×32 and 16×16×64, where lanes idle past
+ * M or N), else tn_vec4 (which beat
  * broadcast at 5 of 6 dW shapes). Without subgroups: the direct kernel, tn_vec4 for
  * dW as above (1.2-1.4x), direct_narrow for outputs at most 16 wide (1.2-1.6x: its workgroups
  * cover 64 rows × 16 columns instead of 32 × 32, so are fuller and more numerous). Hardware GPUs
@@ -165,9 +169,9 @@ export function chooseMatmulVariant(M: number, N: number, K: number, transA: boo
   }
   const vec4 = variantFits('tn_vec4', M, N, K, transA, transB);
   if (subgroups) {
-    if (vec4) return N >= 32 && K >= 16 ? 'tn_rows8' : 'tn_vec4';
+    if (vec4) return M >= 16 && N >= 32 && K >= 16 ? 'tn_rows16' : 'tn_vec4';
     if (variantFits('broadcast_vec4', M, N, K, transA, transB)) return 'broadcast_vec4';
-    if (variantFits('broadcast_rows8', M, N, K, transA, transB)) return 'broadcast_rows8';
+    if (variantFits('broadcast_rows8', M, N, K, transA, transB)) return M >= 16 ? 'broadcast_rows16' : 'broadcast_rows8';
     return variantFits('broadcast_rows8_k1', M, N, K, transA, transB) ? 'broadcast_rows8_k1' : 'broadcast';
   }
   if (N <= 16) return 'direct_narrow';
