@@ -26,3 +26,17 @@ fn gather_rows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
   let r = i / gp.width;
   dst[i] = src[index[r] * gp.width + (i - r * gp.width)];
 }
+
+// gather_rows for rows of a multiple of 4 words, a vec4 per invocation: on lavapipe every load
+// and store runs once per lane whatever its width (784-wide rows: a quarter of the accesses).
+@group(0) @binding(5) var<storage, read_write> dst4: array<vec4u>;
+@group(0) @binding(6) var<storage, read> src4: array<vec4u>;
+
+@compute @workgroup_size(WG)
+fn gather_rows4(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = flat_workgroup(wid, nwg) * WG + lid;
+  let w = gp.width / 4u;
+  if (i >= gp.rows * w) { return; }
+  let r = i / w;
+  dst4[i] = src4[index[r] * w + (i - r * w)];
+}

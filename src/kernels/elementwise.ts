@@ -14,6 +14,7 @@ export const fillKernel = kernel(elementwise, 'fill', { out: 0, params: 3 });
 const copyFamily = shaderFamily('copy', copyWgsl);
 export const copyKernel = kernel(copyFamily, 'copy', { dst: 0, src: 1, params: 2 });
 export const gatherRowsKernel = kernel(copyFamily, 'gather_rows', { dst: 0, src: 1, index: 3, params: 4 });
+const gatherRows4Kernel = kernel(copyFamily, 'gather_rows4', { dst4: 5, src4: 6, index: 3, params: 4 });
 
 // WebGPU forbids binding one buffer as read and read_write in one dispatch: `out` may be `a`
 // exactly (in-place kernels) but may not share a buffer with any other input.
@@ -82,5 +83,7 @@ export function gatherRowsOp(ctx: GpuContext, dst: Tensor, src: Tensor, index: T
     throw new Error(`gatherRows: ${dst.label} (${dst.size}) is not ${rows} rows of a width dividing ${src.label} (${src.size})`);
   }
   if (dst.dtype !== src.dtype) throw new Error(`gatherRows: ${src.label} is ${src.dtype} but ${dst.label} is ${dst.dtype}`);
+  // Views start 256-byte aligned, so rows of a multiple of 4 words are whole vec4s.
+  if (width % 4 === 0) return ctx.op(gatherRows4Kernel, { dst4: dst, src4: src, index }, [u32(rows), u32(width)], (rows * width) / 4);
   return ctx.op(gatherRowsKernel, { dst, src, index }, [u32(rows), u32(width)], rows * width);
 }

@@ -60,7 +60,8 @@ describe('dropout', () => {
 describe('gatherRows', () => {
   const gpu = useGpu();
 
-  it.each([[1, 1, 1], [13, 7, 50], [129, 784, 300]])('gathers %i rows of width %i from %i', async (rows, width, n) => {
+  // Widths of a multiple of 4 words run the vec4 kernel.
+  it.each([[1, 1, 1], [13, 7, 50], [129, 784, 300], [3, 4, 5], [65, 12, 70]])('gathers %i rows of width %i from %i', async (rows, width, n) => {
     const ctx = gpu();
     const src = asF32(uniform(rows, n * width));
     const idx = Uint32Array.from({ length: rows }, (_, i) => (i * 7919) % n);
