@@ -26,20 +26,34 @@ fn quad(s: ptr<function, Acc4>, x: vec4f, y: vec4f, bn: vec4f, bn8: vec4f) {
   quad_rows(s, 3u, subgroupBroadcast(x, 6u), subgroupBroadcast(y, 6u), subgroupBroadcast(x, 7u), subgroupBroadcast(y, 7u), bn, bn8);
 }
 
+// WIDE: lane j also owns columns n + 16 and n + 24 (32 columns a workgroup): per 4 k its two
+// loads of A feed 256 FMAs instead of 128 (lavapipe, 128×256×784: 9.3-9.9 vs 7.4-8.3 GFLOP/s;
+// it lost 128×10×256, 2.2 vs 4.4, where most lanes' columns are past N).
+override WIDE: bool = false;
+
 // out[m, n] = act(Σ_k A[m, k]·B[n, k] + bias[n])   (=)
 @compute @workgroup_size(8)
 fn matmul_broadcast_vec4(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
   let m0 = wid.y * 16u;
-  let n = wid.x * 16u + lane;
+  let n = wid.x * select(16u, 32u, WIDE) + lane;
   let kq = p.K / 4u;
   // Rows past M and columns past N read the last one (their sums are not stored).
   let ax = min(m0 + 2u * lane, p.M - 1u) * kq;
   let ay = min(m0 + 2u * lane + 1u, p.M - 1u) * kq;
   let bn = min(n, p.N - 1u) * kq;
   let bn8 = min(n + 8u, p.N - 1u) * kq;
+  let bn16 = min(n + 16u, p.N - 1u) * kq;
+  let bn24 = min(n + 24u, p.N - 1u) * kq;
   var s: Acc4;
-  for (var k = 0u; k < kq; k++) { quad(&s, a[ax + k], a[ay + k], b[bn + k], b[bn8 + k]); }
+  var e: Acc4; // WIDE: columns n + 16, n + 24
+  for (var k = 0u; k < kq; k++) {
+    let x = a[ax + k];
+    let y = a[ay + k];
+    quad(&s, x, y, b[bn + k], b[bn8 + k]);
+    if (WIDE) { quad(&e, x, y, b[bn16 + k], b[bn24 + k]); }
+  }
   store_rows16(m0, n, s.c, s.d);
+  if (WIDE) { store_rows16(m0, n + 16u, e.c, e.d); }
 }
 
 // C = A·B (dX = dY·W) with K % 4 == 0 as well: per 4 k lane l loads row m0 + l of A as a vec4,

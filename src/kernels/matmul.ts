@@ -49,6 +49,7 @@ const VARIANTS = {
   broadcast: { kernel: kernel(subgroups, 'matmul_broadcast', SUM_BINDINGS), block: [16, 16], vec4: false, exact: false, subgroups: true, sums: true },
   tn_vec4: { kernel: kernel(vec4, 'matmul_tn_vec4', SUM_BINDINGS), block: [32, 32], vec4: true, exact: false, only: [true, false], sums: true },
   broadcast_vec4: { kernel: kernel(subgroupsVec4, 'matmul_broadcast_vec4', BINDINGS), block: [16, 16], vec4: true, exact: false, subgroups: true, only: [false, true] },
+  broadcast_vec4_wide: { kernel: kernel(subgroupsVec4, 'matmul_broadcast_vec4', BINDINGS, { WIDE: 1 }), block: [16, 32], vec4: true, exact: false, subgroups: true, only: [false, true] },
   broadcast_rows8: { kernel: kernel(rows8, 'matmul_broadcast_rows8', BINDINGS), block: [8, 32], vec4: true, exact: false, subgroups: true, only: [false, false], k4: true },
   tn_rows16: { kernel: kernel(rows8, 'matmul_tn_rows16', SUM_BINDINGS), block: [16, 32], vec4: true, exact: false, subgroups: true, only: [true, false], sums: true },
   broadcast_rows16: { kernel: kernel(rows8, 'matmul_broadcast_rows16', BINDINGS), block: [16, 32], vec4: true, exact: false, subgroups: true, only: [false, false], k4: true },
@@ -142,7 +143,9 @@ export function variantFits(variant: MatmulVariant, M: number, N: number, K: num
  * with subgroups of 8, matmul_broadcast (square 256: 7.5 vs direct 5.3; dX 128×784×256: 8.2 vs
  * 6.2; forward 128×256×784: 6.7 vs 3.9; dW 10×256×128: 4.4 vs 3.5), with vec4 loads where K
  * (and for dX = dY·W, N) are multiples of 4: the forward X·Wᵀ in broadcast_vec4 (128×256×784:
- * 14.7 vs 8.4, 32×256×784: 11.9 vs 8.8, 128×10×256: 6.2 vs 2.7), dX in broadcast_rows16 (16 rows
+ * 14.7 vs 8.4, 32×256×784: 11.9 vs 8.8, 128×10×256: 6.2 vs 2.7), with 32 columns a workgroup
+ * where N ≥ 32 (broadcast_vec4_wide: 128×256×784 9.3-9.9 vs 7.4-8.3, 128×256×256 12.3 vs
+ * 10.3, 512×1024×784 15.3 vs 14.7, tied at 64×64×64), dX in broadcast_rows16 (16 rows
  * a workgroup; vs broadcast_rows8: 128×784×256 9.5 vs 7.9, 32×784×256 11.2 vs 9.3, 3200×128×32
  * 9.1 vs 6.8; it lost 8×64×64 and 4×256×64, so fewer than 16 rows take rows8, which beat
  * broadcast at 128×784×256, 8.4 vs 6.7), or with K not a multiple of 4 in
@@ -170,7 +173,7 @@ export function chooseMatmulVariant(M: number, N: number, K: number, transA: boo
   const vec4 = variantFits('tn_vec4', M, N, K, transA, transB);
   if (subgroups) {
     if (vec4) return M >= 16 && N >= 32 && K >= 16 ? 'tn_rows16' : 'tn_vec4';
-    if (variantFits('broadcast_vec4', M, N, K, transA, transB)) return 'broadcast_vec4';
+    if (variantFits('broadcast_vec4', M, N, K, transA, transB)) return N >= 32 ? 'broadcast_vec4_wide' : 'broadcast_vec4';
     if (variantFits('broadcast_rows8', M, N, K, transA, transB)) return M >= 16 ? 'broadcast_rows16' : 'broadcast_rows8';
     return variantFits('broadcast_rows8_k1', M, N, K, transA, transB) ? 'broadcast_rows8_k1' : 'broadcast';
   }
