@@ -54,6 +54,7 @@ const VARIANTS = {
   tn_rows16: { kernel: kernel(rows8, 'matmul_tn_rows16', SUM_BINDINGS), block: [16, 32], vec4: true, exact: false, subgroups: true, only: [true, false], sums: true },
   broadcast_rows16: { kernel: kernel(rows8, 'matmul_broadcast_rows16', BINDINGS), block: [16, 32], vec4: true, exact: false, subgroups: true, only: [false, false], k4: true },
   broadcast_rows8_k1: { kernel: kernel(rows8K1, 'matmul_broadcast_rows8_k1', BINDINGS), block: [8, 32], vec4: false, vec4b: true, exact: false, subgroups: true, only: [false, false] },
+  broadcast_rows16_k1: { kernel: kernel(rows8K1, 'matmul_broadcast_rows8_k1', BINDINGS, { TALL: 1 }), block: [16, 32], vec4: false, vec4b: true, exact: false, subgroups: true, only: [false, false] },
   tiled: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS), block: [64, 64], vec4: false, exact: false },
   tiled_exact: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS, { CLAMP: 0 }), block: [64, 64], vec4: false, exact: true },
   // Split-K (splitsFor): tiled's blocks over K ranges into partial sums, then matmul_split_sum.
@@ -150,7 +151,8 @@ export function variantFits(variant: MatmulVariant, M: number, N: number, K: num
  * 9.1 vs 6.8; it lost 8×64×64 and 4×256×64, so fewer than 16 rows take rows8, which beat
  * broadcast at 128×784×256, 8.4 vs 6.7), or with K not a multiple of 4 in
  * broadcast_rows8_k1 (A as scalars; 128×256×10: 2.4 vs 1.6, 512×1024×10: 4.7 vs 3.0; 7.7 vs 8.0
- * for broadcast_rows8 at 128×784×256); dW = dYᵀ·X with M and N multiples of 4 in tn_rows16
+ * for broadcast_rows8 at 128×784×256), 16 rows a workgroup where M ≥ 16 (broadcast_rows16_k1:
+ * 128×256×10 2.7 vs 2.4, 32×256×10 2.5 vs 2.1, 128×784×10 2.9 vs 2.8); dW = dYᵀ·X with M and N multiples of 4 in tn_rows16
  * where M ≥ 16, N ≥ 32 and K ≥ 16 (vs tn_vec4: 256×784×128 11.4 vs 8.3, 256×784×32 8.8 vs 5.9,
  * 256×256×128 10.3 vs 7.1, 128×32×3200 12.6 vs 7.6; a version with 8 rows a workgroup came
  * between them; tn_vec4 won 256×784×8, 5.8 vs 4.4, 8×64×32 and 16×16×64, where lanes idle past
@@ -175,7 +177,8 @@ export function chooseMatmulVariant(M: number, N: number, K: number, transA: boo
     if (vec4) return M >= 16 && N >= 32 && K >= 16 ? 'tn_rows16' : 'tn_vec4';
     if (variantFits('broadcast_vec4', M, N, K, transA, transB)) return N >= 32 ? 'broadcast_vec4_wide' : 'broadcast_vec4';
     if (variantFits('broadcast_rows8', M, N, K, transA, transB)) return M >= 16 ? 'broadcast_rows16' : 'broadcast_rows8';
-    return variantFits('broadcast_rows8_k1', M, N, K, transA, transB) ? 'broadcast_rows8_k1' : 'broadcast';
+    if (variantFits('broadcast_rows8_k1', M, N, K, transA, transB)) return M >= 16 ? 'broadcast_rows16_k1' : 'broadcast_rows8_k1';
+    return 'broadcast';
   }
   if (N <= 16) return 'direct_narrow';
   return vec4 ? 'tn_vec4' : 'direct';

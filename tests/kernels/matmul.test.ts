@@ -76,7 +76,7 @@ describe('matmul vs float64', () => {
 
   // The vec4-load broadcast kernels sum as matmul_broadcast does (fma from 0, k in order): the
   // same bits, so switching kernels moves no trained net (ragged M, N; K ≥ 2048 once).
-  it.each([['broadcast_vec4', false, true], ['broadcast_vec4_wide', false, true], ['broadcast_rows8', false, false], ['broadcast_rows8_k1', false, false], ['broadcast_rows16', false, false], ['tn_rows16', true, false]] as const)('%s gives the bits of broadcast (transA=%s transB=%s)', async (variant, tA, tB) => {
+  it.each([['broadcast_vec4', false, true], ['broadcast_vec4_wide', false, true], ['broadcast_rows8', false, false], ['broadcast_rows8_k1', false, false], ['broadcast_rows16_k1', false, false], ['broadcast_rows16', false, false], ['tn_rows16', true, false]] as const)('%s gives the bits of broadcast (transA=%s transB=%s)', async (variant, tA, tB) => {
     const ctx = gpu();
     if (!variantRunsOn(ctx, variant)) return;
     const shapes = [[33, 36, 20], [65, 68, 36], [7, 12, 2052], [128, 40, 256], [129, 44, 10], [9, 8, 3], [36, 44, 21], [68, 40, 2050], [12, 36, 3]].filter(([M, N, K]) => variantFits(variant, M, N, K, tA, tB));
@@ -259,7 +259,8 @@ describe('matmul vs float64', () => {
     expect(chooseMatmulVariant(32, 10, 256, false, true, true, true)).toBe('broadcast_vec4'); // into 10 classes
     expect(chooseMatmulVariant(256, 256, 256, false, false, true, true)).toBe('broadcast_rows16'); // K, N % 4 == 0
     expect(chooseMatmulVariant(8, 64, 64, false, false, true, true)).toBe('broadcast_rows8'); // M < 16
-    expect(chooseMatmulVariant(32, 784, 10, false, false, true, true)).toBe('broadcast_rows8_k1'); // dX from 10 classes: K = 10
+    expect(chooseMatmulVariant(32, 784, 10, false, false, true, true)).toBe('broadcast_rows16_k1'); // dX from 10 classes: K = 10
+    expect(chooseMatmulVariant(8, 784, 10, false, false, true, true)).toBe('broadcast_rows8_k1'); // M < 16
     expect(chooseMatmulVariant(3200, 2, 128, false, false, true, true)).toBe('broadcast'); // N = 2
     expect(chooseMatmulVariant(3200, 128, 2, false, true, true, true)).toBe('broadcast'); // K = 2
     expect(chooseMatmulVariant(256, 784, 128, true, false, true, true)).toBe('tn_rows16'); // dW, M ≥ 16, N ≥ 32, K ≥ 16
