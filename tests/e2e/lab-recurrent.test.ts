@@ -35,7 +35,8 @@ describe('recurrent nets in the lab', () => {
     await chart.evaluate((el) => el.scrollIntoView({ block: 'nearest' })); // scrollIntoViewIfNeeded waits for stability too
     const box = await chart.boundingBox();
     expect(box).not.toBeNull();
-    await page.screenshot({ path: join(ARTIFACTS, 'lab-recurrent.png'), clip: box! });
+    // Even so a page screenshot once took over playwright's default 30 s in a full suite: 75 s.
+    await page.screenshot({ path: join(ARTIFACTS, 'lab-recurrent.png'), clip: box!, timeout: 75_000 });
     expect(errors).toEqual([]);
   });
 });
