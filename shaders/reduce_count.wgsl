@@ -34,8 +34,11 @@ var<workgroup> bins: array<atomic<u32>, MAX_BINS>;
 fn log10_bins(v: vec4f) -> vec4u {
   let bits = bitcast<vec4u>(v) & vec4u(0x7fffffffu);
   let t = log2(bitcast<vec4f>(bits)) * p.log_scale - p.log_offset;
-  // Through i32: the float-to-u32 conversion has no vector instruction on x86 (lavapipe).
-  let b = bitcast<vec4u>(vec4i(clamp(floor(t), vec4f(0.0), vec4f(f32(p.bins - 1u)))));
+  // The clamped floor is a whole number in [0, 2^23): adding 2^23 puts it in the low mantissa
+  // bits, exactly. No float-to-int conversion: WGSL's saturates, which lavapipe (LLVM 15) runs
+  // as a scalar conversion, two NaN/range tests and branches per lane (the histogram of 51
+  // segments of 4,096: 0.88-1.0 → 0.61-0.80 ms).
+  let b = bitcast<vec4u>(clamp(floor(t), vec4f(0.0), vec4f(f32(p.bins - 1u))) + vec4f(8388608.0)) - vec4u(0x4b000000u);
   return select(select(b, vec4u(p.bins - 1u), bits == vec4u(0x7f800000u)), vec4u(0u), bits < vec4u(0x00800000u));
 }
 
