@@ -54,12 +54,16 @@ function cellKernel(cell: Cell, dir: 'forward' | 'backward', driver: 'step' | 's
 /**
  * How a layer's recurrence runs: `persistent` — one dispatch each way, ceil(B / rows) workgroups
  * of `workgroup` invocations, each owning `rows` batch rows (4 to 16, a multiple of 4: vec4 row blocks) and
- * `units` hidden units per invocation (1 to 4); `per_step` — one dispatch per step.
+ * `units` hidden units per invocation (1 to 4), with `packedWeights` (units = 4) the forward's W_hh
+ * in workgroup memory as vec4s of 4 units (rnn_persistent.wgsl PACKED_W); `per_step` — one
+ * dispatch per step.
  */
-export type RecurrentPlan = { kind: 'persistent'; rows: number; workgroup: number; units: number } | { kind: 'per_step' };
+export type RecurrentPlan = { kind: 'persistent'; rows: number; workgroup: number; units: number; packedWeights?: boolean } | { kind: 'per_step' };
 
 /** Workgroup memory the persistent driver needs (bytes): backward's 2·rows·G·H floats, the larger. */
 export const persistentBytes = (cell: Cell, rows: number, hidden: number) => 4 * 2 * rows * GATES[cell] * hidden;
+/** Its forward with packedWeights (bytes): the exchange's 2·rows·H floats and W_hh as vec4s of 4 units. */
+const packedForwardBytes = (cell: Cell, rows: number, hidden: number) => 4 * 2 * rows * hidden + 16 * GATES[cell] * hidden * Math.ceil(hidden / 4);
 
 /** Row blocks of 4 a persistent workgroup holds at most (shaders/rnn_persistent.wgsl MAX_BLOCKS). */
 const MAX_BLOCKS = 4;
@@ -82,7 +86,9 @@ export function recurrentPlan(limits: GPUSupportedLimits, software: boolean, cel
   while (rows > 4 && persistentBytes(cell, rows, hidden) > memory) rows -= 4;
   const lanes = software ? 8 : 32;
   const workgroup = Math.min(maxWorkgroup(limits), lanes * Math.ceil(Math.ceil(hidden / units) / lanes));
-  return { kind: 'persistent', rows, workgroup, units };
+  // Software adapters: the forward keeps W_hh in workgroup memory as vec4s of 4 units where it fits.
+  const packedWeights = units === 4 && packedForwardBytes(cell, rows, hidden) <= memory;
+  return { kind: 'persistent', rows, workgroup, units, packedWeights };
 }
 const maxWorkgroup = (limits: GPUSupportedLimits) => Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX);
 
@@ -112,7 +118,7 @@ export interface RecurrentLayer {
 }
 
 /** A persistent plan within the device's limits, or an error naming the limit. */
-function checkPlan(limits: GPUSupportedLimits, cell: Cell, hidden: number, plan: { rows: number; workgroup: number; units: number }): void {
+function checkPlan(limits: GPUSupportedLimits, cell: Cell, hidden: number, plan: { rows: number; workgroup: number; units: number; packedWeights?: boolean }): void {
   const { rows, workgroup, units } = plan;
   if (!Number.isInteger(rows / 4) || rows < 4 || rows > 4 * MAX_BLOCKS) throw new Error(`recurrent: plan.rows must be a multiple of 4 (vec4 row blocks) in [4, ${4 * MAX_BLOCKS}], got ${rows}`);
   if (!Number.isInteger(units) || units < 1 || units > 4) throw new Error(`recurrent: plan.units must be an integer in [1, 4], got ${units}`);
@@ -122,6 +128,13 @@ function checkPlan(limits: GPUSupportedLimits, cell: Cell, hidden: number, plan:
   const bytes = persistentBytes(cell, rows, hidden);
   if (bytes > limits.maxComputeWorkgroupStorageSize) {
     throw new Error(`recurrent: ${rows} rows of ${hidden} ${cell} units need ${bytes} bytes of workgroup memory, over maxComputeWorkgroupStorageSize ${limits.maxComputeWorkgroupStorageSize}`);
+  }
+  if (plan.packedWeights) {
+    if (units !== 4) throw new Error(`recurrent: plan.packedWeights needs plan.units = 4, got ${units}`);
+    const packed = packedForwardBytes(cell, rows, hidden);
+    if (packed > limits.maxComputeWorkgroupStorageSize) {
+      throw new Error(`recurrent: ${rows} rows of ${hidden} ${cell} units with packed weights need ${packed} bytes of workgroup memory, over maxComputeWorkgroupStorageSize ${limits.maxComputeWorkgroupStorageSize}`);
+    }
   }
 }
 
@@ -141,7 +154,8 @@ function recurrenceOp(ctx: GpuContext, cell: Cell, dir: 'forward' | 'backward', 
   if (plan.kind === 'persistent') {
     const blocks = plan.rows / 4;
     const exchange = 2 * blocks * d.hidden * (dir === 'forward' ? 1 : GATES[cell]); // vec4s
-    const k = cellKernel(cell, dir, 'seq', { WG: plan.workgroup, BLOCKS: blocks, UNITS: plan.units, SH: exchange, XG_CELL });
+    const packed: Record<string, number> = dir === 'forward' && plan.packedWeights ? { PACKED_W: 1, SW: GATES[cell] * d.hidden * Math.ceil(d.hidden / 4) } : {};
+    const k = cellKernel(cell, dir, 'seq', { WG: plan.workgroup, BLOCKS: blocks, UNITS: plan.units, SH: exchange, XG_CELL, ...packed });
     const grid = foldGrid(Math.ceil(d.batch / plan.rows), ctx.maxWorkgroupsPerDimension);
     return ctx.op(k, only(k), [u32(d.time), u32(d.batch), u32(d.hidden), u32(0), u32(+d.returnSequences), u32(d.features)], grid, label);
   }

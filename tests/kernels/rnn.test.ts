@@ -65,12 +65,15 @@ describe('recurrent layers on the GPU', () => {
   const STEP: RecurrentPlan = { kind: 'per_step' };
   const PACKED: RecurrentPlan = { kind: 'persistent', rows: 8, workgroup: 2, units: 4 };
   const WIDE: RecurrentPlan = { kind: 'persistent', rows: 16, workgroup: 2, units: 4 };
+  // PACKED with the forward's W_hh in workgroup memory as vec4s of 4 units (H = 5: the second
+  // group's units past H repeat the last).
+  const PACKED_W: RecurrentPlan = { kind: 'persistent', rows: 8, workgroup: 2, units: 4, packedWeights: true };
   const cases: [string, Cell, number, number, number, number, boolean, RecurrentPlan | null][] = [];
   for (const cell of CELLS) {
     for (const T of [1, 7, 65]) cases.push(['per step', cell, 3, T, 2, 5, T !== 7, STEP]);
     cases.push(['default plan', cell, 3, 65, 2, 5, cell !== 'lstm', null]);
     for (const seq of [true, false]) cases.push(['persistent 8 rows × 4 units', cell, 9, 7, 3, 5, seq, PACKED]);
-    cases.push(['persistent 16 rows × 4 units', cell, 9, 7, 3, 5, true, WIDE]);
+    cases.push(['persistent 16 rows × 4 units', cell, 9, 7, 3, 5, true, WIDE], ['persistent 8 rows × 4 units, W_hh packed', cell, 9, 7, 3, 5, false, PACKED_W]);
     // F > XG_CELL_FEATURES: the input projection by a matmul into xg before the loop.
     cases.push(['per step, xg by matmul', cell, 3, 7, 6, 5, true, STEP], ['persistent 8 rows × 4 units, xg by matmul', cell, 9, 7, 6, 5, false, PACKED]);
   }
@@ -137,7 +140,7 @@ describe('recurrent layers on the GPU', () => {
     const d: Dims = { B: 9, T: 7, F, H: 5, seq: true };
     const { x, w, dy } = inputs(cell, d);
     const step = await runLayer(cell, d, x, w, dy, STEP);
-    for (const plan of [PACKED, WIDE]) expectSameBits(await runLayer(cell, d, x, w, dy, plan), step, `${plan.kind === 'persistent' ? plan.rows : 0} rows`);
+    for (const plan of [PACKED, WIDE, PACKED_W]) expectSameBits(await runLayer(cell, d, x, w, dy, plan), step, plan === PACKED_W ? '8 rows, W_hh packed' : `${plan.kind === 'persistent' ? plan.rows : 0} rows`);
   });
 
   // The in-cell projection sums as matmul_broadcast does (fma from 0 in feature order, then the
@@ -167,14 +170,16 @@ describe('recurrent layers on the GPU', () => {
   it('chooses the driver by size: persistent while 4 rows fit workgroup memory, else per step', () => {
     const limits = { maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupSizeX: 256 } as GPUSupportedLimits;
     // LSTM backward holds 2·rows·4H floats: 4 rows of 128 units are 16,384 bytes, of 129 more.
-    expect(recurrentPlan(limits, false, 'lstm', 32, 128)).toEqual({ kind: 'persistent', rows: 4, workgroup: 128, units: 1 });
+    expect(recurrentPlan(limits, false, 'lstm', 32, 128)).toEqual({ kind: 'persistent', rows: 4, workgroup: 128, units: 1, packedWeights: false });
     expect(recurrentPlan(limits, false, 'lstm', 32, 129)).toEqual({ kind: 'per_step' });
     expect(recurrentPlan(limits, false, 'rnn_tanh', 32, 512).kind).toBe('persistent');
-    expect(recurrentPlan(limits, true, 'lstm', 32, 32)).toEqual({ kind: 'persistent', rows: 16, workgroup: 8, units: 4 }); // 16 rows: 16,384 bytes
-    expect(recurrentPlan(limits, true, 'lstm', 8, 32)).toEqual({ kind: 'persistent', rows: 8, workgroup: 8, units: 4 });
-    expect(recurrentPlan(limits, true, 'lstm', 3, 5)).toEqual({ kind: 'persistent', rows: 4, workgroup: 8, units: 4 });
-    expect(recurrentPlan(limits, true, 'lstm', 32, 64)).toEqual({ kind: 'persistent', rows: 8, workgroup: 16, units: 4 }); // 16 rows would need 32,768 bytes
-    expect(recurrentPlan(limits, true, 'lstm', 32, 65)).toEqual({ kind: 'persistent', rows: 4, workgroup: 24, units: 4 }); // 8 rows would need 16,640 bytes
+    expect(recurrentPlan(limits, true, 'lstm', 32, 32)).toEqual({ kind: 'persistent', rows: 16, workgroup: 8, units: 4, packedWeights: false }); // 16 rows: 16,384 bytes; W_hh packed would add 16,384
+    expect(recurrentPlan(limits, true, 'lstm', 8, 32)).toEqual({ kind: 'persistent', rows: 8, workgroup: 8, units: 4, packedWeights: false });
+    expect(recurrentPlan(limits, true, 'lstm', 3, 5)).toEqual({ kind: 'persistent', rows: 4, workgroup: 8, units: 4, packedWeights: true }); // 160 + 640 bytes forward
+    expect(recurrentPlan(limits, true, 'lstm', 32, 64)).toEqual({ kind: 'persistent', rows: 8, workgroup: 16, units: 4, packedWeights: false }); // 16 rows would need 32,768 bytes
+    expect(recurrentPlan(limits, true, 'lstm', 32, 65)).toEqual({ kind: 'persistent', rows: 4, workgroup: 24, units: 4, packedWeights: false }); // 8 rows would need 16,640 bytes
+    // lavapipe's 32 KB: the adding step's LSTM packs W_hh (4,096 + 16,384 bytes forward).
+    expect(recurrentPlan({ ...limits, maxComputeWorkgroupStorageSize: 32768 }, true, 'lstm', 32, 32)).toEqual({ kind: 'persistent', rows: 16, workgroup: 8, units: 4, packedWeights: true });
   });
 
   it('refuses a persistent plan over the device limits, naming the limit', () => {
@@ -191,6 +196,9 @@ describe('recurrent layers on the GPU', () => {
       expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows: 6, workgroup: 8, units: 1 })).toThrow(/plan.rows must be a multiple of 4 \(vec4 row blocks\) in \[4, 16\]/);
       expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows: 20, workgroup: 8, units: 1 })).toThrow(/plan.rows must be a multiple of 4 \(vec4 row blocks\) in \[4, 16\]/);
       expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows: 4, workgroup: 8, units: 5 })).toThrow(/plan.units must be an integer in \[1, 4\]/);
+      expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows: 4, workgroup: 8, units: 1, packedWeights: true })).toThrow(/plan.packedWeights needs plan.units = 4, got 1/);
+      // W_hh of 128 LSTM units as vec4s: 256 KB.
+      expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows: 4, workgroup: 32, units: 4, packedWeights: true })).toThrow(/with packed weights need 266240 bytes of workgroup memory, over maxComputeWorkgroupStorageSize/);
     } finally {
       for (const t of Object.values(ts)) t.dispose();
     }
