@@ -14,7 +14,6 @@ import matmulSubgroupsWgsl from '../../shaders/matmul_subgroups.wgsl?raw';
 import matmulSubgroupsVec4Wgsl from '../../shaders/matmul_subgroups_vec4.wgsl?raw';
 import matmulRows8Wgsl from '../../shaders/matmul_rows8.wgsl?raw';
 import matmulRows8K1Wgsl from '../../shaders/matmul_rows8_k1.wgsl?raw';
-import matmulNarrowWgsl from '../../shaders/matmul_narrow.wgsl?raw';
 import activationFnsWgsl from '../../shaders/activation_fns.wgsl?raw';
 import { sequenceOp, u32, type GpuContext, type Op } from '../gpu/context';
 import { kernel, shaderFamily, withConstants } from '../gpu/shaders';
@@ -33,7 +32,6 @@ const subgroupsVec4 = withSubgroups(shaderFamily('matmul_subgroups_vec4', subgro
 const rows8 = withSubgroups(shaderFamily('matmul_rows8', subgroupsVec4Code, vec4Out));
 const rows8K1 = withSubgroups(shaderFamily('matmul_rows8_k1', [matmulRows8K1Wgsl, matmulRows8Wgsl].join('\n'), vec4Out));
 const vec4 = shaderFamily('matmul_vec4', matmulVec4Wgsl, vec4Out);
-const narrow = withSubgroups(shaderFamily('matmul_narrow', matmulNarrowWgsl, libraries));
 const BINDINGS = { out: 0, pre: 1, a: 2, b: 3, bias: 4, params: 5 };
 const SUM_BINDINGS = { ...BINDINGS, db: 11 }; // kernels that also store db = Σ_rows dY (SUM_A)
 
@@ -55,7 +53,6 @@ const VARIANTS = {
   broadcast_rows8: { kernel: kernel(rows8, 'matmul_broadcast_rows8', BINDINGS), block: [8, 32], vec4: true, exact: false, subgroups: true, only: [false, false], k4: true },
   tn_rows16: { kernel: kernel(rows8, 'matmul_tn_rows16', SUM_BINDINGS), block: [16, 32], vec4: true, exact: false, subgroups: true, only: [true, false], sums: true },
   broadcast_rows16: { kernel: kernel(rows8, 'matmul_broadcast_rows16', BINDINGS), block: [16, 32], vec4: true, exact: false, subgroups: true, only: [false, false], k4: true },
-  tn_narrow: { kernel: kernel(narrow, 'matmul_tn_narrow', SUM_BINDINGS), block: [16, 4], vec4: false, vec4a: true, narrow: true, exact: false, subgroups: true, only: [true, false], sums: true },
   broadcast_rows8_k1: { kernel: kernel(rows8K1, 'matmul_broadcast_rows8_k1', BINDINGS), block: [8, 32], vec4: false, vec4b: true, exact: false, subgroups: true, only: [false, false] },
   broadcast_rows16_k1: { kernel: kernel(rows8K1, 'matmul_broadcast_rows8_k1', BINDINGS, { TALL: 1 }), block: [16, 32], vec4: false, vec4b: true, exact: false, subgroups: true, only: [false, false] },
   tiled: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS), block: [64, 64], vec4: false, exact: false },
@@ -100,7 +97,7 @@ export interface MatmulOptions {
   activationGrad?: { fn: Activation; z: Tensor };
   /**
    * With transA (dW = dYᵀ·X, a stored [K, M]): also db[m] = Σ_k a[k, m], the bias gradient
-   * Σ_rows dY (=), the same bits as biasGradOp (tn_narrow's split-K sums: to f32 rounding). The register-blocked kernels sum the dY they load
+   * Σ_rows dY (=), the same bits as biasGradOp. The register-blocked kernels sum the dY they load
    * for the product, saving biasGradOp's own pass over dY (the LSTM adding step's
    * [3200, 128] gate gradients: ~0.5-0.8 ms each on lavapipe); the others run biasGradOp after.
    */
@@ -133,10 +130,8 @@ export function variantCases(variant: MatmulVariant): (readonly [boolean, boolea
 
 /** Whether a variant can run a shape (whether the device can run it at all: variantRunsOn). */
 export function variantFits(variant: MatmulVariant, M: number, N: number, K: number, transA: boolean, transB: boolean): boolean {
-  const v: { block: readonly number[]; vec4: boolean; vec4a?: boolean; vec4b?: boolean; narrow?: boolean; exact: boolean; only?: readonly boolean[]; subgroups?: boolean; k4?: boolean } = VARIANTS[variant];
+  const v: { block: readonly number[]; vec4: boolean; vec4b?: boolean; exact: boolean; only?: readonly boolean[]; subgroups?: boolean; k4?: boolean } = VARIANTS[variant];
   if (v.only && (v.only[0] !== transA || v.only[1] !== transB)) return false;
-  if (v.narrow && N > 4) return false;
-  if (v.vec4a && (transA ? M : K) % 4 !== 0) return false;
   if (v.k4 && K % 4 !== 0) return false;
   if (v.vec4b && (transB ? K : N) % 4 !== 0) return false;
   if (v.exact && (M % v.block[0] !== 0 || N % v.block[1] !== 0 || K % 16 !== 0)) return false;
@@ -162,9 +157,7 @@ export function variantFits(variant: MatmulVariant, M: number, N: number, K: num
  * 256×256×128 10.3 vs 7.1, 128×32×3200 12.6 vs 7.6; a version with 8 rows a workgroup came
  * between them; tn_vec4 won 256×784×8, 5.8 vs 4.4, 8×64×32 and 16×16×64, where lanes idle past
  * M or N), else tn_vec4 (which beat
- * broadcast at 5 of 6 dW shapes); and for N ≤ 4 with K ≥ 128 (a recurrent layer's dW_ih from
- * few features) tn_narrow, its lanes splitting K (128×2×3200: 2.2 vs broadcast's 1.0, 64×3×256:
- * 1.4 vs 0.56; it lost 64×2×64, 0.12 vs 0.18). Without subgroups: the direct kernel, tn_vec4 for
+ * broadcast at 5 of 6 dW shapes). Without subgroups: the direct kernel, tn_vec4 for
  * dW as above (1.2-1.4x), direct_narrow for outputs at most 16 wide (1.2-1.6x: its workgroups
  * cover 64 rows × 16 columns instead of 32 × 32, so are fuller and more numerous). Hardware GPUs
  * get the workgroup-memory kernel at every shape (5x slower on lavapipe): on an NVIDIA H200
@@ -181,7 +174,6 @@ export function chooseMatmulVariant(M: number, N: number, K: number, transA: boo
   }
   const vec4 = variantFits('tn_vec4', M, N, K, transA, transB);
   if (subgroups) {
-    if (variantFits('tn_narrow', M, N, K, transA, transB) && K >= 128) return 'tn_narrow';
     if (vec4) return M >= 16 && N >= 32 && K >= 16 ? 'tn_rows16' : 'tn_vec4';
     if (variantFits('broadcast_vec4', M, N, K, transA, transB)) return N >= 32 ? 'broadcast_vec4_wide' : 'broadcast_vec4';
     if (variantFits('broadcast_rows8', M, N, K, transA, transB)) return M >= 16 ? 'broadcast_rows16' : 'broadcast_rows8';
