@@ -19,6 +19,7 @@ function newest(dir) {
 
 if (!existsSync(built) || statSync(built).mtimeMs < Math.max(newest(join(root, 'src')), newest(join(root, 'shaders')), newest(join(root, 'python')))) {
   const { build } = await import('vite');
-  await build({ configFile: join(root, 'vite.cli.config.ts'), root, logLevel: 'warn' });
+  // Errors only: a slow machine's build warnings (rolldown's plugin timings) are not the user's output.
+  await build({ configFile: join(root, 'vite.cli.config.ts'), root, logLevel: 'error' });
 }
 await import(pathToFileURL(built).href);
