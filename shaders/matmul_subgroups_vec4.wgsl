@@ -82,6 +82,12 @@ fn matmul_broadcast_rows8(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_i
 // Two rows8 blocks, rows m0 .. m0+7 (lo) and m0+8 .. m0+15 (hi): the rows16 kernels.
 struct Acc16 { lo: Acc8, hi: Acc8 }
 
+// Stores rows m0 .. m0 + 15 of this lane's columns (blk's; its rows are not used).
+fn store_rows16_block(m0: u32, blk: Rows8Block, lane: u32, acc: Acc16) {
+  store_rows8(Rows8Block(m0, blk.n0, blk.sb, blk.nq, 0u), lane, acc.lo);
+  store_rows8(Rows8Block(m0 + 8u, blk.n0, blk.sb, blk.nq, 0u), lane, acc.hi);
+}
+
 // One k for 16 rows, r[q] = rows m0 + 4q .. m0 + 4q + 3, times this lane's 4 columns (bv); with
 // SUM_A, s[q] += r[q] (the rows' sums of op(A), for db).
 fn rows16_step(acc: ptr<function, Acc16>, s: ptr<function, array<vec4f, 4>>, r0: vec4f, r1: vec4f, r2: vec4f, r3: vec4f, bv: vec4f) {
@@ -123,8 +129,7 @@ fn matmul_tn_rows16(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_invocat
     let y = a[k * sa + q1];
     rows16_step(&acc, &s, subgroupBroadcast(x, 0u), subgroupBroadcast(y, 0u), subgroupBroadcast(x, 1u), subgroupBroadcast(y, 1u), b[k * blk.sb + blk.nq]);
   }
-  store_rows8(Rows8Block(m0, blk.n0, blk.sb, blk.nq, 0u), lane, acc.lo);
-  store_rows8(Rows8Block(m0 + 8u, blk.n0, blk.sb, blk.nq, 0u), lane, acc.hi);
+  store_rows16_block(m0, blk, lane, acc);
   if (SUM_A && wid.x == 0u && lane == 0u) { for (var q = 0u; q < 4u; q++) { store_sum_a(m0 + 4u * q, s[q]); } }
 }
 
@@ -155,6 +160,5 @@ fn matmul_broadcast_rows16(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_
       rows16_step(&acc, &s, vec4f(x0[i], x1[i], x2[i], x3[i]), vec4f(x4[i], x5[i], x6[i], x7[i]), vec4f(y0[i], y1[i], y2[i], y3[i]), vec4f(y4[i], y5[i], y6[i], y7[i]), b[(4u * k + i) * blk.sb + blk.nq]);
     }
   }
-  store_rows8(Rows8Block(m0, blk.n0, blk.sb, blk.nq, 0u), lane, acc.lo);
-  store_rows8(Rows8Block(m0 + 8u, blk.n0, blk.sb, blk.nq, 0u), lane, acc.hi);
+  store_rows16_block(m0, blk, lane, acc);
 }

@@ -62,8 +62,10 @@ export type RecurrentPlan = { kind: 'persistent'; rows: number; workgroup: numbe
 
 /** Workgroup memory the persistent driver needs (bytes): backward's 2·rows·G·H floats, the larger. */
 export const persistentBytes = (cell: Cell, rows: number, hidden: number) => 4 * 2 * rows * GATES[cell] * hidden;
-/** Its forward with packedWeights (bytes): the exchange's 2·rows·H floats and W_hh as vec4s of 4 units. */
-const packedForwardBytes = (cell: Cell, rows: number, hidden: number) => 4 * 2 * rows * hidden + 16 * GATES[cell] * hidden * Math.ceil(hidden / 4);
+/** W_hh as vec4s of 4 units (rnn_persistent.wgsl packed_w, its SW): G·H·⌈H/4⌉. */
+const packedWeightVec4s = (cell: Cell, hidden: number) => GATES[cell] * hidden * Math.ceil(hidden / 4);
+/** Its forward with packedWeights (bytes): the exchange's 2·rows·H floats and the packed W_hh. */
+const packedForwardBytes = (cell: Cell, rows: number, hidden: number) => 4 * 2 * rows * hidden + 16 * packedWeightVec4s(cell, hidden);
 
 /** Row blocks of 4 a persistent workgroup holds at most (shaders/rnn_persistent.wgsl MAX_BLOCKS). */
 const MAX_BLOCKS = 4;
@@ -154,7 +156,7 @@ function recurrenceOp(ctx: GpuContext, cell: Cell, dir: 'forward' | 'backward', 
   if (plan.kind === 'persistent') {
     const blocks = plan.rows / 4;
     const exchange = 2 * blocks * d.hidden * (dir === 'forward' ? 1 : GATES[cell]); // vec4s
-    const packed: Record<string, number> = dir === 'forward' && plan.packedWeights ? { PACKED_W: 1, SW: GATES[cell] * d.hidden * Math.ceil(d.hidden / 4) } : {};
+    const packed: Record<string, number> = dir === 'forward' && plan.packedWeights ? { PACKED_W: 1, SW: packedWeightVec4s(cell, d.hidden) } : {};
     const k = cellKernel(cell, dir, 'seq', { WG: plan.workgroup, BLOCKS: blocks, UNITS: plan.units, SH: exchange, XG_CELL, ...packed });
     const grid = foldGrid(Math.ceil(d.batch / plan.rows), ctx.maxWorkgroupsPerDimension);
     return ctx.op(k, only(k), [u32(d.time), u32(d.batch), u32(d.hidden), u32(0), u32(+d.returnSequences), u32(d.features)], grid, label);
