@@ -4,46 +4,67 @@
 // Layouts, bindings and the drivers: rnn_common.wgsl, rnn_persistent.wgsl.
 const G: u32 = 3u;
 
-// hp = W_hh·h_{t-1} + b_hh and xp = W_ih x_t + b_ih for unit j's rows of the r, z, n blocks;
-// returns h_t.
-fn cell_forward(t: u32, b: u32, j: u32, hp: vec4f, xp: vec4f) -> f32 {
-  let r = sigmoid_fn(xp[0] + hp[0]);
-  let z = sigmoid_fn(xp[1] + hp[1]);
-  let hn = hp[2];
-  let n = tanh_fn(xp[2] + r * hn);
-  let h = (1.0 - z) * n + z * hs[tm(t, b, j)];
-  gates[tm(t, b, j)] = vec4f(r, z, n, hn);
-  hs[tm(t + 1u, b, j)] = h;
-  store_output(t, b, j, h);
+// hp[q][u] = (W_hh·h_{t-1} + b_hh)[q·H + j0 + u] and xp[q][u] = (W_ih x_t + b_ih)[q·H + j0 + u]
+// for the r, z, n blocks of units j0 .. j0 + n − 1; returns their h_t.
+fn cell_forward(t: u32, b: u32, j0: u32, hp: mat4x4f, xp: mat4x4f, n: u32) -> vec4f {
+  let h_prev = load_hs(tm(t, b, j0), n);
+  var h = vec4f();
+  var saved = mat4x4f();
+  for (var u = 0u; u < UNITS; u++) {
+    let r = sigmoid_fn(xp[0][u] + hp[0][u]);
+    let z = sigmoid_fn(xp[1][u] + hp[1][u]);
+    let hn = hp[2][u];
+    let nn = tanh_fn(xp[2][u] + r * hn);
+    h[u] = (1.0 - z) * nn + z * h_prev[u];
+    saved[u] = vec4f(r, z, nn, hn);
+  }
+  store_gates(tm(t, b, j0), n, saved);
+  store_hs(tm(t + 1u, b, j0), n, h);
+  store_output(t, b, j0, n, h);
   return h;
 }
 
 // dh_t = dy_t + rg + dh_{t+1} ⊙ z_{t+1}, rg = W_hhᵀ·dgh_{t+1}
 // dn' = dh⊙(1−z)⊙(1−n²);  dgx = [dn'⊙hn⊙r(1−r), dh⊙(h_{t-1} − n)⊙z(1−z), dn'];  dgh = dgx with dn'⊙r for n
-// (= into dhs[t], dgx[b, t], dgh[t]); returns dgh.
-fn cell_backward(t: u32, b: u32, j: u32, rg: f32) -> vec4f {
+// (= into dhs[t], dgx[b, t], dgh[t]); returns dgh[q][u], gate q of unit j0 + u.
+fn cell_backward(t: u32, b: u32, j0: u32, rg: vec4f, n: u32) -> mat4x4f {
   let H = p.H;
-  let gv = gates[tm(t, b, j)];
-  let r = gv.x;
-  let z = gv.y;
-  let n = gv.z;
-  let hn = gv.w;
-  var dh = output_grad(t, b, j);
+  let saved = load_gates(tm(t, b, j0), n);
+  let h_prev = load_hs(tm(t, b, j0), n);
+  let dy_t = output_grad(t, b, j0, n);
+  var next = mat4x4f(); // step t+1's gates and dh_{t+1}
+  var dh_next = vec4f();
   if (t + 1u < p.T) {
-    let z_next = gates[tm(t + 1u, b, j)].y;
-    dh += rg + dhs[tm(t + 1u, b, j)] * z_next;
+    next = load_gates(tm(t + 1u, b, j0), n);
+    dh_next = load_dhs(tm(t + 1u, b, j0), n);
   }
-  dhs[tm(t, b, j)] = dh;
-  let dn = dh * (1.0 - z) * (1.0 - n * n);
-  let dr = dn * hn * r * (1.0 - r);
-  let dz = dh * (hs[tm(t, b, j)] - n) * z * (1.0 - z);
-  let x0 = bm_row(b, t) * 3u * H + j;
-  let d0 = (t * p.B + b) * 3u * H + j;
-  dgx[x0] = dr;
-  dgx[x0 + H] = dz;
-  dgx[x0 + 2u * H] = dn;
-  dgh[d0] = dr;
-  dgh[d0 + H] = dz;
-  dgh[d0 + 2u * H] = dn * r;
-  return vec4f(dr, dz, dn * r, 0.0);
+  var dh = vec4f();
+  var dx = mat4x4f(); // dgx[q][u]
+  var dgh_ = mat4x4f();
+  for (var u = 0u; u < UNITS; u++) {
+    let r = saved[u].x;
+    let z = saved[u].y;
+    let nn = saved[u].z;
+    let hn = saved[u].w;
+    var dhu = dy_t[u];
+    if (t + 1u < p.T) { dhu += rg[u] + dh_next[u] * next[u].y; } // z_{t+1}
+    dh[u] = dhu;
+    let dn = dhu * (1.0 - z) * (1.0 - nn * nn);
+    let dr = dn * hn * r * (1.0 - r);
+    let dz = dhu * (h_prev[u] - nn) * z * (1.0 - z);
+    dx[0][u] = dr;
+    dx[1][u] = dz;
+    dx[2][u] = dn;
+    dgh_[0][u] = dr;
+    dgh_[1][u] = dz;
+    dgh_[2][u] = dn * r;
+  }
+  store_dhs(tm(t, b, j0), n, dh);
+  let x0 = bm_row(b, t) * 3u * H + j0;
+  let d0 = (t * p.B + b) * 3u * H + j0;
+  for (var q = 0u; q < 3u; q++) {
+    store_dgx(x0 + q * H, n, dx[q]);
+    store_dgh(d0 + q * H, n, dgh_[q]);
+  }
+  return dgh_;
 }

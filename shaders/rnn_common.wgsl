@@ -1,6 +1,7 @@
 // Shared by the recurrent families (rnn.wgsl, lstm.wgsl, gru.wgsl). Each family defines its gate
-// count G and its cell, `cell_forward` and `cell_backward`, for one (step t, batch row b, unit j);
-// the drivers that run the cells over time are here (one dispatch per step) and in
+// count G and its cell, `cell_forward` and `cell_backward`, for one (step t, batch row b) and the
+// units j0 .. j0 + n − 1 (n ≤ UNITS ≤ 4: the units of one invocation); the drivers that run the
+// cells over time are here (one dispatch per step, one unit per invocation) and in
 // rnn_persistent.wgsl (all steps in one dispatch). Layouts (H units, G gates, B rows, T steps):
 //   xg    [B·T, G·H] batch-major: X·W_ihᵀ + b_ih for every step, from one matmul before the loop;
 //         with XG_CELL (F ≤ 4) there is no xg: the forward drivers compute it from x, W_ih, b_ih
@@ -13,9 +14,15 @@
 //   dgh   [T, B, G·H] time-major (rows match hs[0..T): dW_hh = dghᵀ·h_prev is one matmul)
 //   dhs   [T, B, H] dL/dh_t (total, through output and recurrence): ‖·‖ per t is the diagnostic
 //   dcs   [T, B, H] LSTM dL/dc_t
+// hs, cs, dgx, dgh, dhs and dcs are declared by one of two libraries, with load_* / store_* for
+// the n units of a cell: rnn_units.wgsl as f32s, a scalar access per unit, and
+// rnn_units_vec4.wgsl as vec4s, the 4 units of a cell one access, for persistent plans with 4
+// units an invocation and H % 4 = 0 (units j0 .. j0 + 3 are then one aligned vec4 that only
+// their invocation writes). On lavapipe every such access is a loop over the 8 lanes (each
+// lane's address differs), whatever its width. The cells' arithmetic runs per unit either way.
 // A cell reads across units only through its hidden projection (forward) and recurrent gradient
 // (backward), which the driver computes; what else it reads of another step (c_{t-1}, h_{t-1}[j],
-// dc_{t+1}, dh_{t+1}[j], step t+1's gates) is its own unit's, stored by the same invocation in
+// dc_{t+1}, dh_{t+1}[j], step t+1's gates) is its own units', stored by the same invocation in
 // the persistent driver or by an earlier dispatch in the per-step one.
 // Buffers written at one step and read at another are bound read_write: a dispatch may not bind
 // one buffer both ways, and backward reads hs, cs and gates through these same bindings.
@@ -26,6 +33,7 @@ override WG: u32 = 64;
 // ~1.7 ms of a ~9 ms forward). Summed as that matmul sums: from 0 up in feature order with
 // fma, then + b_ih (the bits of matmul_broadcast, which lavapipe runs for it).
 override XG_CELL: bool = false;
+override UNITS: u32 = 1; // units per invocation, 1 to 4 (the persistent driver's plan.units)
 
 struct Params {
   T: u32,
@@ -37,13 +45,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read_write> y: array<f32>;
-@group(0) @binding(1) var<storage, read_write> hs: array<f32>;
-@group(0) @binding(2) var<storage, read_write> cs: array<f32>;
 @group(0) @binding(3) var<storage, read_write> gates: array<vec4f>; // indexed like hs: tm(t, b, j)
-@group(0) @binding(4) var<storage, read_write> dgx: array<f32>;
-@group(0) @binding(5) var<storage, read_write> dgh: array<f32>;
-@group(0) @binding(6) var<storage, read_write> dhs: array<f32>;
-@group(0) @binding(7) var<storage, read_write> dcs: array<f32>;
+// bindings 1, 2, 4-7 (hs, cs, dgx, dgh, dhs, dcs): rnn_units.wgsl or rnn_units_vec4.wgsl
 @group(0) @binding(8) var<storage, read> xg: array<f32>;
 @group(0) @binding(9) var<storage, read> w_hh: array<f32>;
 @group(0) @binding(10) var<storage, read> b_hh: array<f32>;
@@ -52,6 +55,10 @@ struct Params {
 @group(0) @binding(13) var<storage, read> x_in: array<f32>; // [B·T, F] batch-major (XG_CELL)
 @group(0) @binding(14) var<storage, read> w_ih: array<f32>; // [G·H, F] (XG_CELL)
 @group(0) @binding(15) var<storage, read> b_ih: array<f32>; // [G·H] (XG_CELL)
+
+// The saved gates of units j0 .. j0 + n − 1 (i = the index of unit j0), one vec4 each: g[u].
+fn load_gates(i: u32, n: u32) -> mat4x4f { var g = mat4x4f(); for (var u = 0u; u < n; u++) { g[u] = gates[i + u]; } return g; }
+fn store_gates(i: u32, n: u32, g: mat4x4f) { for (var u = 0u; u < n; u++) { gates[i + u] = g[u]; } }
 
 // x_t of batch row b (F ≤ 4 values).
 fn x_row(b: u32, t: u32) -> vec4f {
@@ -89,17 +96,19 @@ fn input_projection(t: u32, b: u32, j: u32) -> vec4f {
   return xp;
 }
 
-// dL/dh_t from the output (the layer's dy) alone. A branch, not select(): select loads dy at every
-// step, a per-lane load on lavapipe; t is uniform, so the branch is cheap.
-fn output_grad(t: u32, b: u32, j: u32) -> f32 {
-  if (p.seq != 0u) { return dy[(b * p.T + t) * p.H + j]; }
-  if (t + 1u == p.T) { return dy[b * p.H + j]; }
-  return 0.0;
+// dL/dh_t of units j0 .. j0 + n − 1 from the output (the layer's dy) alone. A branch, not
+// select(): select loads dy at every step, a per-lane load on lavapipe; t is uniform, so the
+// branch is cheap.
+fn output_grad(t: u32, b: u32, j0: u32, n: u32) -> vec4f {
+  var g = vec4f();
+  if (p.seq != 0u) { for (var u = 0u; u < n; u++) { g[u] = dy[(b * p.T + t) * p.H + j0 + u]; } }
+  else if (t + 1u == p.T) { for (var u = 0u; u < n; u++) { g[u] = dy[b * p.H + j0 + u]; } }
+  return g;
 }
 
-fn store_output(t: u32, b: u32, j: u32, h: f32) {
-  if (p.seq != 0u) { y[(b * p.T + t) * p.H + j] = h; }
-  else if (t + 1u == p.T) { y[b * p.H + j] = h; }
+fn store_output(t: u32, b: u32, j0: u32, n: u32, h: vec4f) {
+  if (p.seq != 0u) { for (var u = 0u; u < n; u++) { y[(b * p.T + t) * p.H + j0 + u] = h[u]; } }
+  else if (t + 1u == p.T) { for (var u = 0u; u < n; u++) { y[b * p.H + j0 + u] = h[u]; } }
 }
 
 // Index of (t, b, j) in a [·, B, H] time-major buffer, and of row (b, t) in a batch-major one.
@@ -120,14 +129,17 @@ fn step_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
   let u = unit_of(wid, nwg, lid);
   if (!u.ok) { return; }
   let h0 = (p.t * p.B + u.b) * p.H;
-  var hp = vec4f();
+  var hp = mat4x4f(); // hp[q][0]: unit j's gate q (cells take [gate][unit])
+  var xp = mat4x4f();
+  let x = input_projection(p.t, u.b, u.j);
   for (var q = 0u; q < G; q++) {
     let row = q * p.H + u.j;
     var s = b_hh[row];
-    for (var k = 0u; k < p.H; k++) { s += hs[h0 + k] * w_hh[row * p.H + k]; }
-    hp[q] = s;
+    for (var k = 0u; k < p.H; k++) { s += hs_at(h0 + k) * w_hh[row * p.H + k]; }
+    hp[q][0] = s;
+    xp[q][0] = x[q];
   }
-  cell_forward(p.t, u.b, u.j, hp, input_projection(p.t, u.b, u.j));
+  cell_forward(p.t, u.b, u.j, hp, xp, 1u);
 }
 
 // rg = Σ_r dgh_{t+1}[b, r]·W_hh[r, j] over the G·H gate rows: dL/dh_t through step t+1's gates.
@@ -140,7 +152,7 @@ fn step_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
   var rg = 0.0;
   if (p.t + 1u < p.T) {
     let d0 = ((p.t + 1u) * p.B + u.b) * GH;
-    for (var r = 0u; r < GH; r++) { rg += dgh[d0 + r] * w_hh[r * p.H + u.j]; }
+    for (var r = 0u; r < GH; r++) { rg += dgh_at(d0 + r) * w_hh[r * p.H + u.j]; }
   }
-  cell_backward(p.t, u.b, u.j, rg);
+  cell_backward(p.t, u.b, u.j, vec4f(rg, 0.0, 0.0, 0.0), 1u);
 }

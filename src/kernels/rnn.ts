@@ -17,6 +17,8 @@ import rnnWgsl from '../../shaders/rnn.wgsl?raw';
 import lstmWgsl from '../../shaders/lstm.wgsl?raw';
 import gruWgsl from '../../shaders/gru.wgsl?raw';
 import rnnPersistentWgsl from '../../shaders/rnn_persistent.wgsl?raw';
+import rnnUnitsWgsl from '../../shaders/rnn_units.wgsl?raw';
+import rnnUnitsVec4Wgsl from '../../shaders/rnn_units_vec4.wgsl?raw';
 import activationFnsWgsl from '../../shaders/activation_fns.wgsl?raw';
 import { packParams, sequenceOp, u32, type Bindable, type GpuContext, type Op } from '../gpu/context';
 import { foldGrid } from '../gpu/dispatch';
@@ -28,8 +30,14 @@ export type Cell = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru';
 /** Gate blocks per cell: weight_ih_l0 is [GATES·H, in], weight_hh_l0 [GATES·H, H]. */
 export const GATES: Record<Cell, number> = { rnn_tanh: 1, rnn_relu: 1, lstm: 4, gru: 3 };
 
-const libs = [activationFnsWgsl, rnnCommonWgsl, rnnPersistentWgsl];
-const families = { rnn: shaderFamily('rnn', rnnWgsl, libs), lstm: shaderFamily('lstm', lstmWgsl, libs), gru: shaderFamily('gru', gruWgsl, libs) };
+// Each family twice: the per-unit buffers as f32s (rnn_units.wgsl) or as vec4s of a cell's 4
+// units (rnn_units_vec4.wgsl: persistent plans with 4 units an invocation and H % 4 = 0).
+type Units = 'scalar' | 'vec4';
+const family = (name: string, source: string) => ({
+  scalar: shaderFamily(name, source, [activationFnsWgsl, rnnCommonWgsl, rnnUnitsWgsl, rnnPersistentWgsl]),
+  vec4: shaderFamily(`${name}_vec4`, source, [activationFnsWgsl, rnnCommonWgsl, rnnUnitsVec4Wgsl, rnnPersistentWgsl]),
+});
+const families = { rnn: family('rnn', rnnWgsl), lstm: family('lstm', lstmWgsl), gru: family('gru', gruWgsl) };
 const FAMILY: Record<Cell, keyof typeof families> = { rnn_tanh: 'rnn', rnn_relu: 'rnn', lstm: 'lstm', gru: 'gru' };
 // Binding numbers are rnn_common.wgsl's; each entry point lists exactly the ones it uses (the
 // same for both drivers: the cells do the storage traffic).
@@ -46,17 +54,17 @@ const BINDINGS: Record<Cell, { forward: Record<string, number>; backward: Record
 export const XG_CELL_FEATURES = 4;
 const STEP_WG = 64;
 
-function cellKernel(cell: Cell, dir: 'forward' | 'backward', driver: 'step' | 'seq', constants: Record<string, number>): Kernel {
-  const k = kernel(families[FAMILY[cell]], `${driver}_${dir}`, BINDINGS[cell][dir], constants);
+function cellKernel(cell: Cell, dir: 'forward' | 'backward', driver: 'step' | 'seq', constants: Record<string, number>, units: Units = 'scalar'): Kernel {
+  const k = kernel(families[FAMILY[cell]][units], `${driver}_${dir}`, BINDINGS[cell][dir], constants);
   return cell === 'rnn_relu' ? withConstants(k, { RELU: 1 }) : k;
 }
 
 /**
  * How a layer's recurrence runs: `persistent` — one dispatch each way, ceil(B / rows) workgroups
  * of `workgroup` invocations, each owning `rows` batch rows (4 to 16, a multiple of 4: vec4 row blocks) and
- * `units` hidden units per invocation (1 to 4), with `packedWeights` (units = 4) the forward's W_hh
- * in workgroup memory as vec4s of 4 units (rnn_persistent.wgsl PACKED_W); `per_step` — one
- * dispatch per step.
+ * `units` hidden units per invocation (1 to 4), with `packedWeights` (units = 4) W_hh in
+ * workgroup memory as vec4s of 4 units, both ways (rnn_persistent.wgsl PACKED_W, PACKED_WT);
+ * `per_step` — one dispatch per step.
  */
 export type RecurrentPlan = { kind: 'persistent'; rows: number; workgroup: number; units: number; packedWeights?: boolean } | { kind: 'per_step' };
 
@@ -64,8 +72,8 @@ export type RecurrentPlan = { kind: 'persistent'; rows: number; workgroup: numbe
 export const persistentBytes = (cell: Cell, rows: number, hidden: number) => 4 * 2 * rows * GATES[cell] * hidden;
 /** W_hh as vec4s of 4 units (rnn_persistent.wgsl packed_w, its SW): G·H·⌈H/4⌉. */
 const packedWeightVec4s = (cell: Cell, hidden: number) => GATES[cell] * hidden * Math.ceil(hidden / 4);
-/** Its forward with packedWeights (bytes): the exchange's 2·rows·H floats and the packed W_hh. */
-const packedForwardBytes = (cell: Cell, rows: number, hidden: number) => 4 * 2 * rows * hidden + 16 * packedWeightVec4s(cell, hidden);
+/** The persistent driver with packedWeights (bytes): the backward's exchange, the larger, and the packed W_hh. */
+const packedBytes = (cell: Cell, rows: number, hidden: number) => persistentBytes(cell, rows, hidden) + 16 * packedWeightVec4s(cell, hidden);
 
 /** Row blocks of 4 a persistent workgroup holds at most (shaders/rnn_persistent.wgsl MAX_BLOCKS). */
 const MAX_BLOCKS = 4;
@@ -88,8 +96,8 @@ export function recurrentPlan(limits: GPUSupportedLimits, software: boolean, cel
   while (rows > 4 && persistentBytes(cell, rows, hidden) > memory) rows -= 4;
   const lanes = software ? 8 : 32;
   const workgroup = Math.min(maxWorkgroup(limits), lanes * Math.ceil(Math.ceil(hidden / units) / lanes));
-  // Software adapters: the forward keeps W_hh in workgroup memory as vec4s of 4 units where it fits.
-  const packedWeights = units === 4 && packedForwardBytes(cell, rows, hidden) <= memory;
+  // Software adapters: W_hh in workgroup memory as vec4s of 4 units where it fits beside the exchange.
+  const packedWeights = units === 4 && packedBytes(cell, rows, hidden) <= memory;
   return { kind: 'persistent', rows, workgroup, units, packedWeights };
 }
 const maxWorkgroup = (limits: GPUSupportedLimits) => Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX);
@@ -133,7 +141,7 @@ function checkPlan(limits: GPUSupportedLimits, cell: Cell, hidden: number, plan:
   }
   if (plan.packedWeights) {
     if (units !== 4) throw new Error(`recurrent: plan.packedWeights needs plan.units = 4, got ${units}`);
-    const packed = packedForwardBytes(cell, rows, hidden);
+    const packed = packedBytes(cell, rows, hidden);
     if (packed > limits.maxComputeWorkgroupStorageSize) {
       throw new Error(`recurrent: ${rows} rows of ${hidden} ${cell} units with packed weights need ${packed} bytes of workgroup memory, over maxComputeWorkgroupStorageSize ${limits.maxComputeWorkgroupStorageSize}`);
     }
@@ -156,8 +164,9 @@ function recurrenceOp(ctx: GpuContext, cell: Cell, dir: 'forward' | 'backward', 
   if (plan.kind === 'persistent') {
     const blocks = plan.rows / 4;
     const exchange = 2 * blocks * d.hidden * (dir === 'forward' ? 1 : GATES[cell]); // vec4s
-    const packed: Record<string, number> = dir === 'forward' && plan.packedWeights ? { PACKED_W: 1, SW: packedWeightVec4s(cell, d.hidden) } : {};
-    const k = cellKernel(cell, dir, 'seq', { WG: plan.workgroup, BLOCKS: blocks, UNITS: plan.units, SH: exchange, XG_CELL, ...packed });
+    const packed: Record<string, number> = plan.packedWeights ? { [dir === 'forward' ? 'PACKED_W' : 'PACKED_WT']: 1, SW: packedWeightVec4s(cell, d.hidden) } : {};
+    const units: Units = plan.units === 4 && d.hidden % 4 === 0 ? 'vec4' : 'scalar'; // a cell's 4 units: one aligned vec4
+    const k = cellKernel(cell, dir, 'seq', { WG: plan.workgroup, BLOCKS: blocks, UNITS: plan.units, SH: exchange, XG_CELL, ...packed }, units);
     const grid = foldGrid(Math.ceil(d.batch / plan.rows), ctx.maxWorkgroupsPerDimension);
     return ctx.op(k, only(k), [u32(d.time), u32(d.batch), u32(d.hidden), u32(0), u32(+d.returnSequences), u32(d.features)], grid, label);
   }

@@ -68,12 +68,17 @@ describe('recurrent layers on the GPU', () => {
   // PACKED with the forward's W_hh in workgroup memory as vec4s of 4 units (H = 5: the second
   // group's units past H repeat the last).
   const PACKED_W: RecurrentPlan = { kind: 'persistent', rows: 8, workgroup: 2, units: 4, packedWeights: true };
+  // H = 12, a multiple of 4: a cell's 4 units are one aligned vec4 (shaders/rnn_units_vec4.wgsl;
+  // H = 5 above runs rnn_units.wgsl), 3 of 8 invocations have units, plain and packed.
+  const VEC4: RecurrentPlan = { kind: 'persistent', rows: 8, workgroup: 8, units: 4 };
+  const VEC4_W: RecurrentPlan = { kind: 'persistent', rows: 16, workgroup: 8, units: 4, packedWeights: true };
   const cases: [string, Cell, number, number, number, number, boolean, RecurrentPlan | null][] = [];
   for (const cell of CELLS) {
     for (const T of [1, 7, 65]) cases.push(['per step', cell, 3, T, 2, 5, T !== 7, STEP]);
     cases.push(['default plan', cell, 3, 65, 2, 5, cell !== 'lstm', null]);
     for (const seq of [true, false]) cases.push(['persistent 8 rows × 4 units', cell, 9, 7, 3, 5, seq, PACKED]);
     cases.push(['persistent 16 rows × 4 units', cell, 9, 7, 3, 5, true, WIDE], ['persistent 8 rows × 4 units, W_hh packed', cell, 9, 7, 3, 5, false, PACKED_W]);
+    cases.push(['persistent 8 rows × 4 units as vec4s', cell, 9, 7, 2, 12, true, VEC4], ['persistent 16 rows × 4 units as vec4s, W_hh packed', cell, 9, 7, 2, 12, false, VEC4_W]);
     // F > XG_CELL_FEATURES: the input projection by a matmul into xg before the loop.
     cases.push(['per step, xg by matmul', cell, 3, 7, 6, 5, true, STEP], ['persistent 8 rows × 4 units, xg by matmul', cell, 9, 7, 6, 5, false, PACKED]);
   }
@@ -142,6 +147,13 @@ describe('recurrent layers on the GPU', () => {
     const step = await runLayer(cell, d, x, w, dy, STEP);
     for (const plan of [PACKED, WIDE, PACKED_W]) expectSameBits(await runLayer(cell, d, x, w, dy, plan), step, plan === PACKED_W ? '8 rows, W_hh packed' : `${plan.kind === 'persistent' ? plan.rows : 0} rows`);
   });
+  it.each(CELLS)('%s: the persistent driver with 4 units as one vec4 gives the per-step bits (B=9 T=7 F=2 H=12)', async (cell) => {
+    const d: Dims = { B: 9, T: 7, F: 2, H: 12, seq: true };
+    const { x, w, dy } = inputs(cell, d);
+    const step = await runLayer(cell, d, x, w, dy, STEP);
+    expectSameBits(await runLayer(cell, d, x, w, dy, VEC4), step, '8 rows, units as vec4s');
+    expectSameBits(await runLayer(cell, d, x, w, dy, VEC4_W), step, '16 rows, units as vec4s, W_hh packed');
+  });
 
   // The in-cell projection sums as matmul_broadcast does (fma from 0 in feature order, then the
   // bias): where the adapter runs that kernel for xg (lavapipe), moving the projection into the
@@ -175,10 +187,10 @@ describe('recurrent layers on the GPU', () => {
     expect(recurrentPlan(limits, false, 'rnn_tanh', 32, 512).kind).toBe('persistent');
     expect(recurrentPlan(limits, true, 'lstm', 32, 32)).toEqual({ kind: 'persistent', rows: 16, workgroup: 8, units: 4, packedWeights: false }); // 16 rows: 16,384 bytes; W_hh packed would add 16,384
     expect(recurrentPlan(limits, true, 'lstm', 8, 32)).toEqual({ kind: 'persistent', rows: 8, workgroup: 8, units: 4, packedWeights: false });
-    expect(recurrentPlan(limits, true, 'lstm', 3, 5)).toEqual({ kind: 'persistent', rows: 4, workgroup: 8, units: 4, packedWeights: true }); // 160 + 640 bytes forward
+    expect(recurrentPlan(limits, true, 'lstm', 3, 5)).toEqual({ kind: 'persistent', rows: 4, workgroup: 8, units: 4, packedWeights: true }); // 640 + 640 bytes (the backward's exchange, W_hh packed)
     expect(recurrentPlan(limits, true, 'lstm', 32, 64)).toEqual({ kind: 'persistent', rows: 8, workgroup: 16, units: 4, packedWeights: false }); // 16 rows would need 32,768 bytes
     expect(recurrentPlan(limits, true, 'lstm', 32, 65)).toEqual({ kind: 'persistent', rows: 4, workgroup: 24, units: 4, packedWeights: false }); // 8 rows would need 16,640 bytes
-    // lavapipe's 32 KB: the adding step's LSTM packs W_hh (4,096 + 16,384 bytes forward).
+    // lavapipe's 32 KB: the adding step's LSTM packs W_hh (16,384 + 16,384 bytes backward).
     expect(recurrentPlan({ ...limits, maxComputeWorkgroupStorageSize: 32768 }, true, 'lstm', 32, 32)).toEqual({ kind: 'persistent', rows: 16, workgroup: 8, units: 4, packedWeights: true });
   });
 
@@ -198,7 +210,7 @@ describe('recurrent layers on the GPU', () => {
       expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows: 4, workgroup: 8, units: 5 })).toThrow(/plan.units must be an integer in \[1, 4\]/);
       expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows: 4, workgroup: 8, units: 1, packedWeights: true })).toThrow(/plan.packedWeights needs plan.units = 4, got 1/);
       // W_hh of 128 LSTM units as vec4s: 256 KB.
-      expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows: 4, workgroup: 32, units: 4, packedWeights: true })).toThrow(/with packed weights need 266240 bytes of workgroup memory, over maxComputeWorkgroupStorageSize/);
+      expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows: 4, workgroup: 32, units: 4, packedWeights: true })).toThrow(/with packed weights need 278528 bytes of workgroup memory, over maxComputeWorkgroupStorageSize/);
     } finally {
       for (const t of Object.values(ts)) t.dispose();
     }
