@@ -14,6 +14,7 @@ import matmulSubgroupsWgsl from '../../shaders/matmul_subgroups.wgsl?raw';
 import matmulSubgroupsVec4Wgsl from '../../shaders/matmul_subgroups_vec4.wgsl?raw';
 import matmulRows8Wgsl from '../../shaders/matmul_rows8.wgsl?raw';
 import matmulRows8K1Wgsl from '../../shaders/matmul_rows8_k1.wgsl?raw';
+import matmulTnCols4Wgsl from '../../shaders/matmul_tn_cols4.wgsl?raw';
 import activationFnsWgsl from '../../shaders/activation_fns.wgsl?raw';
 import { sequenceOp, u32, type GpuContext, type Op } from '../gpu/context';
 import { kernel, shaderFamily, withConstants } from '../gpu/shaders';
@@ -32,6 +33,7 @@ const subgroupsVec4 = withSubgroups(shaderFamily('matmul_subgroups_vec4', subgro
 const rows8 = withSubgroups(shaderFamily('matmul_rows8', subgroupsVec4Code, vec4Out));
 const rows8K1 = withSubgroups(shaderFamily('matmul_rows8_k1', [matmulRows8K1Wgsl, matmulRows8Wgsl].join('\n'), vec4Out));
 const vec4 = shaderFamily('matmul_vec4', matmulVec4Wgsl, vec4Out);
+const tnCols4 = withSubgroups(shaderFamily('matmul_tn_cols4', matmulTnCols4Wgsl, libraries));
 const BINDINGS = { out: 0, pre: 1, a: 2, b: 3, bias: 4, params: 5 };
 const SUM_BINDINGS = { ...BINDINGS, db: 11 }; // kernels that also store db = Σ_rows dY (SUM_A)
 
@@ -39,7 +41,7 @@ const SUM_BINDINGS = { ...BINDINGS, db: 11 }; // kernels that also store db = Σ
  * The kernels: a workgroup covers a block of C ([rows, cols]); `vec4` ones need A's and B's
  * contiguous axes in multiples of 4 (see shaders/matmul_vec4.wgsl), `vec4b` ones B's only, `exact` ones need the block
  * (and tiled's K step, 16) to divide the shape, `only` ones run one [transA, transB] case, `k4`
- * ones need K in multiples of 4, `subgroups` ones need subgroups of at least 8 lanes
+ * ones need K in multiples of 4, `cols4` ones N ≤ 4 and M in multiples of 4, `subgroups` ones need subgroups of at least 8 lanes
  * (subgroups8), `sums` ones store a dW product's db from their own loads (MatmulOptions.db; the
  * others run biasGradOp after).
  */
@@ -55,6 +57,7 @@ const VARIANTS = {
   broadcast_rows16: { kernel: kernel(rows8, 'matmul_broadcast_rows16', BINDINGS), block: [16, 32], vec4: true, exact: false, subgroups: true, only: [false, false], k4: true },
   broadcast_rows8_k1: { kernel: kernel(rows8K1, 'matmul_broadcast_rows8_k1', BINDINGS), block: [8, 32], vec4: false, vec4b: true, exact: false, subgroups: true, only: [false, false] },
   broadcast_rows16_k1: { kernel: kernel(rows8K1, 'matmul_broadcast_rows8_k1', BINDINGS, { TALL: 1 }), block: [16, 32], vec4: false, vec4b: true, exact: false, subgroups: true, only: [false, false] },
+  tn_cols4: { kernel: kernel(tnCols4, 'matmul_tn_cols4', SUM_BINDINGS), block: [32, 4], vec4: false, exact: false, subgroups: true, only: [true, false], sums: true, cols4: true },
   tiled: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS), block: [64, 64], vec4: false, exact: false },
   tiled_exact: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS, { CLAMP: 0 }), block: [64, 64], vec4: false, exact: true },
   // Split-K (splitsFor): tiled's blocks over K ranges into partial sums, then matmul_split_sum.
@@ -130,9 +133,10 @@ export function variantCases(variant: MatmulVariant): (readonly [boolean, boolea
 
 /** Whether a variant can run a shape (whether the device can run it at all: variantRunsOn). */
 export function variantFits(variant: MatmulVariant, M: number, N: number, K: number, transA: boolean, transB: boolean): boolean {
-  const v: { block: readonly number[]; vec4: boolean; vec4b?: boolean; exact: boolean; only?: readonly boolean[]; subgroups?: boolean; k4?: boolean } = VARIANTS[variant];
+  const v: { block: readonly number[]; vec4: boolean; vec4b?: boolean; exact: boolean; only?: readonly boolean[]; subgroups?: boolean; k4?: boolean; cols4?: boolean } = VARIANTS[variant];
   if (v.only && (v.only[0] !== transA || v.only[1] !== transB)) return false;
   if (v.k4 && K % 4 !== 0) return false;
+  if (v.cols4 && (N > 4 || M % 4 !== 0)) return false;
   if (v.vec4b && (transB ? K : N) % 4 !== 0) return false;
   if (v.exact && (M % v.block[0] !== 0 || N % v.block[1] !== 0 || K % 16 !== 0)) return false;
   return !v.vec4 || ((transA ? M : K) % 4 === 0 && (transB ? K : N) % 4 === 0);
@@ -178,6 +182,7 @@ export function chooseMatmulVariant(M: number, N: number, K: number, transA: boo
     if (variantFits('broadcast_vec4', M, N, K, transA, transB)) return N >= 32 ? 'broadcast_vec4_wide' : 'broadcast_vec4';
     if (variantFits('broadcast_rows8', M, N, K, transA, transB)) return M >= 16 ? 'broadcast_rows16' : 'broadcast_rows8';
     if (variantFits('broadcast_rows8_k1', M, N, K, transA, transB)) return M >= 16 ? 'broadcast_rows16_k1' : 'broadcast_rows8_k1';
+    if (variantFits('tn_cols4', M, N, K, transA, transB)) return 'tn_cols4'; // dW with at most 4 columns: broadcast's bits
     return 'broadcast';
   }
   if (N <= 16) return 'direct_narrow';

@@ -24,6 +24,7 @@ const tol = (K: number) => ({ atol: 1e-5 * Math.sqrt(K), rtol: 1e-4 });
 const SHAPES: [number, number, number][] = [
   [1, 1, 1], [4, 4, 4], [15, 17, 9], [16, 16, 16], [31, 33, 32], [33, 36, 20], [60, 68, 12], [63, 65, 64], [65, 63, 7],
   [7, 127, 257], [257, 3, 65], [128, 64, 64], [64, 128, 48], [2, 5, 2053], [12, 40, 2052], [64, 64, 2048],
+  [36, 2, 2053], [132, 3, 65], // N ≤ 4 with M % 4 == 0: tn_cols4's shapes
 ];
 const TRANS = [[false, false], [true, false], [false, true], [true, true]] as const;
 
@@ -45,7 +46,7 @@ describe('matmul vs float64', () => {
     }
   }
 
-  // Every variant with every transpose case it runs (tn_vec4 and tn_rows16 run transA only, broadcast_vec4
+  // Every variant with every transpose case it runs (tn_vec4, tn_rows16 and tn_cols4 run transA only, broadcast_vec4
   // transB only, broadcast_rows8 and broadcast_rows8_k1 neither).
   const runs = (v: MatmulVariant, tA: boolean, tB: boolean) => SHAPES.some(([M, N, K]) => variantFits(v, M, N, K, tA, tB));
   const combos = MATMUL_VARIANTS.flatMap((v) => TRANS.filter(([tA, tB]) => runs(v, tA, tB)).map(([tA, tB]) => [v, tA, tB] as const));
@@ -60,7 +61,9 @@ describe('matmul vs float64', () => {
     // one whose M and N are both ragged against the workgroup's block.
     expect(shapes.length).toBeGreaterThanOrEqual(3);
     expect(shapes.some(([, , K]) => K >= 2048)).toBe(true);
-    if (!variant.endsWith('_exact')) expect(shapes.some(([M, N]) => M % 16 !== 0 && N % 16 !== 0 && M > 16 && N > 16)).toBe(true);
+    // (tn_cols4 runs N ≤ 4 only: ragged M against its 32 rows.)
+    if (variant === 'tn_cols4') expect(shapes.some(([M]) => M % 32 !== 0 && M > 32)).toBe(true);
+    else if (!variant.endsWith('_exact')) expect(shapes.some(([M, N]) => M % 16 !== 0 && N % 16 !== 0 && M > 16 && N > 16)).toBe(true);
     for (const [M, N, K] of shapes) await check(variant, M, N, K, tA, tB);
   });
 
@@ -74,12 +77,12 @@ describe('matmul vs float64', () => {
     }
   });
 
-  // The vec4-load broadcast kernels sum as matmul_broadcast does (fma from 0, k in order): the
-  // same bits, so switching kernels moves no trained net (ragged M, N; K ≥ 2048 once).
-  it.each([['broadcast_vec4', false, true], ['broadcast_vec4_wide', false, true], ['broadcast_rows8', false, false], ['broadcast_rows8_k1', false, false], ['broadcast_rows16_k1', false, false], ['broadcast_rows16', false, false], ['tn_rows16', true, false]] as const)('%s gives the bits of broadcast (transA=%s transB=%s)', async (variant, tA, tB) => {
+  // The vec4-load broadcast kernels and tn_cols4 sum as matmul_broadcast does (fma from 0, k in
+  // order): the same bits, so switching kernels moves no trained net (ragged M, N; K ≥ 2048 once).
+  it.each([['broadcast_vec4', false, true], ['broadcast_vec4_wide', false, true], ['broadcast_rows8', false, false], ['broadcast_rows8_k1', false, false], ['broadcast_rows16_k1', false, false], ['broadcast_rows16', false, false], ['tn_rows16', true, false], ['tn_cols4', true, false]] as const)('%s gives the bits of broadcast (transA=%s transB=%s)', async (variant, tA, tB) => {
     const ctx = gpu();
     if (!variantRunsOn(ctx, variant)) return;
-    const shapes = [[33, 36, 20], [65, 68, 36], [7, 12, 2052], [128, 40, 256], [129, 44, 10], [9, 8, 3], [36, 44, 21], [68, 40, 2050], [12, 36, 3]].filter(([M, N, K]) => variantFits(variant, M, N, K, tA, tB));
+    const shapes = [[33, 36, 20], [65, 68, 36], [7, 12, 2052], [128, 40, 256], [129, 44, 10], [9, 8, 3], [36, 44, 21], [68, 40, 2050], [12, 36, 3], [36, 2, 2053], [132, 3, 65], [8, 1, 7], [128, 2, 3200]].filter(([M, N, K]) => variantFits(variant, M, N, K, tA, tB));
     expect(shapes.length).toBeGreaterThanOrEqual(4);
     for (const [M, N, K] of shapes) {
       const [a, b] = [asF32(uniform(M + K, M * K)), asF32(uniform(N + K, K * N))];
@@ -99,7 +102,7 @@ describe('matmul vs float64', () => {
     const ctx = gpu();
     if (!variantRunsOn(ctx, variant)) return;
     const [tA, tB] = forwardCase(variant);
-    const [M, N, K] = [[65, 67, 36], [68, 60, 33], [64, 64, 32]].find(([m, n, k]) => variantFits(variant, m, n, k, tA, tB))!;
+    const [M, N, K] = [[65, 67, 36], [68, 60, 33], [64, 64, 32], [68, 3, 33]].find(([m, n, k]) => variantFits(variant, m, n, k, tA, tB))!;
     const x = asF32(uniform(1, M * K));
     const w = asF32(uniform(2, N * K));
     const bias = asF32(uniform(3, N));
@@ -124,7 +127,7 @@ describe('matmul vs float64', () => {
     const ctx = gpu();
     if (!variantRunsOn(ctx, variant)) return;
     const [tA, tB] = variantCases(variant).find(([, tB]) => !tB) ?? variantCases(variant)[0]; // dX = dY·W's case where the variant runs it
-    const [M, N, K] = [[65, 67, 36], [68, 60, 33], [64, 64, 32]].find(([m, n, k]) => variantFits(variant, m, n, k, tA, tB))!;
+    const [M, N, K] = [[65, 67, 36], [68, 60, 33], [64, 64, 32], [68, 3, 33]].find(([m, n, k]) => variantFits(variant, m, n, k, tA, tB))!;
     const [a, b, z] = [asF32(uniform(7, M * K)), asF32(uniform(8, K * N)), asF32(uniform(9, M * N, -3, 3))];
     const [ta, tb, tz] = [tensor(ctx, a, tA ? [K, M] : [M, K]), tensor(ctx, b, tB ? [N, K] : [K, N]), canaried(ctx, z, [M, N], 'f32', 'z')];
     const fused = canaried(ctx, M * N, [M, N], 'f32', 'dX');
@@ -150,7 +153,7 @@ describe('matmul vs float64', () => {
   it.each(dwVariants.map((v) => [v] as const))('%s: dW = dYᵀ·X with db = Σ_rows dY, db the bits of biasGradOp', async (variant) => {
     const ctx = gpu();
     if (!variantRunsOn(ctx, variant)) return;
-    const shapes = [[1, 1, 1], [68, 36, 33], [132, 4, 7], [20, 2, 2053], [44, 8, 2050], [9, 17, 65]].filter(([M, N, K]) => variantFits(variant, M, N, K, true, false));
+    const shapes = [[1, 1, 1], [68, 36, 33], [132, 4, 7], [20, 2, 2053], [44, 8, 2050], [9, 17, 65], [36, 3, 65]].filter(([M, N, K]) => variantFits(variant, M, N, K, true, false));
     expect(shapes.length).toBeGreaterThanOrEqual(variant === 'tiled_exact' ? 0 : 3);
     for (const [M, N, K] of shapes) {
       const [a, b] = [asF32(uniform(31 + M, K * M)), asF32(uniform(32 + N, K * N))];
@@ -269,6 +272,8 @@ describe('matmul vs float64', () => {
     expect(chooseMatmulVariant(256, 784, 8, true, false, true, true)).toBe('tn_vec4'); // batch 8
     expect(chooseMatmulVariant(16, 16, 64, true, false, true, true)).toBe('tn_vec4'); // N = 16
     expect(chooseMatmulVariant(10, 256, 32, true, false, true, true)).toBe('broadcast'); // M = 10: no vec4
+    expect(chooseMatmulVariant(128, 2, 3200, true, false, true, true)).toBe('tn_cols4'); // the LSTM adding step's dW_ih: N = 2
+    expect(chooseMatmulVariant(10, 2, 32, true, false, true, true)).toBe('broadcast'); // N = 2 but M = 10
     expect(chooseMatmulVariant(512, 512, 512, false, false, false, true)).toBe('tiled_split'); // GPUs ignore subgroups here
     // Hardware GPUs: workgroup memory; outputs of few 64×64 blocks split K to fill the GPU.
     expect(chooseMatmulVariant(1024, 1024, 1024, false, false, false)).toBe('tiled_exact');
