@@ -7,19 +7,13 @@ const G: u32 = 4u;
 // hp[q][u] = (W_hh·h_{t-1} + b_hh)[q·H + j0 + u] and xp[q][u] = (W_ih x_t + b_ih)[q·H + j0 + u]
 // for the four gate blocks of units j0 .. j0 + n − 1; returns their h_t.
 fn cell_forward(t: u32, b: u32, j0: u32, hp: mat4x4f, xp: mat4x4f, n: u32) -> vec4f {
-  let c_prev = load_cs(tm(t, b, j0), n);
-  var c = vec4f();
-  var h = vec4f();
-  var saved = mat4x4f();
-  for (var u = 0u; u < UNITS; u++) {
-    let i = sigmoid_fn(xp[0][u] + hp[0][u]);
-    let f = sigmoid_fn(xp[1][u] + hp[1][u]);
-    let g = tanh_fn(xp[2][u] + hp[2][u]);
-    let o = sigmoid_fn(xp[3][u] + hp[3][u]);
-    c[u] = f * c_prev[u] + i * g;
-    h[u] = o * tanh_fn(c[u]);
-    saved[u] = vec4f(i, f, g, o);
-  }
+  let i = sigmoid_units(xp[0] + hp[0]);
+  let f = sigmoid_units(xp[1] + hp[1]);
+  let g = tanh_units(xp[2] + hp[2]);
+  let o = sigmoid_units(xp[3] + hp[3]);
+  let c = f * load_cs(tm(t, b, j0), n) + i * g;
+  let h = o * tanh_units(c);
+  let saved = transpose(mat4x4f(i, f, g, o)); // saved[u]: unit j0 + u's (i, f, g, o)
   store_gates(tm(t, b, j0), n, saved);
   store_cs(tm(t + 1u, b, j0), n, c);
   store_hs(tm(t + 1u, b, j0), n, h);
@@ -42,29 +36,20 @@ fn cell_backward(t: u32, b: u32, j0: u32, rg: vec4f, n: u32) -> mat4x4f {
     next = load_gates(tm(t + 1u, b, j0), n);
     dc_next = load_dcs(tm(t + 1u, b, j0), n);
   }
-  var dh = vec4f();
+  let gt = transpose(saved); // gt[q]: gate q of the units
+  let i = gt[0];
+  let f = gt[1];
+  let g = gt[2];
+  let o = gt[3];
+  let tc = tanh_units(c);
+  var dh = dy_t;
   var dc = vec4f();
-  var dg = mat4x4f();
-  for (var u = 0u; u < UNITS; u++) {
-    let i = saved[u].x;
-    let f = saved[u].y;
-    let g = saved[u].z;
-    let o = saved[u].w;
-    let tc = tanh_fn(c[u]);
-    var dhu = dy_t[u];
-    var dcu = 0.0;
-    if (t + 1u < p.T) {
-      dhu += rg[u];
-      dcu = dc_next[u] * next[u].y; // f_{t+1}
-    }
-    dcu += dhu * o * (1.0 - tc * tc);
-    dh[u] = dhu;
-    dc[u] = dcu;
-    dg[0][u] = dcu * g * i * (1.0 - i);
-    dg[1][u] = dcu * c_prev[u] * f * (1.0 - f);
-    dg[2][u] = dcu * i * (1.0 - g * g);
-    dg[3][u] = dhu * tc * o * (1.0 - o);
+  if (t + 1u < p.T) {
+    dh += rg;
+    dc = dc_next * transpose(next)[1]; // f_{t+1}
   }
+  dc += dh * o * (1.0 - tc * tc);
+  let dg = mat4x4f(dc * g * i * (1.0 - i), dc * c_prev * f * (1.0 - f), dc * i * (1.0 - g * g), dh * tc * o * (1.0 - o));
   store_dhs(tm(t, b, j0), n, dh);
   store_dcs(tm(t, b, j0), n, dc);
   let x0 = bm_row(b, t) * 4u * H + j0;

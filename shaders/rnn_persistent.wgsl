@@ -31,44 +31,6 @@ const MAX_BLOCKS = 4u; // private arrays need a constant size
 var<workgroup> exchange: array<vec4f, SH>;
 var<workgroup> packed_w: array<vec4f, SW>;
 
-// hp[blk][q][u]: gate q's W_hh·h_{t-1} + b_hh of unit j0 + u for block blk's 4 rows.
-alias HiddenSums = array<array<mat4x4f, 4>, MAX_BLOCKS>;
-// rg[blk] column u: W_hhᵀ·dgh_{t+1} of unit j0 + u for block blk's 4 rows.
-alias GradSums = array<mat4x4f, MAX_BLOCKS>;
-
-// exchange[base + blk·stride + i] for every block (rows past B hold 0).
-fn exchange_column(base: u32, stride: u32, i: u32) -> array<vec4f, MAX_BLOCKS> {
-  var c: array<vec4f, MAX_BLOCKS>;
-  for (var blk = 0u; blk < BLOCKS; blk++) { c[blk] = exchange[base + blk * stride + i]; }
-  return c;
-}
-
-// One k of the forward's sums: hp += h_{t-1}[·, k]·W_hh[q·H + j0 + u, k], h = column k of the blocks.
-fn hidden_step(hp: ptr<function, HiddenSums>, h: array<vec4f, MAX_BLOCKS>, k: u32, j0: u32, nb: u32) {
-  let H = p.H;
-  var w: array<vec4f, 4>; // w[q][u] = W_hh[q·H + j0 + u, k]
-  for (var q = 0u; q < G; q++) {
-    if (PACKED_W) { w[q] = packed_w[(k * ((H + 3u) / 4u) + j0 / 4u) * G + q]; continue; }
-    for (var u = 0u; u < UNITS; u++) { w[q][u] = w_hh[(q * H + min(j0 + u, H - 1u)) * H + k]; }
-  }
-  for (var blk = 0u; blk < nb; blk++) {
-    for (var q = 0u; q < G; q++) {
-      for (var u = 0u; u < UNITS; u++) { (*hp)[blk][q][u] += h[blk] * w[q][u]; }
-    }
-  }
-}
-
-// One gate row r of the backward's sums: rg += dgh_{t+1}[·, r]·W_hh[r, j0 + u], e = column r of the blocks.
-fn grad_step(rg: ptr<function, GradSums>, e: array<vec4f, MAX_BLOCKS>, r: u32, j0: u32, nb: u32) {
-  let H = p.H;
-  var w = vec4f(); // w[u] = W_hh[r, j0 + u]
-  if (PACKED_WT) { w = packed_w[r * ((H + 3u) / 4u) + j0 / 4u]; }
-  else { for (var u = 0u; u < UNITS; u++) { w[u] = w_hh[r * H + min(j0 + u, H - 1u)]; } }
-  for (var blk = 0u; blk < nb; blk++) {
-    for (var u = 0u; u < UNITS; u++) { (*rg)[blk][u] += e[blk] * w[u]; }
-  }
-}
-
 @compute @workgroup_size(WG)
 fn seq_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let H = p.H;
@@ -92,14 +54,26 @@ fn seq_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
     let cur = (t & 1u) * n;
     for (var j0 = lid * UNITS; j0 < H; j0 += WG * UNITS) {
       // summed from b_hh up in k order (units past H repeat the last one and are not stored)
-      var hp: HiddenSums;
+      var hp: array<array<mat4x4f, 4>, MAX_BLOCKS>; // hp[blk][q][u]: gate q of unit j0 + u, block blk's 4 rows
       for (var q = 0u; q < G; q++) {
         for (var u = 0u; u < UNITS; u++) {
           let bias = vec4f(b_hh[q * H + min(j0 + u, H - 1u)]);
           for (var blk = 0u; blk < nb; blk++) { hp[blk][q][u] = bias; }
         }
       }
-      for (var k = 0u; k < H; k++) { hidden_step(&hp, exchange_column(cur, H, k), k, j0, nb); }
+      for (var k = 0u; k < H; k++) {
+        var w: array<vec4f, 4>; // w[q][u] = W_hh[q·H + j0 + u, k]
+        for (var q = 0u; q < G; q++) {
+          if (PACKED_W) { w[q] = packed_w[(k * UG + j0 / 4u) * G + q]; continue; }
+          for (var u = 0u; u < UNITS; u++) { w[q][u] = w_hh[(q * H + min(j0 + u, H - 1u)) * H + k]; }
+        }
+        for (var blk = 0u; blk < nb; blk++) {
+          let hk = exchange[cur + blk * H + k];
+          for (var q = 0u; q < G; q++) {
+            for (var u = 0u; u < UNITS; u++) { hp[blk][q][u] += hk * w[q][u]; }
+          }
+        }
+      }
       // XG_CELL: W_ih and b_ih of the units, loaded once per step for all the rows (as W_hh).
       var wx: array<array<vec4f, 4>, 4>; // wx[q][u] = W_ih[q·H + j0 + u, 0 .. F)
       var bx: array<vec4f, 4>; // bx[q][u] = b_ih[q·H + j0 + u]
@@ -116,23 +90,24 @@ fn seq_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
       for (var blk = 0u; blk < nb; blk++) {
         var xr: array<vec4f, 4>; // XG_CELL: x_t of the block's 4 rows
         if (XG_CELL) { for (var r = 0u; r < 4u; r++) { xr[r] = x_row(min(b0 + 4u * blk + r, p.B - 1u), t); } }
-        var h: mat4x4f; // h[u]: h_t of unit j0 + u for the block's 4 rows, one exchange store each (rows past B stay 0)
+        // hq[q][r]: gate q of the units at row r (cells take [gate][unit])
+        let hq = array(transpose(hp[blk][0]), transpose(hp[blk][1]), transpose(hp[blk][2]), transpose(hp[blk][3]));
+        var h: mat4x4f; // h[r]: h_t of the units at row r (rows past B stay 0)
         for (var r = 0u; r < 4u; r++) {
           let b = b0 + 4u * blk + r;
           if (b < p.B) {
-            var hr: mat4x4f; // [gate][unit], as the cells take them
             var xp: mat4x4f;
             for (var u = 0u; u < UNITS; u++) {
               var x = vec4f();
               if (XG_CELL) { for (var q = 0u; q < G; q++) { x[q] = project(xr[r], wx[q][u], bx[q][u]); } }
               else { x = input_projection(t, b, min(j0 + u, H - 1u)); }
-              for (var q = 0u; q < G; q++) { hr[q][u] = hp[blk][q][u][r]; xp[q][u] = x[q]; }
+              for (var q = 0u; q < G; q++) { xp[q][u] = x[q]; }
             }
-            let hu = cell_forward(t, b, j0, hr, xp, nu);
-            for (var u = 0u; u < UNITS; u++) { h[u][r] = hu[u]; }
+            h[r] = cell_forward(t, b, j0, mat4x4f(hq[0][r], hq[1][r], hq[2][r], hq[3][r]), xp, nu);
           }
         }
-        for (var u = 0u; u < nu; u++) { exchange[n - cur + blk * H + j0 + u] = h[u]; }
+        let hu = transpose(h); // hu[u]: unit j0 + u's 4 rows, one exchange store each
+        for (var u = 0u; u < nu; u++) { exchange[n - cur + blk * H + j0 + u] = hu[u]; }
       }
     }
     workgroupBarrier();
@@ -147,8 +122,8 @@ fn seq_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
   let m = BLOCKS * GH;
   let b0 = flat_workgroup(wid, nwg) * 4u * BLOCKS;
   let nb = min(BLOCKS, (p.B - b0 + 3u) / 4u);
+  let UG = (H + 3u) / 4u;
   if (PACKED_WT) {
-    let UG = (H + 3u) / 4u;
     for (var i = lid; i < GH * UG; i += WG) {
       let r = i / UG;
       let jq = i % UG;
@@ -164,9 +139,19 @@ fn seq_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
     for (var j0 = lid * UNITS; j0 < H; j0 += WG * UNITS) {
       // Zeroed explicitly: declared without an initializer inside the loop it kept the last
       // iteration's sums on lavapipe.
-      var rg: GradSums;
+      var rg: array<mat4x4f, MAX_BLOCKS>; // rg[blk] column u: W_hhᵀ·dgh_{t+1} of unit j0 + u, block blk's rows
       for (var blk = 0u; blk < nb; blk++) { rg[blk] = mat4x4f(); }
-      if (s > 0u) { for (var r = 0u; r < GH; r++) { grad_step(&rg, exchange_column(cur, GH, r), r, j0, nb); } }
+      if (s > 0u) {
+        for (var r = 0u; r < GH; r++) {
+          var w = vec4f(); // w[u] = W_hh[r, j0 + u]
+          if (PACKED_WT) { w = packed_w[r * UG + j0 / 4u]; }
+          else { for (var u = 0u; u < UNITS; u++) { w[u] = w_hh[r * H + min(j0 + u, H - 1u)]; } }
+          for (var blk = 0u; blk < nb; blk++) {
+            let e = exchange[cur + blk * GH + r];
+            for (var u = 0u; u < UNITS; u++) { rg[blk][u] += e * w[u]; }
+          }
+        }
+      }
       let nu = min(UNITS, H - j0); // the units below H
       for (var blk = 0u; blk < nb; blk++) {
         var dg: array<mat4x4f, 4>; // dg[q][u]: gate q of unit j0 + u for the block's 4 rows, one exchange store each (rows past B stay 0)
