@@ -21,11 +21,8 @@ override SH: u32 = 2;
 // 4 units, packed_w[(k·UG + j0/4)·G + q] = W_hh[q·H + j0 .. j0 + 3, k] (UG = ceil(H/4) groups,
 // units past H repeating the last): per k an invocation loads its 16 weights as 4 vec4s, not 16
 // scalars (lavapipe runs each as a loop over the 8 lanes; adding step forward 7.6-8.4 → 6.0-6.8
-// ms). PACKED_WT (backward, UNITS = 4): the same for the backward's rows of W_hh,
-// packed_w[r·UG + j0/4] = W_hh[r, j0 .. j0 + 3]. SW: the vec4s, G·H·UG either way (the host
-// checks they fit beside the exchange).
+// ms). SW: its vec4s, G·H·UG (the host checks it fits beside the exchange).
 override PACKED_W: bool = false;
-override PACKED_WT: bool = false;
 override SW: u32 = 1;
 const MAX_BLOCKS = 4u; // private arrays need a constant size
 var<workgroup> exchange: array<vec4f, SH>;
@@ -122,17 +119,6 @@ fn seq_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
   let m = BLOCKS * GH;
   let b0 = flat_workgroup(wid, nwg) * 4u * BLOCKS;
   let nb = min(BLOCKS, (p.B - b0 + 3u) / 4u);
-  let UG = (H + 3u) / 4u;
-  if (PACKED_WT) {
-    for (var i = lid; i < GH * UG; i += WG) {
-      let r = i / UG;
-      let jq = i % UG;
-      var v = vec4f();
-      for (var u = 0u; u < 4u; u++) { v[u] = w_hh[r * H + min(4u * jq + u, H - 1u)]; }
-      packed_w[i] = v;
-    }
-    workgroupBarrier();
-  }
   for (var s = 0u; s < p.T; s++) {
     let t = p.T - 1u - s;
     let cur = (s & 1u) * m; // dgh_{t+1} (unread at s = 0)
@@ -144,8 +130,7 @@ fn seq_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
       if (s > 0u) {
         for (var r = 0u; r < GH; r++) {
           var w = vec4f(); // w[u] = W_hh[r, j0 + u]
-          if (PACKED_WT) { w = packed_w[r * UG + j0 / 4u]; }
-          else { for (var u = 0u; u < UNITS; u++) { w[u] = w_hh[r * H + min(j0 + u, H - 1u)]; } }
+          for (var u = 0u; u < UNITS; u++) { w[u] = w_hh[r * H + min(j0 + u, H - 1u)]; }
           for (var blk = 0u; blk < nb; blk++) {
             let e = exchange[cur + blk * GH + r];
             for (var u = 0u; u < UNITS; u++) { rg[blk][u] += e * w[u]; }

@@ -62,9 +62,9 @@ function cellKernel(cell: Cell, dir: 'forward' | 'backward', driver: 'step' | 's
 /**
  * How a layer's recurrence runs: `persistent` — one dispatch each way, ceil(B / rows) workgroups
  * of `workgroup` invocations, each owning `rows` batch rows (4 to 16, a multiple of 4: vec4 row blocks) and
- * `units` hidden units per invocation (1 to 4), with `packedWeights` (units = 4) W_hh in
- * workgroup memory as vec4s of 4 units, both ways (rnn_persistent.wgsl PACKED_W, PACKED_WT);
- * `per_step` — one dispatch per step.
+ * `units` hidden units per invocation (1 to 4), with `packedWeights` (units = 4) the forward's W_hh
+ * in workgroup memory as vec4s of 4 units (rnn_persistent.wgsl PACKED_W); `per_step` — one
+ * dispatch per step.
  */
 export type RecurrentPlan = { kind: 'persistent'; rows: number; workgroup: number; units: number; packedWeights?: boolean } | { kind: 'per_step' };
 
@@ -72,8 +72,8 @@ export type RecurrentPlan = { kind: 'persistent'; rows: number; workgroup: numbe
 export const persistentBytes = (cell: Cell, rows: number, hidden: number) => 4 * 2 * rows * GATES[cell] * hidden;
 /** W_hh as vec4s of 4 units (rnn_persistent.wgsl packed_w, its SW): G·H·⌈H/4⌉. */
 const packedWeightVec4s = (cell: Cell, hidden: number) => GATES[cell] * hidden * Math.ceil(hidden / 4);
-/** The persistent driver with packedWeights (bytes): the backward's exchange, the larger, and the packed W_hh. */
-const packedBytes = (cell: Cell, rows: number, hidden: number) => persistentBytes(cell, rows, hidden) + 16 * packedWeightVec4s(cell, hidden);
+/** Its forward with packedWeights (bytes): the exchange's 2·rows·H floats and the packed W_hh. */
+const packedForwardBytes = (cell: Cell, rows: number, hidden: number) => 4 * 2 * rows * hidden + 16 * packedWeightVec4s(cell, hidden);
 
 /** Row blocks of 4 a persistent workgroup holds at most (shaders/rnn_persistent.wgsl MAX_BLOCKS). */
 const MAX_BLOCKS = 4;
@@ -96,8 +96,8 @@ export function recurrentPlan(limits: GPUSupportedLimits, software: boolean, cel
   while (rows > 4 && persistentBytes(cell, rows, hidden) > memory) rows -= 4;
   const lanes = software ? 8 : 32;
   const workgroup = Math.min(maxWorkgroup(limits), lanes * Math.ceil(Math.ceil(hidden / units) / lanes));
-  // Software adapters: W_hh in workgroup memory as vec4s of 4 units where it fits beside the exchange.
-  const packedWeights = units === 4 && packedBytes(cell, rows, hidden) <= memory;
+  // Software adapters: the forward keeps W_hh in workgroup memory as vec4s of 4 units where it fits.
+  const packedWeights = units === 4 && packedForwardBytes(cell, rows, hidden) <= memory;
   return { kind: 'persistent', rows, workgroup, units, packedWeights };
 }
 const maxWorkgroup = (limits: GPUSupportedLimits) => Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX);
@@ -141,7 +141,7 @@ function checkPlan(limits: GPUSupportedLimits, cell: Cell, hidden: number, plan:
   }
   if (plan.packedWeights) {
     if (units !== 4) throw new Error(`recurrent: plan.packedWeights needs plan.units = 4, got ${units}`);
-    const packed = packedBytes(cell, rows, hidden);
+    const packed = packedForwardBytes(cell, rows, hidden);
     if (packed > limits.maxComputeWorkgroupStorageSize) {
       throw new Error(`recurrent: ${rows} rows of ${hidden} ${cell} units with packed weights need ${packed} bytes of workgroup memory, over maxComputeWorkgroupStorageSize ${limits.maxComputeWorkgroupStorageSize}`);
     }
@@ -164,7 +164,7 @@ function recurrenceOp(ctx: GpuContext, cell: Cell, dir: 'forward' | 'backward', 
   if (plan.kind === 'persistent') {
     const blocks = plan.rows / 4;
     const exchange = 2 * blocks * d.hidden * (dir === 'forward' ? 1 : GATES[cell]); // vec4s
-    const packed: Record<string, number> = plan.packedWeights ? { [dir === 'forward' ? 'PACKED_W' : 'PACKED_WT']: 1, SW: packedWeightVec4s(cell, d.hidden) } : {};
+    const packed: Record<string, number> = dir === 'forward' && plan.packedWeights ? { PACKED_W: 1, SW: packedWeightVec4s(cell, d.hidden) } : {};
     const units: Units = plan.units === 4 && d.hidden % 4 === 0 ? 'vec4' : 'scalar'; // a cell's 4 units: one aligned vec4
     const k = cellKernel(cell, dir, 'seq', { WG: plan.workgroup, BLOCKS: blocks, UNITS: plan.units, SH: exchange, XG_CELL, ...packed }, units);
     const grid = foldGrid(Math.ceil(d.batch / plan.rows), ctx.maxWorkgroupsPerDimension);

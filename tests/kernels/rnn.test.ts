@@ -187,10 +187,10 @@ describe('recurrent layers on the GPU', () => {
     expect(recurrentPlan(limits, false, 'rnn_tanh', 32, 512).kind).toBe('persistent');
     expect(recurrentPlan(limits, true, 'lstm', 32, 32)).toEqual({ kind: 'persistent', rows: 16, workgroup: 8, units: 4, packedWeights: false }); // 16 rows: 16,384 bytes; W_hh packed would add 16,384
     expect(recurrentPlan(limits, true, 'lstm', 8, 32)).toEqual({ kind: 'persistent', rows: 8, workgroup: 8, units: 4, packedWeights: false });
-    expect(recurrentPlan(limits, true, 'lstm', 3, 5)).toEqual({ kind: 'persistent', rows: 4, workgroup: 8, units: 4, packedWeights: true }); // 640 + 640 bytes (the backward's exchange, W_hh packed)
+    expect(recurrentPlan(limits, true, 'lstm', 3, 5)).toEqual({ kind: 'persistent', rows: 4, workgroup: 8, units: 4, packedWeights: true }); // 160 + 640 bytes forward
     expect(recurrentPlan(limits, true, 'lstm', 32, 64)).toEqual({ kind: 'persistent', rows: 8, workgroup: 16, units: 4, packedWeights: false }); // 16 rows would need 32,768 bytes
     expect(recurrentPlan(limits, true, 'lstm', 32, 65)).toEqual({ kind: 'persistent', rows: 4, workgroup: 24, units: 4, packedWeights: false }); // 8 rows would need 16,640 bytes
-    // lavapipe's 32 KB: the adding step's LSTM packs W_hh (16,384 + 16,384 bytes backward).
+    // lavapipe's 32 KB: the adding step's LSTM packs W_hh (4,096 + 16,384 bytes forward).
     expect(recurrentPlan({ ...limits, maxComputeWorkgroupStorageSize: 32768 }, true, 'lstm', 32, 32)).toEqual({ kind: 'persistent', rows: 16, workgroup: 8, units: 4, packedWeights: true });
   });
 
@@ -210,7 +210,7 @@ describe('recurrent layers on the GPU', () => {
       expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows: 4, workgroup: 8, units: 5 })).toThrow(/plan.units must be an integer in \[1, 4\]/);
       expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows: 4, workgroup: 8, units: 1, packedWeights: true })).toThrow(/plan.packedWeights needs plan.units = 4, got 1/);
       // W_hh of 128 LSTM units as vec4s: 256 KB.
-      expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows: 4, workgroup: 32, units: 4, packedWeights: true })).toThrow(/with packed weights need 278528 bytes of workgroup memory, over maxComputeWorkgroupStorageSize/);
+      expect(() => recurrentLayer(ctx, 'lstm', dims, io, 'lstm', { kind: 'persistent', rows: 4, workgroup: 32, units: 4, packedWeights: true })).toThrow(/with packed weights need 266240 bytes of workgroup memory, over maxComputeWorkgroupStorageSize/);
     } finally {
       for (const t of Object.values(ts)) t.dispose();
     }
