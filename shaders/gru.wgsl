@@ -8,16 +8,12 @@ const G: u32 = 3u;
 // for the r, z, n blocks of units j0 .. j0 + n − 1; returns their h_t.
 fn cell_forward(t: u32, b: u32, j0: u32, hp: mat4x4f, xp: mat4x4f, n: u32) -> vec4f {
   let h_prev = load_hs(tm(t, b, j0), n);
-  var h = vec4f();
-  var saved = mat4x4f();
-  for (var u = 0u; u < UNITS; u++) {
-    let r = sigmoid_fn(xp[0][u] + hp[0][u]);
-    let z = sigmoid_fn(xp[1][u] + hp[1][u]);
-    let hn = hp[2][u];
-    let nn = tanh_fn(xp[2][u] + r * hn);
-    h[u] = (1.0 - z) * nn + z * h_prev[u];
-    saved[u] = vec4f(r, z, nn, hn);
-  }
+  let r = sigmoid_units(xp[0] + hp[0]);
+  let z = sigmoid_units(xp[1] + hp[1]);
+  let hn = hp[2];
+  let nn = tanh_units(xp[2] + r * hn);
+  let h = (1.0 - z) * nn + z * h_prev;
+  let saved = transpose(mat4x4f(r, z, nn, hn)); // saved[u]: unit j0 + u's (r, z, n, hn)
   store_gates(tm(t, b, j0), n, saved);
   store_hs(tm(t + 1u, b, j0), n, h);
   store_output(t, b, j0, n, h);
@@ -38,33 +34,24 @@ fn cell_backward(t: u32, b: u32, j0: u32, rg: vec4f, n: u32) -> mat4x4f {
     next = load_gates(tm(t + 1u, b, j0), n);
     dh_next = load_dhs(tm(t + 1u, b, j0), n);
   }
-  var dh = vec4f();
-  var dx = mat4x4f(); // dgx[q][u]
-  var dgh_ = mat4x4f();
-  for (var u = 0u; u < UNITS; u++) {
-    let r = saved[u].x;
-    let z = saved[u].y;
-    let nn = saved[u].z;
-    let hn = saved[u].w;
-    var dhu = dy_t[u];
-    if (t + 1u < p.T) { dhu += rg[u] + dh_next[u] * next[u].y; } // z_{t+1}
-    dh[u] = dhu;
-    let dn = dhu * (1.0 - z) * (1.0 - nn * nn);
-    let dr = dn * hn * r * (1.0 - r);
-    let dz = dhu * (h_prev[u] - nn) * z * (1.0 - z);
-    dx[0][u] = dr;
-    dx[1][u] = dz;
-    dx[2][u] = dn;
-    dgh_[0][u] = dr;
-    dgh_[1][u] = dz;
-    dgh_[2][u] = dn * r;
-  }
+  let gt = transpose(saved); // gt[q]: gate q of the units
+  let r = gt[0];
+  let z = gt[1];
+  let nn = gt[2];
+  let hn = gt[3];
+  var dh = dy_t;
+  if (t + 1u < p.T) { dh += rg + dh_next * transpose(next)[1]; } // z_{t+1}
+  let dn = dh * (1.0 - z) * (1.0 - nn * nn);
+  let dr = dn * hn * r * (1.0 - r);
+  let dz = dh * (h_prev - nn) * z * (1.0 - z);
   store_dhs(tm(t, b, j0), n, dh);
   let x0 = bm_row(b, t) * 3u * H + j0;
   let d0 = (t * p.B + b) * 3u * H + j0;
-  for (var q = 0u; q < 3u; q++) {
-    store_dgx(x0 + q * H, n, dx[q]);
-    store_dgh(d0 + q * H, n, dgh_[q]);
-  }
-  return dgh_;
+  store_dgx(x0, n, dr);
+  store_dgx(x0 + H, n, dz);
+  store_dgx(x0 + 2u * H, n, dn);
+  store_dgh(d0, n, dr);
+  store_dgh(d0 + H, n, dz);
+  store_dgh(d0 + 2u * H, n, dn * r);
+  return mat4x4f(dr, dz, dn * r, vec4f());
 }

@@ -54,9 +54,13 @@ fn cell_backward(t: u32, b: u32, j0: u32, rg: vec4f, n: u32) -> mat4x4f {
   store_dcs(tm(t, b, j0), n, dc);
   let x0 = bm_row(b, t) * 4u * H + j0;
   let h0 = (t * p.B + b) * 4u * H + j0;
-  for (var q = 0u; q < 4u; q++) {
-    store_dgx(x0 + q * H, n, dg[q]);
-    store_dgh(h0 + q * H, n, dg[q]);
-  }
+  store_dgx(x0, n, dg[0]);
+  store_dgx(x0 + H, n, dg[1]);
+  store_dgx(x0 + 2u * H, n, dg[2]);
+  store_dgx(x0 + 3u * H, n, dg[3]);
+  store_dgh(h0, n, dg[0]);
+  store_dgh(h0 + H, n, dg[1]);
+  store_dgh(h0 + 2u * H, n, dg[2]);
+  store_dgh(h0 + 3u * H, n, dg[3]);
   return dg;
 }

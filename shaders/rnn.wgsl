@@ -7,11 +7,8 @@ const G: u32 = 1u;
 // h_t = act(xp + hp) of units j0 .. j0 + n − 1, xp[0][u] = (W_ih x_t + b_ih)[j0 + u],
 // hp[0][u] = (W_hh·h_{t-1} + b_hh)[j0 + u]; returns h_t.
 fn cell_forward(t: u32, b: u32, j0: u32, hp: mat4x4f, xp: mat4x4f, n: u32) -> vec4f {
-  var h = vec4f();
-  for (var u = 0u; u < UNITS; u++) {
-    let s = xp[0][u] + hp[0][u];
-    h[u] = select(tanh_fn(s), max(s, 0.0), RELU);
-  }
+  let s = xp[0] + hp[0]; // lanes past UNITS: 0
+  let h = select(tanh_units(s), max(s, vec4f()), RELU);
   store_hs(tm(t + 1u, b, j0), n, h);
   store_output(t, b, j0, n, h);
   return h;
@@ -23,8 +20,7 @@ fn cell_backward(t: u32, b: u32, j0: u32, rg: vec4f, n: u32) -> mat4x4f {
   var dh = output_grad(t, b, j0, n);
   if (t + 1u < p.T) { dh += rg; }
   let h = load_hs(tm(t + 1u, b, j0), n);
-  var dg = vec4f();
-  for (var u = 0u; u < UNITS; u++) { dg[u] = dh[u] * select(1.0 - h[u] * h[u], select(0.0, 1.0, h[u] > 0.0), RELU); }
+  let dg = dh * select(1.0 - h * h, select(vec4f(), vec4f(1.0), h > vec4f()), RELU);
   store_dhs(tm(t, b, j0), n, dh);
   store_dgx(bm_row(b, t) * p.H + j0, n, dg);
   store_dgh(tm(t, b, j0), n, dg);

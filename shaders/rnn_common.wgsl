@@ -89,38 +89,51 @@ fn store_gates(i: u32, n: u32, g: mat4x4f) {
   if (UNITS > 3u && n > 3u) { gates[i + 3u] = g[3]; }
 }
 
-// x_t of batch row b (F ≤ 4 values).
+// x_t of batch row b (F ≤ 4 values; components by constant: SwiftShader runs a vector indexed by
+// a loop variable as per-lane memory accesses).
 fn x_row(b: u32, t: u32) -> vec4f {
   let x0 = bm_row(b, t) * p.F;
-  var xv = vec4f();
-  for (var f = 0u; f < 4u; f++) { if (f < p.F) { xv[f] = x_in[x0 + f]; } }
+  var xv = vec4f(x_in[x0], 0.0, 0.0, 0.0);
+  if (p.F > 1u) { xv.y = x_in[x0 + 1u]; }
+  if (p.F > 2u) { xv.z = x_in[x0 + 2u]; }
+  if (p.F > 3u) { xv.w = x_in[x0 + 3u]; }
   return xv;
 }
 
 // w·x + bias over the first F of 4 values: one gate row of W_ih x_t + b_ih.
 fn project(xv: vec4f, w: vec4f, bias: f32) -> f32 {
-  var s = 0.0;
-  for (var f = 0u; f < 4u; f++) { if (f < p.F) { s = fma(xv[f], w[f], s); } }
+  var s = fma(xv.x, w.x, 0.0);
+  if (p.F > 1u) { s = fma(xv.y, w.y, s); }
+  if (p.F > 2u) { s = fma(xv.z, w.z, s); }
+  if (p.F > 3u) { s = fma(xv.w, w.w, s); }
   return s + bias;
 }
 
 // W_ih row q·H + j (F ≤ 4 values) and its bias.
 fn w_ih_row(q: u32, j: u32) -> vec4f {
   let r = (q * p.H + j) * p.F;
-  var w = vec4f();
-  for (var f = 0u; f < 4u; f++) { if (f < p.F) { w[f] = w_ih[r + f]; } }
+  var w = vec4f(w_ih[r], 0.0, 0.0, 0.0);
+  if (p.F > 1u) { w.y = w_ih[r + 1u]; }
+  if (p.F > 2u) { w.z = w_ih[r + 2u]; }
+  if (p.F > 3u) { w.w = w_ih[r + 3u]; }
   return w;
 }
 
 // xp[q] = (W_ih x_t + b_ih)[q·H + j] for the G gate blocks of unit j: from xg, or with XG_CELL
 // computed here (the per-step driver; the persistent one loads W_ih once per step for its rows).
 fn input_projection(t: u32, b: u32, j: u32) -> vec4f {
+  let H = p.H;
   var xp = vec4f();
-  var xv = vec4f();
-  if (XG_CELL) { xv = x_row(b, t); } // not select(): that would load x_t without XG_CELL too
-  for (var q = 0u; q < G; q++) {
-    if (XG_CELL) { xp[q] = project(xv, w_ih_row(q, j), b_ih[q * p.H + j]); }
-    else { xp[q] = xg[bm_row(b, t) * G * p.H + q * p.H + j]; }
+  if (XG_CELL) {
+    let xv = x_row(b, t);
+    xp.x = project(xv, w_ih_row(0u, j), b_ih[j]);
+    if (G > 1u) { xp.y = project(xv, w_ih_row(1u, j), b_ih[H + j]); xp.z = project(xv, w_ih_row(2u, j), b_ih[2u * H + j]); }
+    if (G > 3u) { xp.w = project(xv, w_ih_row(3u, j), b_ih[3u * H + j]); }
+  } else {
+    let r = bm_row(b, t) * G * H + j;
+    xp.x = xg[r];
+    if (G > 1u) { xp.y = xg[r + H]; xp.z = xg[r + 2u * H]; }
+    if (G > 3u) { xp.w = xg[r + 3u * H]; }
   }
   return xp;
 }
@@ -168,18 +181,19 @@ fn unit_of(wid: vec3u, nwg: vec3u, lid: u32) -> Unit {
 fn step_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let u = unit_of(wid, nwg, lid);
   if (!u.ok) { return; }
-  let h0 = (p.t * p.B + u.b) * p.H;
-  var hp = mat4x4f(); // hp[q][0]: unit j's gate q (cells take [gate][unit])
-  var xp = mat4x4f();
+  let H = p.H;
+  let h0 = (p.t * p.B + u.b) * H;
+  var s = vec4f(gate_sum(h0, u.j), 0.0, 0.0, 0.0); // s[q]: gate q of unit j
+  if (G > 1u) { s.y = gate_sum(h0, H + u.j); s.z = gate_sum(h0, 2u * H + u.j); }
+  if (G > 3u) { s.w = gate_sum(h0, 3u * H + u.j); }
   let x = input_projection(p.t, u.b, u.j);
-  for (var q = 0u; q < G; q++) {
-    let row = q * p.H + u.j;
-    var s = b_hh[row];
-    for (var k = 0u; k < p.H; k++) { s += hs_at(h0 + k) * w_hh[row * p.H + k]; }
-    hp[q][0] = s;
-    xp[q][0] = x[q];
-  }
-  cell_forward(p.t, u.b, u.j, hp, xp, 1u);
+  // cells take [gate][unit]: unit 0 of each gate
+  cell_forward(p.t, u.b, u.j, transpose(mat4x4f(s, vec4f(), vec4f(), vec4f())), transpose(mat4x4f(x, vec4f(), vec4f(), vec4f())), 1u);
+}
+fn gate_sum(h0: u32, row: u32) -> f32 {
+  var s = b_hh[row];
+  for (var k = 0u; k < p.H; k++) { s += hs_at(h0 + k) * w_hh[row * p.H + k]; }
+  return s;
 }
 
 // rg = Σ_r dgh_{t+1}[b, r]·W_hh[r, j] over the G·H gate rows: dL/dh_t through step t+1's gates.
