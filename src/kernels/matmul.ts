@@ -2,7 +2,7 @@
 // epilogue (bias, activation, preactivation store; for dW = dYᵀ·X also db = Σ_rows dY from the
 // same loads); shaders/matmul.wgsl (scalar loads, any shape),
 // shaders/matmul_vec4.wgsl (vec4 loads for dW = dYᵀ·X), shaders/matmul_subgroups.wgsl and
-// matmul_subgroups_vec4.wgsl (CPU adapters with subgroups), shaders/matmul_common.wgsl (epilogue),
+// matmul_subgroups_vec4.wgsl (CPU adapters with subgroups of 8), shaders/matmul_lanes4.wgsl (of 4: SwiftShader), shaders/matmul_common.wgsl (epilogue),
 // shaders/matmul_out.wgsl and matmul_out_vec4.wgsl (the output as f32s, or as vec4s where N % 4 == 0).
 // chooseMatmulVariant is the one place a kernel variant is picked from the shape.
 import matmulCommonWgsl from '../../shaders/matmul_common.wgsl?raw';
@@ -15,6 +15,7 @@ import matmulSubgroupsVec4Wgsl from '../../shaders/matmul_subgroups_vec4.wgsl?ra
 import matmulRows8Wgsl from '../../shaders/matmul_rows8.wgsl?raw';
 import matmulRows8K1Wgsl from '../../shaders/matmul_rows8_k1.wgsl?raw';
 import matmulTnCols4Wgsl from '../../shaders/matmul_tn_cols4.wgsl?raw';
+import matmulLanes4Wgsl from '../../shaders/matmul_lanes4.wgsl?raw';
 import activationFnsWgsl from '../../shaders/activation_fns.wgsl?raw';
 import { sequenceOp, u32, type GpuContext, type Op } from '../gpu/context';
 import { kernel, shaderFamily, withConstants } from '../gpu/shaders';
@@ -34,6 +35,7 @@ const rows8 = withSubgroups(shaderFamily('matmul_rows8', subgroupsVec4Code, vec4
 const rows8K1 = withSubgroups(shaderFamily('matmul_rows8_k1', [matmulRows8K1Wgsl, matmulRows8Wgsl].join('\n'), vec4Out));
 const vec4 = shaderFamily('matmul_vec4', matmulVec4Wgsl, vec4Out);
 const tnCols4 = withSubgroups(shaderFamily('matmul_tn_cols4', matmulTnCols4Wgsl, libraries));
+const lanes4 = withSubgroups(shaderFamily('matmul_lanes4', [matmulVec4Wgsl, matmulLanes4Wgsl].join('\n'), vec4Out));
 const BINDINGS = { out: 0, pre: 1, a: 2, b: 3, bias: 4, params: 5 };
 const SUM_BINDINGS = { ...BINDINGS, db: 11 }; // kernels that also store db = Σ_rows dY (SUM_A)
 
@@ -41,23 +43,27 @@ const SUM_BINDINGS = { ...BINDINGS, db: 11 }; // kernels that also store db = Σ
  * The kernels: a workgroup covers a block of C ([rows, cols]); `vec4` ones need A's and B's
  * contiguous axes in multiples of 4 (see shaders/matmul_vec4.wgsl), `vec4b` ones B's only, `exact` ones need the block
  * (and tiled's K step, 16) to divide the shape, `only` ones run one [transA, transB] case, `k4`
- * ones need K in multiples of 4, `cols4` ones N ≤ 4 and M in multiples of 4, `subgroups` ones need subgroups of at least 8 lanes
- * (subgroups8), `sums` ones store a dW product's db from their own loads (MatmulOptions.db; the
+ * ones need K in multiples of 4, `n4` ones N, `cols4` ones N ≤ 4 and M in multiples of 4, `subgroups` ones need subgroups of at least that many lanes
+ * (subgroupLanes), `sums` ones store a dW product's db from their own loads (MatmulOptions.db; the
  * others run biasGradOp after).
  */
 const VARIANTS = {
   direct: { kernel: kernel(scalar, 'matmul_direct', SUM_BINDINGS), block: [32, 32], vec4: false, exact: false, sums: true },
   direct_narrow: { kernel: kernel(scalar, 'matmul_direct', SUM_BINDINGS, { WGX: 2, WGY: 8 }), block: [64, 16], vec4: false, exact: false, sums: true },
-  broadcast: { kernel: kernel(subgroups, 'matmul_broadcast', SUM_BINDINGS), block: [16, 16], vec4: false, exact: false, subgroups: true, sums: true },
+  broadcast: { kernel: kernel(subgroups, 'matmul_broadcast', SUM_BINDINGS), block: [16, 16], vec4: false, exact: false, subgroups: 8, sums: true },
   tn_vec4: { kernel: kernel(vec4, 'matmul_tn_vec4', SUM_BINDINGS), block: [32, 32], vec4: true, exact: false, only: [true, false], sums: true },
-  broadcast_vec4: { kernel: kernel(subgroupsVec4, 'matmul_broadcast_vec4', BINDINGS), block: [16, 16], vec4: true, exact: false, subgroups: true, only: [false, true] },
-  broadcast_vec4_wide: { kernel: kernel(subgroupsVec4, 'matmul_broadcast_vec4', BINDINGS, { WIDE: 1 }), block: [16, 32], vec4: true, exact: false, subgroups: true, only: [false, true] },
-  broadcast_rows8: { kernel: kernel(rows8, 'matmul_broadcast_rows8', BINDINGS), block: [8, 32], vec4: true, exact: false, subgroups: true, only: [false, false], k4: true },
-  tn_rows16: { kernel: kernel(rows8, 'matmul_tn_rows16', SUM_BINDINGS), block: [16, 32], vec4: true, exact: false, subgroups: true, only: [true, false], sums: true },
-  broadcast_rows16: { kernel: kernel(rows8, 'matmul_broadcast_rows16', BINDINGS), block: [16, 32], vec4: true, exact: false, subgroups: true, only: [false, false], k4: true },
-  broadcast_rows8_k1: { kernel: kernel(rows8K1, 'matmul_broadcast_rows8_k1', BINDINGS), block: [8, 32], vec4: false, vec4b: true, exact: false, subgroups: true, only: [false, false] },
-  broadcast_rows16_k1: { kernel: kernel(rows8K1, 'matmul_broadcast_rows8_k1', BINDINGS, { TALL: 1 }), block: [16, 32], vec4: false, vec4b: true, exact: false, subgroups: true, only: [false, false] },
-  tn_cols4: { kernel: kernel(tnCols4, 'matmul_tn_cols4', SUM_BINDINGS), block: [32, 4], vec4: false, exact: false, subgroups: true, only: [true, false], sums: true, cols4: true },
+  broadcast_vec4: { kernel: kernel(subgroupsVec4, 'matmul_broadcast_vec4', BINDINGS), block: [16, 16], vec4: true, exact: false, subgroups: 8, only: [false, true] },
+  broadcast_vec4_wide: { kernel: kernel(subgroupsVec4, 'matmul_broadcast_vec4', BINDINGS, { WIDE: 1 }), block: [16, 32], vec4: true, exact: false, subgroups: 8, only: [false, true] },
+  broadcast_rows8: { kernel: kernel(rows8, 'matmul_broadcast_rows8', BINDINGS), block: [8, 32], vec4: true, exact: false, subgroups: 8, only: [false, false], k4: true },
+  tn_rows16: { kernel: kernel(rows8, 'matmul_tn_rows16', SUM_BINDINGS), block: [16, 32], vec4: true, exact: false, subgroups: 8, only: [true, false], sums: true },
+  broadcast_rows16: { kernel: kernel(rows8, 'matmul_broadcast_rows16', BINDINGS), block: [16, 32], vec4: true, exact: false, subgroups: 8, only: [false, false], k4: true },
+  broadcast_rows8_k1: { kernel: kernel(rows8K1, 'matmul_broadcast_rows8_k1', BINDINGS), block: [8, 32], vec4: false, vec4b: true, exact: false, subgroups: 8, only: [false, false] },
+  broadcast_rows16_k1: { kernel: kernel(rows8K1, 'matmul_broadcast_rows8_k1', BINDINGS, { TALL: 1 }), block: [16, 32], vec4: false, vec4b: true, exact: false, subgroups: 8, only: [false, false] },
+  tn_cols4: { kernel: kernel(tnCols4, 'matmul_tn_cols4', SUM_BINDINGS), block: [32, 4], vec4: false, exact: false, subgroups: 8, only: [true, false], sums: true, cols4: true },
+  // SwiftShader (subgroups of 4): shaders/matmul_lanes4.wgsl.
+  tn_lanes4: { kernel: kernel(lanes4, 'matmul_tn_lanes4', SUM_BINDINGS), block: [16, 32], vec4: true, exact: false, subgroups: 4, only: [true, false], sums: true },
+  nn_lanes4: { kernel: kernel(lanes4, 'matmul_lanes4', BINDINGS), block: [16, 32], vec4: true, exact: false, subgroups: 4, only: [false, false] },
+  nt_lanes4: { kernel: kernel(lanes4, 'matmul_lanes4', BINDINGS), block: [16, 32], vec4: true, exact: false, subgroups: 4, only: [false, true], n4: true },
   tiled: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS), block: [64, 64], vec4: false, exact: false },
   tiled_exact: { kernel: kernel(scalar, 'matmul_tiled', BINDINGS, { CLAMP: 0 }), block: [64, 64], vec4: false, exact: true },
   // Split-K (splitsFor): tiled's blocks over K ranges into partial sums, then matmul_split_sum.
@@ -113,15 +119,16 @@ export interface MatmulOptions {
 
 export type MatmulOp = Op & { variant: string };
 
-/** Whether the device runs matmul_broadcast: the `subgroups` feature with subgroups of 8 lanes or more. */
-export function subgroups8(ctx: GpuContext): boolean {
+/** The device's narrowest subgroup, 0 without the `subgroups` feature. */
+export function subgroupLanes(ctx: GpuContext): number {
   const info = ctx.device.adapterInfo as GPUAdapterInfo & { subgroupMinSize?: number };
-  return ctx.gpu.features.has('subgroups') && (info?.subgroupMinSize ?? 0) >= 8;
+  return ctx.gpu.features.has('subgroups') ? info?.subgroupMinSize ?? 0 : 0;
 }
 
-/** Whether this device can run a variant at all: `subgroups` ones need subgroups8. */
+/** Whether this device can run a variant at all: `subgroups` ones need subgroups at least that wide. */
 export function variantRunsOn(ctx: GpuContext, variant: MatmulVariant): boolean {
-  return !('subgroups' in VARIANTS[variant]) || subgroups8(ctx);
+  const v = VARIANTS[variant];
+  return !('subgroups' in v) || subgroupLanes(ctx) >= v.subgroups;
 }
 
 const TRANSPOSES = [[false, false], [true, false], [false, true], [true, true]] as const;
@@ -133,9 +140,10 @@ export function variantCases(variant: MatmulVariant): (readonly [boolean, boolea
 
 /** Whether a variant can run a shape (whether the device can run it at all: variantRunsOn). */
 export function variantFits(variant: MatmulVariant, M: number, N: number, K: number, transA: boolean, transB: boolean): boolean {
-  const v: { block: readonly number[]; vec4: boolean; vec4b?: boolean; exact: boolean; only?: readonly boolean[]; subgroups?: boolean; k4?: boolean; cols4?: boolean } = VARIANTS[variant];
+  const v: { block: readonly number[]; vec4: boolean; vec4b?: boolean; exact: boolean; only?: readonly boolean[]; subgroups?: number; k4?: boolean; n4?: boolean; cols4?: boolean } = VARIANTS[variant];
   if (v.only && (v.only[0] !== transA || v.only[1] !== transB)) return false;
   if (v.k4 && K % 4 !== 0) return false;
+  if (v.n4 && N % 4 !== 0) return false;
   if (v.cols4 && (N > 4 || M % 4 !== 0)) return false;
   if (v.vec4b && (transB ? K : N) % 4 !== 0) return false;
   if (v.exact && (M % v.block[0] !== 0 || N % v.block[1] !== 0 || K % 16 !== 0)) return false;
@@ -161,7 +169,12 @@ export function variantFits(variant: MatmulVariant, M: number, N: number, K: num
  * 256×256×128 10.3 vs 7.1, 128×32×3200 12.6 vs 7.6; a version with 8 rows a workgroup came
  * between them; tn_vec4 won 256×784×8, 5.8 vs 4.4, 8×64×32 and 16×16×64, where lanes idle past
  * M or N), else tn_vec4 (which beat
- * broadcast at 5 of 6 dW shapes). Without subgroups: the direct kernel, tn_vec4 for
+ * broadcast at 5 of 6 dW shapes). With subgroups of 4 (SwiftShader: Chromium without a GPU), the
+ * lanes4 kernels where M ≥ 16, N ≥ 32 and K ≥ 16 (Node on SwiftShader, medians of interleaved
+ * rounds, vs the kernel chosen before: dW 128×32×3200 tn_lanes4 8.4-9.5 ms vs tn_vec4 14.1-14.6,
+ * 256×784×128 17-23 vs 30-38, 256×784×32 8.7-9.0 vs 13.0-13.6; forward 128×256×784 nt_lanes4
+ * 17-23 vs direct 41-44, 32×256×784 5.8-6.4 vs 10.6-11.5; dX 128×784×256 nn_lanes4 20-33 vs
+ * 41-42, 32×784×256 5.2-7.0 vs 9.5-11.4; tied at 64×64×64), else as without subgroups. Without subgroups: the direct kernel, tn_vec4 for
  * dW as above (1.2-1.4x), direct_narrow for outputs at most 16 wide (1.2-1.6x: its workgroups
  * cover 64 rows × 16 columns instead of 32 × 32, so are fuller and more numerous). Hardware GPUs
  * get the workgroup-memory kernel at every shape (5x slower on lavapipe): on an NVIDIA H200
@@ -171,19 +184,22 @@ export function variantFits(variant: MatmulVariant, M: number, N: number, K: num
  * Outputs of fewer 64×64 blocks than the GPU has room for split K (splitsFor): 1.5-3.5x on the
  * batch 32 and 128 training shapes there.
  */
-export function chooseMatmulVariant(M: number, N: number, K: number, transA: boolean, transB: boolean, software = false, subgroups = false): MatmulVariant {
+export function chooseMatmulVariant(M: number, N: number, K: number, transA: boolean, transB: boolean, software = false, lanes = 0): MatmulVariant {
   if (!software) {
     if (splitsFor(M, N, K) > 1) return 'tiled_split';
     return variantFits('tiled_exact', M, N, K, transA, transB) ? 'tiled_exact' : 'tiled';
   }
   const vec4 = variantFits('tn_vec4', M, N, K, transA, transB);
-  if (subgroups) {
+  if (lanes >= 8) {
     if (vec4) return M >= 16 && N >= 32 && K >= 16 ? 'tn_rows16' : 'tn_vec4';
     if (variantFits('broadcast_vec4', M, N, K, transA, transB)) return N >= 32 ? 'broadcast_vec4_wide' : 'broadcast_vec4';
     if (variantFits('broadcast_rows8', M, N, K, transA, transB)) return M >= 16 ? 'broadcast_rows16' : 'broadcast_rows8';
     if (variantFits('broadcast_rows8_k1', M, N, K, transA, transB)) return M >= 16 ? 'broadcast_rows16_k1' : 'broadcast_rows8_k1';
     if (variantFits('tn_cols4', M, N, K, transA, transB)) return 'tn_cols4'; // dW with at most 4 columns: broadcast's bits
     return 'broadcast';
+  }
+  if (lanes >= 4 && M >= 16 && N >= 32 && K >= 16) {
+    for (const v of ['tn_lanes4', 'nn_lanes4', 'nt_lanes4'] as const) if (variantFits(v, M, N, K, transA, transB)) return v;
   }
   if (N <= 16) return 'direct_narrow';
   return vec4 ? 'tn_vec4' : 'direct';
@@ -221,10 +237,10 @@ export function matmulOp(ctx: GpuContext, out: Tensor, a: Tensor, b: Tensor, opt
   const scratch: Tensor[] = [];
   const dummy = (label: string) => { const t = empty(ctx, [1], 'f32', label); scratch.push(t); return t; };
   if (options.splits !== undefined && !(Number.isInteger(options.splits) && options.splits >= 1)) throw new Error(`matmul: splits must be an integer >= 1, got ${options.splits}`);
-  const variant = options.variant ?? chooseMatmulVariant(M, N, K, transA, transB, ctx.gpu.adapter.software, subgroups8(ctx));
+  const variant = options.variant ?? chooseMatmulVariant(M, N, K, transA, transB, ctx.gpu.adapter.software, subgroupLanes(ctx));
   if (!variantFits(variant, M, N, K, transA, transB)) throw new Error(`matmul: variant ${variant} cannot run M=${M} N=${N} K=${K}${transA ? ' transA' : ''}${transB ? ' transB' : ''}`);
   const v = VARIANTS[variant];
-  if (!variantRunsOn(ctx, variant)) throw new Error(`matmul: variant ${variant} needs subgroups of 8 lanes or more, which this device lacks`);
+  if (!variantRunsOn(ctx, variant)) throw new Error(`matmul: variant ${variant} needs subgroups of ${'subgroups' in v ? v.subgroups : 0} lanes or more, which this device lacks`);
   const grid: [number, number, number] = [Math.ceil(N / v.block[1]), Math.ceil(M / v.block[0]), 1];
   const max = ctx.maxWorkgroupsPerDimension;
   if (grid[0] > max || grid[1] > max) throw new Error(`matmul: ${variant} needs a ${grid[0]}×${grid[1]} grid for M=${M} N=${N}, over the device's ${max} per dimension`);

@@ -11,7 +11,7 @@
 //   training shapes with the variants chooseMatmulVariant picks.)
 // Tolerance: atol = 1e-5·√K, rtol = 1e-4 (fp32 sums of K products of values in [-1, 1]).
 import { describe, expect, it } from 'vitest';
-import { biasGrad, chooseMatmulVariant, MATMUL_VARIANTS, splitsFor, matmul, matmulGradA, matmulGradB, matmulOp, subgroups8, variantCases, variantFits, variantRunsOn, type MatmulVariant } from '../../src/kernels/matmul';
+import { biasGrad, chooseMatmulVariant, MATMUL_VARIANTS, splitsFor, matmul, matmulGradA, matmulGradB, matmulOp, subgroupLanes, variantCases, variantFits, variantRunsOn, type MatmulVariant } from '../../src/kernels/matmul';
 import type { Activation } from '../../src/kernels/activation_ids';
 import { activationBackward } from '../../src/kernels/activations';
 import { empty } from '../../src/gpu/tensor';
@@ -25,6 +25,7 @@ const SHAPES: [number, number, number][] = [
   [1, 1, 1], [4, 4, 4], [15, 17, 9], [16, 16, 16], [31, 33, 32], [33, 36, 20], [60, 68, 12], [63, 65, 64], [65, 63, 7],
   [7, 127, 257], [257, 3, 65], [128, 64, 64], [64, 128, 48], [2, 5, 2053], [12, 40, 2052], [64, 64, 2048],
   [36, 2, 2053], [132, 3, 65], // N ≤ 4 with M % 4 == 0: tn_cols4's shapes
+  [20, 36, 1027], // M, N % 4 == 0 with K % 4 == 3: the last k of the tn kernels
 ];
 const TRANS = [[false, false], [true, false], [false, true], [true, true]] as const;
 
@@ -77,9 +78,9 @@ describe('matmul vs float64', () => {
     }
   });
 
-  // The vec4-load broadcast kernels and tn_cols4 sum as matmul_broadcast does (fma from 0, k in
+  // The vec4-load broadcast kernels, tn_cols4 and the lanes4 ones sum as matmul_broadcast does (fma from 0, k in
   // order): the same bits, so switching kernels moves no trained net (ragged M, N; K ≥ 2048 once).
-  it.each([['broadcast_vec4', false, true], ['broadcast_vec4_wide', false, true], ['broadcast_rows8', false, false], ['broadcast_rows8_k1', false, false], ['broadcast_rows16_k1', false, false], ['broadcast_rows16', false, false], ['tn_rows16', true, false], ['tn_cols4', true, false]] as const)('%s gives the bits of broadcast (transA=%s transB=%s)', async (variant, tA, tB) => {
+  it.each([['broadcast_vec4', false, true], ['broadcast_vec4_wide', false, true], ['broadcast_rows8', false, false], ['broadcast_rows8_k1', false, false], ['broadcast_rows16_k1', false, false], ['broadcast_rows16', false, false], ['tn_rows16', true, false], ['tn_cols4', true, false], ['tn_lanes4', true, false], ['nn_lanes4', false, false], ['nt_lanes4', false, true]] as const)('%s gives the bits of broadcast (transA=%s transB=%s)', async (variant, tA, tB) => {
     const ctx = gpu();
     if (!variantRunsOn(ctx, variant)) return;
     const shapes = [[33, 36, 20], [65, 68, 36], [7, 12, 2052], [128, 40, 256], [129, 44, 10], [9, 8, 3], [36, 44, 21], [68, 40, 2050], [12, 36, 3], [36, 2, 2053], [132, 3, 65], [8, 1, 7], [128, 2, 3200]].filter(([M, N, K]) => variantFits(variant, M, N, K, tA, tB));
@@ -246,7 +247,7 @@ describe('matmul vs float64', () => {
 
   it('chooseMatmulVariant: always a variant that runs the shape; the measured picks at training shapes', () => {
     const dims = [1, 3, 4, 10, 16, 17, 32, 64, 65, 256, 512, 784, 1024];
-    for (const M of dims) for (const N of dims) for (const K of dims) for (const [tA, tB] of TRANS) for (const [sw, sg] of [[true, false], [true, true], [false, false], [false, true]]) {
+    for (const M of dims) for (const N of dims) for (const K of dims) for (const [tA, tB] of TRANS) for (const [sw, sg] of [[true, 0], [true, 4], [true, 8], [false, 0], [false, 8]] as const) {
       const v = chooseMatmulVariant(M, N, K, tA, tB, sw, sg);
       if (!variantFits(v, M, N, K, tA, tB)) throw new Error(`${v} chosen for M=${M} N=${N} K=${K} tA=${tA} tB=${tB} but cannot run it`);
       if (sw) expect(v.startsWith('tiled')).toBe(false);
@@ -257,24 +258,32 @@ describe('matmul vs float64', () => {
     expect(chooseMatmulVariant(256, 784, 32, true, false, true)).toBe('tn_vec4'); // dW = dYᵀ·X [256, 784]
     expect(chooseMatmulVariant(10, 784, 32, true, false, true)).toBe('direct'); // dW [10, 784]: M = 10
     expect(chooseMatmulVariant(256, 12, 32, true, false, true)).toBe('direct_narrow'); // dW [256, 12]
+    // SwiftShader, subgroups of 4: the lanes4 kernels where M ≥ 16, N ≥ 32, K ≥ 16 and the vec4s fit, else as without subgroups.
+    expect(chooseMatmulVariant(128, 32, 3200, true, false, true, 4)).toBe('tn_lanes4'); // the LSTM adding step's dW_hh
+    expect(chooseMatmulVariant(256, 784, 32, true, false, true, 4)).toBe('tn_lanes4');
+    expect(chooseMatmulVariant(32, 256, 784, false, true, true, 4)).toBe('nt_lanes4'); // forward X·Wᵀ
+    expect(chooseMatmulVariant(32, 784, 256, false, false, true, 4)).toBe('nn_lanes4'); // dX = dY·W
+    expect(chooseMatmulVariant(256, 16, 32, true, false, true, 4)).toBe('direct_narrow'); // N = 16
+    expect(chooseMatmulVariant(32, 784, 10, false, false, true, 4)).toBe('direct'); // K = 10
+    expect(chooseMatmulVariant(8, 256, 784, false, true, true, 4)).toBe('direct'); // M = 8
     // lavapipe with subgroups of 8: broadcast, but tn_rows16 or tn_vec4 for dW where they fit.
-    expect(chooseMatmulVariant(32, 256, 784, false, true, true, true)).toBe('broadcast_vec4_wide'); // K % 4 == 0, N ≥ 32
-    expect(chooseMatmulVariant(32, 10, 256, false, true, true, true)).toBe('broadcast_vec4'); // into 10 classes
-    expect(chooseMatmulVariant(256, 256, 256, false, false, true, true)).toBe('broadcast_rows16'); // K, N % 4 == 0
-    expect(chooseMatmulVariant(8, 64, 64, false, false, true, true)).toBe('broadcast_rows8'); // M < 16
-    expect(chooseMatmulVariant(32, 784, 10, false, false, true, true)).toBe('broadcast_rows16_k1'); // dX from 10 classes: K = 10
-    expect(chooseMatmulVariant(8, 784, 10, false, false, true, true)).toBe('broadcast_rows8_k1'); // M < 16
-    expect(chooseMatmulVariant(3200, 2, 128, false, false, true, true)).toBe('broadcast'); // N = 2
-    expect(chooseMatmulVariant(3200, 128, 2, false, true, true, true)).toBe('broadcast'); // K = 2
-    expect(chooseMatmulVariant(256, 784, 128, true, false, true, true)).toBe('tn_rows16'); // dW, M ≥ 16, N ≥ 32, K ≥ 16
-    expect(chooseMatmulVariant(256, 784, 32, true, false, true, true)).toBe('tn_rows16');
-    expect(chooseMatmulVariant(8, 64, 32, true, false, true, true)).toBe('tn_vec4'); // M = 8
-    expect(chooseMatmulVariant(256, 784, 8, true, false, true, true)).toBe('tn_vec4'); // batch 8
-    expect(chooseMatmulVariant(16, 16, 64, true, false, true, true)).toBe('tn_vec4'); // N = 16
-    expect(chooseMatmulVariant(10, 256, 32, true, false, true, true)).toBe('broadcast'); // M = 10: no vec4
-    expect(chooseMatmulVariant(128, 2, 3200, true, false, true, true)).toBe('tn_cols4'); // the LSTM adding step's dW_ih: N = 2
-    expect(chooseMatmulVariant(10, 2, 32, true, false, true, true)).toBe('broadcast'); // N = 2 but M = 10
-    expect(chooseMatmulVariant(512, 512, 512, false, false, false, true)).toBe('tiled_split'); // GPUs ignore subgroups here
+    expect(chooseMatmulVariant(32, 256, 784, false, true, true, 8)).toBe('broadcast_vec4_wide'); // K % 4 == 0, N ≥ 32
+    expect(chooseMatmulVariant(32, 10, 256, false, true, true, 8)).toBe('broadcast_vec4'); // into 10 classes
+    expect(chooseMatmulVariant(256, 256, 256, false, false, true, 8)).toBe('broadcast_rows16'); // K, N % 4 == 0
+    expect(chooseMatmulVariant(8, 64, 64, false, false, true, 8)).toBe('broadcast_rows8'); // M < 16
+    expect(chooseMatmulVariant(32, 784, 10, false, false, true, 8)).toBe('broadcast_rows16_k1'); // dX from 10 classes: K = 10
+    expect(chooseMatmulVariant(8, 784, 10, false, false, true, 8)).toBe('broadcast_rows8_k1'); // M < 16
+    expect(chooseMatmulVariant(3200, 2, 128, false, false, true, 8)).toBe('broadcast'); // N = 2
+    expect(chooseMatmulVariant(3200, 128, 2, false, true, true, 8)).toBe('broadcast'); // K = 2
+    expect(chooseMatmulVariant(256, 784, 128, true, false, true, 8)).toBe('tn_rows16'); // dW, M ≥ 16, N ≥ 32, K ≥ 16
+    expect(chooseMatmulVariant(256, 784, 32, true, false, true, 8)).toBe('tn_rows16');
+    expect(chooseMatmulVariant(8, 64, 32, true, false, true, 8)).toBe('tn_vec4'); // M = 8
+    expect(chooseMatmulVariant(256, 784, 8, true, false, true, 8)).toBe('tn_vec4'); // batch 8
+    expect(chooseMatmulVariant(16, 16, 64, true, false, true, 8)).toBe('tn_vec4'); // N = 16
+    expect(chooseMatmulVariant(10, 256, 32, true, false, true, 8)).toBe('broadcast'); // M = 10: no vec4
+    expect(chooseMatmulVariant(128, 2, 3200, true, false, true, 8)).toBe('tn_cols4'); // the LSTM adding step's dW_ih: N = 2
+    expect(chooseMatmulVariant(10, 2, 32, true, false, true, 8)).toBe('broadcast'); // N = 2 but M = 10
+    expect(chooseMatmulVariant(512, 512, 512, false, false, false, 8)).toBe('tiled_split'); // GPUs ignore subgroups here
     // Hardware GPUs: workgroup memory; outputs of few 64×64 blocks split K to fill the GPU.
     expect(chooseMatmulVariant(1024, 1024, 1024, false, false, false)).toBe('tiled_exact');
     expect(chooseMatmulVariant(1025, 1030, 512, false, false, false)).toBe('tiled');
@@ -308,7 +317,7 @@ describe('matmul vs float64', () => {
     const ctx = gpu();
     const [a, b, out] = [empty(ctx, [32, 784], 'f32', 'X'), empty(ctx, [10, 784], 'f32', 'W'), empty(ctx, [32, 10], 'f32', 'Y')];
     const op = matmulOp(ctx, out, a, b, { transB: true });
-    expect(op.variant).toBe(chooseMatmulVariant(32, 10, 784, false, true, ctx.gpu.adapter.software, subgroups8(ctx)));
+    expect(op.variant).toBe(chooseMatmulVariant(32, 10, 784, false, true, ctx.gpu.adapter.software, subgroupLanes(ctx)));
     op.dispose();
     const forced = matmulOp(ctx, out, a, b, { transB: true, variant: 'direct' });
     expect(forced.variant).toBe('direct');

@@ -11,7 +11,7 @@
 // (sums over up to 3000 f32 terms); finite differences atol 1e-7 rtol 1e-5 (float64, h = 1e-6).
 import { describe, expect, it } from 'vitest';
 import { zeros, type Tensor } from '../../src/gpu/tensor';
-import { chooseMatmulVariant, subgroups8 } from '../../src/kernels/matmul';
+import { chooseMatmulVariant, subgroupLanes } from '../../src/kernels/matmul';
 import { GATES, XG_CELL_FEATURES, recurrentLayer, recurrentPlan, type Cell, type RecurrentPlan } from '../../src/kernels/rnn';
 import { canaried, tensor, useGpu, type Canaried } from '../gpu';
 import { asF32, expectClose, numericGrad, uniform } from '../reference';
@@ -165,7 +165,7 @@ describe('recurrent layers on the GPU', () => {
     const inCell = await runLayer(cell, d, x, w, dy, null, 'cell');
     const byMatmul = await runLayer(cell, d, x, w, dy, null, 'matmul');
     const G = GATES[cell];
-    if (chooseMatmulVariant(d.B * d.T, G * d.H, d.F, false, true, ctx.gpu.adapter.software, subgroups8(ctx)) === 'broadcast') expectSameBits(inCell, byMatmul, 'in the cell vs by matmul');
+    if (chooseMatmulVariant(d.B * d.T, G * d.H, d.F, false, true, ctx.gpu.adapter.software, subgroupLanes(ctx)) === 'broadcast') expectSameBits(inCell, byMatmul, 'in the cell vs by matmul');
     else expectClose(inCell.y, byMatmul.y, FWD, 'y, in the cell vs by matmul');
   });
 
