@@ -60,6 +60,7 @@ const VARIANTS = {
   broadcast_rows8_k1: { kernel: kernel(rows8K1, 'matmul_broadcast_rows8_k1', BINDINGS), block: [8, 32], vec4: false, vec4b: true, exact: false, subgroups: 8, only: [false, false] },
   broadcast_rows16_k1: { kernel: kernel(rows8K1, 'matmul_broadcast_rows8_k1', BINDINGS, { TALL: 1 }), block: [16, 32], vec4: false, vec4b: true, exact: false, subgroups: 8, only: [false, false] },
   tn_cols4: { kernel: kernel(tnCols4, 'matmul_tn_cols4', SUM_BINDINGS), block: [32, 4], vec4: false, exact: false, subgroups: 8, only: [true, false], sums: true, cols4: true },
+  tn_cols4_lanes4: { kernel: kernel(tnCols4, 'matmul_tn_cols4', SUM_BINDINGS, { LANES: 4 }), block: [16, 4], vec4: false, exact: false, subgroups: 4, only: [true, false], sums: true, cols4: true },
   // SwiftShader (subgroups of 4): shaders/matmul_lanes4.wgsl.
   tn_lanes4: { kernel: kernel(lanes4, 'matmul_tn_lanes4', SUM_BINDINGS), block: [16, 32], vec4: true, exact: false, subgroups: 4, only: [true, false], sums: true },
   nn_lanes4: { kernel: kernel(lanes4, 'matmul_lanes4', BINDINGS), block: [16, 32], vec4: true, exact: false, subgroups: 4, only: [false, false] },
@@ -201,6 +202,7 @@ export function chooseMatmulVariant(M: number, N: number, K: number, transA: boo
   if (lanes >= 4 && M >= 16 && N >= 32 && K >= 16) {
     for (const v of ['tn_lanes4', 'nn_lanes4', 'nt_lanes4'] as const) if (variantFits(v, M, N, K, transA, transB)) return v;
   }
+  if (lanes >= 4 && variantFits('tn_cols4_lanes4', M, N, K, transA, transB)) return 'tn_cols4_lanes4';
   if (N <= 16) return 'direct_narrow';
   return vec4 ? 'tn_vec4' : 'direct';
 }

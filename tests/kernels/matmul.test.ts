@@ -62,8 +62,9 @@ describe('matmul vs float64', () => {
     // one whose M and N are both ragged against the workgroup's block.
     expect(shapes.length).toBeGreaterThanOrEqual(3);
     expect(shapes.some(([, , K]) => K >= 2048)).toBe(true);
-    // (tn_cols4 runs N ≤ 4 only: ragged M against its 32 rows.)
+    // (the tn_cols4 kernels run N ≤ 4 only: ragged M against their 32 or 16 rows.)
     if (variant === 'tn_cols4') expect(shapes.some(([M]) => M % 32 !== 0 && M > 32)).toBe(true);
+    else if (variant === 'tn_cols4_lanes4') expect(shapes.some(([M]) => M % 16 !== 0 && M > 16)).toBe(true);
     else if (!variant.endsWith('_exact')) expect(shapes.some(([M, N]) => M % 16 !== 0 && N % 16 !== 0 && M > 16 && N > 16)).toBe(true);
     for (const [M, N, K] of shapes) await check(variant, M, N, K, tA, tB);
   });
@@ -80,7 +81,7 @@ describe('matmul vs float64', () => {
 
   // The vec4-load broadcast kernels, tn_cols4 and the lanes4 ones sum as matmul_broadcast does (fma from 0, k in
   // order): the same bits, so switching kernels moves no trained net (ragged M, N; K ≥ 2048 once).
-  it.each([['broadcast_vec4', false, true], ['broadcast_vec4_wide', false, true], ['broadcast_rows8', false, false], ['broadcast_rows8_k1', false, false], ['broadcast_rows16_k1', false, false], ['broadcast_rows16', false, false], ['tn_rows16', true, false], ['tn_cols4', true, false], ['tn_lanes4', true, false], ['nn_lanes4', false, false], ['nt_lanes4', false, true]] as const)('%s gives the bits of broadcast (transA=%s transB=%s)', async (variant, tA, tB) => {
+  it.each([['broadcast_vec4', false, true], ['broadcast_vec4_wide', false, true], ['broadcast_rows8', false, false], ['broadcast_rows8_k1', false, false], ['broadcast_rows16_k1', false, false], ['broadcast_rows16', false, false], ['tn_rows16', true, false], ['tn_cols4', true, false], ['tn_cols4_lanes4', true, false], ['tn_lanes4', true, false], ['nn_lanes4', false, false], ['nt_lanes4', false, true]] as const)('%s gives the bits of broadcast (transA=%s transB=%s)', async (variant, tA, tB) => {
     const ctx = gpu();
     if (!variantRunsOn(ctx, variant)) return;
     const shapes = [[33, 36, 20], [65, 68, 36], [7, 12, 2052], [128, 40, 256], [129, 44, 10], [9, 8, 3], [36, 44, 21], [68, 40, 2050], [12, 36, 3], [36, 2, 2053], [132, 3, 65], [8, 1, 7], [128, 2, 3200]].filter(([M, N, K]) => variantFits(variant, M, N, K, tA, tB));
@@ -266,6 +267,7 @@ describe('matmul vs float64', () => {
     expect(chooseMatmulVariant(256, 16, 32, true, false, true, 4)).toBe('direct_narrow'); // N = 16
     expect(chooseMatmulVariant(32, 784, 10, false, false, true, 4)).toBe('direct'); // K = 10
     expect(chooseMatmulVariant(8, 256, 784, false, true, true, 4)).toBe('direct'); // M = 8
+    expect(chooseMatmulVariant(128, 2, 3200, true, false, true, 4)).toBe('tn_cols4_lanes4'); // the LSTM adding step's dW_ih
     // lavapipe with subgroups of 8: broadcast, but tn_rows16 or tn_vec4 for dW where they fit.
     expect(chooseMatmulVariant(32, 256, 784, false, true, true, 8)).toBe('broadcast_vec4_wide'); // K % 4 == 0, N ≥ 32
     expect(chooseMatmulVariant(32, 10, 256, false, true, true, 8)).toBe('broadcast_vec4'); // into 10 classes

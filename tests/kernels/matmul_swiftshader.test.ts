@@ -1,4 +1,4 @@
-// The lanes4 matmul kernels on the adapter they are chosen for: SwiftShader (Debian's chromium),
+// The 4-lane matmul kernels (lanes4, tn_cols4_lanes4) on the adapter they are chosen for: SwiftShader (Debian's chromium),
 // whose subgroups are 4 lanes wide, in Node through Dawn. matmul.test.ts runs them on lavapipe
 // (subgroups of 8, a workgroup of 4 lanes inside one); here they run where Chromium without a GPU
 // runs the lab. Against float64, on shapes ragged against the 16 × 32 block, K ≥ 2048 once, K % 4
@@ -26,6 +26,7 @@ describe('matmul on SwiftShader (subgroups of 4)', () => {
     ['tn_lanes4', true, false, [[20, 36, 1027], [68, 40, 2050], [16, 32, 16], [132, 68, 33]]],
     ['nn_lanes4', false, false, [[33, 36, 20], [65, 68, 36], [7, 12, 2052], [17, 32, 4]]],
     ['nt_lanes4', false, true, [[33, 36, 20], [129, 44, 256], [7, 12, 2052], [17, 32, 4]]],
+    ['tn_cols4_lanes4', true, false, [[36, 2, 2053], [132, 3, 65], [8, 1, 7], [128, 4, 3200]]],
   ] as const)('%s (transA=%s transB=%s) vs float64', async (variant, tA, tB, shapes) => {
     const ctx = gpu();
     for (const [M, N, K] of shapes) {
@@ -46,5 +47,6 @@ describe('matmul on SwiftShader (subgroups of 4)', () => {
     expect(chooseMatmulVariant(128, 784, 256, false, false, true, lanes)).toBe('nn_lanes4');
     expect(chooseMatmulVariant(256, 784, 128, true, false, true, lanes)).toBe('tn_lanes4');
     expect(chooseMatmulVariant(128, 32, 3200, true, false, true, lanes)).toBe('tn_lanes4');
+    expect(chooseMatmulVariant(128, 2, 3200, true, false, true, lanes)).toBe('tn_cols4_lanes4');
   });
 });
