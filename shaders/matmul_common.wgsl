@@ -64,15 +64,23 @@ fn store4(m: u32, n: u32, c: vec4f) {
 }
 
 // Stores a 4×4 block, acc[j][i] = C[m0 + i, n0 + j] (column j of the mat4x4 is output column
-// n0 + j), skipping rows and columns past the output.
+// n0 + j), skipping rows and columns past the output. Indexed by constants: SwiftShader runs a
+// variable index into a private value as a memory access per lane.
 fn store_block(m0: u32, n0: u32, acc: mat4x4f) {
-  for (var i = 0u; i < 4u; i++) {
-    if (CLAMP && m0 + i >= p.M) { break; }
-    for (var j = 0u; j < 4u; j++) {
-      if (CLAMP && n0 + j >= p.N) { break; }
-      store(m0 + i, n0 + j, acc[j][i]);
-    }
-  }
+  let rows = transpose(acc);
+  store_block_row(m0, n0, rows[0]);
+  store_block_row(m0 + 1u, n0, rows[1]);
+  store_block_row(m0 + 2u, n0, rows[2]);
+  store_block_row(m0 + 3u, n0, rows[3]);
+}
+
+// Row m of a block: columns n0 .. n0 + 3, those inside the output.
+fn store_block_row(m: u32, n0: u32, v: vec4f) {
+  if (CLAMP && m >= p.M) { return; }
+  if (!CLAMP || n0 < p.N) { store(m, n0, v.x); }
+  if (!CLAMP || n0 + 1u < p.N) { store(m, n0 + 1u, v.y); }
+  if (!CLAMP || n0 + 2u < p.N) { store(m, n0 + 2u, v.z); }
+  if (!CLAMP || n0 + 3u < p.N) { store(m, n0 + 3u, v.w); }
 }
 
 // An 8×8 block as four 4×4 ones: c[2r + s] holds rows m0 + 4r.., columns n0 + 4s...
