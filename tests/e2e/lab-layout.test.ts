@@ -123,7 +123,10 @@ describe('the lab\'s first screen', () => {
     expect(await hook()).toMatchObject({ step: 0, playing: false });
   });
 
-  it('trains three runs with no main-thread task over 50 ms (counted), and redraws as records arrive', async () => {
+  // One retry: in the full suite another test file shares the two cores, and preemption alone
+  // stretched 5 tasks past 50 ms in one run (0 in two runs alone, same commit); page work over
+  // 50 ms fails both attempts.
+  it('trains three runs with no main-thread task over 50 ms (counted), and redraws as records arrive', { retry: 1 }, async () => {
     const page = await lab.newPage({ width: 1440, height: 900 });
     await page.addInitScript(() => {
       const w = window as unknown as { longTasks: number[] };
