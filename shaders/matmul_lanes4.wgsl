@@ -27,6 +27,14 @@ fn lanes4_quad(c: ptr<function, array<vec4f, 4>>, w: mat4x4f, b: mat4x4f) {
   (*c)[3] = fma(vec4f(w[3].w), b[3], fma(vec4f(w[2].w), b[2], fma(vec4f(w[1].w), b[1], fma(vec4f(w[0].w), b[0], (*c)[3]))));
 }
 
+// One k for one quad of rows (tn's last K % 4 k): w = the quad's 4 rows, bv = the columns.
+fn lanes4_quad1(c: ptr<function, array<vec4f, 4>>, w: vec4f, bv: vec4f) {
+  (*c)[0] = fma(vec4f(w.x), bv, (*c)[0]);
+  (*c)[1] = fma(vec4f(w.y), bv, (*c)[1]);
+  (*c)[2] = fma(vec4f(w.z), bv, (*c)[2]);
+  (*c)[3] = fma(vec4f(w.w), bv, (*c)[3]);
+}
+
 // Four k for the block: w_q as above for quads q = 0..3, b and e this lane's two column vec4s.
 fn lanes4_k4(acc: ptr<function, Lanes4Acc>, w0: mat4x4f, w1: mat4x4f, w2: mat4x4f, w3: mat4x4f, b: mat4x4f, e: mat4x4f) {
   lanes4_quad(&(*acc).c0, w0, b);
@@ -109,14 +117,14 @@ fn matmul_tn_lanes4(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_invocat
     let x3 = a[r + q3];
     let bv = b[k * sb + nq];
     let ev = b[k * sb + nr];
-    acc.c0[0] = fma(vec4f(x0.x), bv, acc.c0[0]); acc.c0[1] = fma(vec4f(x0.y), bv, acc.c0[1]); acc.c0[2] = fma(vec4f(x0.z), bv, acc.c0[2]); acc.c0[3] = fma(vec4f(x0.w), bv, acc.c0[3]);
-    acc.c1[0] = fma(vec4f(x1.x), bv, acc.c1[0]); acc.c1[1] = fma(vec4f(x1.y), bv, acc.c1[1]); acc.c1[2] = fma(vec4f(x1.z), bv, acc.c1[2]); acc.c1[3] = fma(vec4f(x1.w), bv, acc.c1[3]);
-    acc.c2[0] = fma(vec4f(x2.x), bv, acc.c2[0]); acc.c2[1] = fma(vec4f(x2.y), bv, acc.c2[1]); acc.c2[2] = fma(vec4f(x2.z), bv, acc.c2[2]); acc.c2[3] = fma(vec4f(x2.w), bv, acc.c2[3]);
-    acc.c3[0] = fma(vec4f(x3.x), bv, acc.c3[0]); acc.c3[1] = fma(vec4f(x3.y), bv, acc.c3[1]); acc.c3[2] = fma(vec4f(x3.z), bv, acc.c3[2]); acc.c3[3] = fma(vec4f(x3.w), bv, acc.c3[3]);
-    acc.d0[0] = fma(vec4f(x0.x), ev, acc.d0[0]); acc.d0[1] = fma(vec4f(x0.y), ev, acc.d0[1]); acc.d0[2] = fma(vec4f(x0.z), ev, acc.d0[2]); acc.d0[3] = fma(vec4f(x0.w), ev, acc.d0[3]);
-    acc.d1[0] = fma(vec4f(x1.x), ev, acc.d1[0]); acc.d1[1] = fma(vec4f(x1.y), ev, acc.d1[1]); acc.d1[2] = fma(vec4f(x1.z), ev, acc.d1[2]); acc.d1[3] = fma(vec4f(x1.w), ev, acc.d1[3]);
-    acc.d2[0] = fma(vec4f(x2.x), ev, acc.d2[0]); acc.d2[1] = fma(vec4f(x2.y), ev, acc.d2[1]); acc.d2[2] = fma(vec4f(x2.z), ev, acc.d2[2]); acc.d2[3] = fma(vec4f(x2.w), ev, acc.d2[3]);
-    acc.d3[0] = fma(vec4f(x3.x), ev, acc.d3[0]); acc.d3[1] = fma(vec4f(x3.y), ev, acc.d3[1]); acc.d3[2] = fma(vec4f(x3.z), ev, acc.d3[2]); acc.d3[3] = fma(vec4f(x3.w), ev, acc.d3[3]);
+    lanes4_quad1(&acc.c0, x0, bv);
+    lanes4_quad1(&acc.c1, x1, bv);
+    lanes4_quad1(&acc.c2, x2, bv);
+    lanes4_quad1(&acc.c3, x3, bv);
+    lanes4_quad1(&acc.d0, x0, ev);
+    lanes4_quad1(&acc.d1, x1, ev);
+    lanes4_quad1(&acc.d2, x2, ev);
+    lanes4_quad1(&acc.d3, x3, ev);
     if (SUM_A) { acc.s0 += x0; acc.s1 += x1; acc.s2 += x2; acc.s3 += x3; }
   }
   store_lanes4(m0, n, acc);

@@ -124,7 +124,7 @@ describe('the lab\'s first screen', () => {
   });
 
   // One retry: in the full suite another test file shares the two cores, and preemption alone
-  // stretched 5 tasks past 50 ms in one run (0 in two runs alone, same commit); page work over
+  // stretched 5 tasks past 50 ms in one run (0 in three runs alone, same commit); page work over
   // 50 ms fails both attempts.
   it('trains three runs with no main-thread task over 50 ms (counted), and redraws as records arrive', { retry: 1 }, async () => {
     const page = await lab.newPage({ width: 1440, height: 900 });
