@@ -23,15 +23,13 @@ import { empty, Tensor } from '../gpu/tensor';
 import { ACTIVATIONS, type Activation } from './activation_ids';
 
 const libraries = [activationFnsWgsl, matmulCommonWgsl, matmulOutWgsl];
-// Kernels that run only where N is a multiple of 4 (tn_vec4, the rows8 and rows16 ones) store their output as vec4s.
+// Kernels that run only where N is a multiple of 4 (tn_vec4, the k1 ones) store their output as vec4s.
 const vec4Out = [activationFnsWgsl, matmulCommonWgsl, matmulOutVec4Wgsl];
 const scalar = shaderFamily('matmul', matmulWgsl, libraries);
 // The subgroup families: `enable subgroups;` must open the module.
 const withSubgroups = (f: ReturnType<typeof shaderFamily>) => ({ name: f.name, code: `enable subgroups;\n${f.code}` });
 const subgroups = withSubgroups(shaderFamily('matmul_subgroups', [matmulWgsl, matmulSubgroupsWgsl].join('\n'), libraries));
-const subgroupsVec4Code = [matmulVec4Wgsl, matmulRows8Wgsl, matmulSubgroupsVec4Wgsl].join('\n');
-const subgroupsVec4 = withSubgroups(shaderFamily('matmul_subgroups_vec4', subgroupsVec4Code, libraries));
-const rows8 = withSubgroups(shaderFamily('matmul_rows8', subgroupsVec4Code, vec4Out));
+const subgroupsVec4 = withSubgroups(shaderFamily('matmul_subgroups_vec4', [matmulVec4Wgsl, matmulSubgroupsVec4Wgsl].join('\n'), libraries));
 const rows8K1 = withSubgroups(shaderFamily('matmul_rows8_k1', [matmulRows8K1Wgsl, matmulRows8Wgsl].join('\n'), vec4Out));
 const vec4 = shaderFamily('matmul_vec4', matmulVec4Wgsl, vec4Out);
 const tnCols4 = withSubgroups(shaderFamily('matmul_tn_cols4', matmulTnCols4Wgsl, libraries));
@@ -42,8 +40,8 @@ const SUM_BINDINGS = { ...BINDINGS, db: 11 }; // kernels that also store db = Σ
 /**
  * The kernels: a workgroup covers a block of C ([rows, cols]); `vec4` ones need A's and B's
  * contiguous axes in multiples of 4 (see shaders/matmul_vec4.wgsl), `vec4b` ones B's only, `exact` ones need the block
- * (and tiled's K step, 16) to divide the shape, `only` ones run one [transA, transB] case, `k4`
- * ones need K in multiples of 4, `n4` ones N, `cols4` ones N ≤ 4 and M in multiples of 4, `subgroups` ones need subgroups of at least that many lanes
+ * (and tiled's K step, 16) to divide the shape, `only` ones run one [transA, transB] case, `n4`
+ * ones need N in multiples of 4, `cols4` ones N ≤ 4 and M in multiples of 4, `subgroups` ones need subgroups of at least that many lanes
  * (subgroupLanes), `sums` ones store a dW product's db from their own loads (MatmulOptions.db; the
  * others run biasGradOp after).
  */
@@ -54,11 +52,10 @@ const VARIANTS = {
   tn_vec4: { kernel: kernel(vec4, 'matmul_tn_vec4', SUM_BINDINGS), block: [32, 32], vec4: true, exact: false, only: [true, false], sums: true },
   broadcast_vec4: { kernel: kernel(subgroupsVec4, 'matmul_broadcast_vec4', BINDINGS), block: [16, 16], vec4: true, exact: false, subgroups: 8, only: [false, true] },
   broadcast_vec4_wide: { kernel: kernel(subgroupsVec4, 'matmul_broadcast_vec4', BINDINGS, { WIDE: 1 }), block: [16, 32], vec4: true, exact: false, subgroups: 8, only: [false, true] },
-  broadcast_rows8: { kernel: kernel(rows8, 'matmul_broadcast_rows8', BINDINGS), block: [8, 32], vec4: true, exact: false, subgroups: 8, only: [false, false], k4: true },
-  tn_rows16: { kernel: kernel(rows8, 'matmul_tn_rows16', SUM_BINDINGS), block: [16, 32], vec4: true, exact: false, subgroups: 8, only: [true, false], sums: true },
-  broadcast_rows16: { kernel: kernel(rows8, 'matmul_broadcast_rows16', BINDINGS), block: [16, 32], vec4: true, exact: false, subgroups: 8, only: [false, false], k4: true },
   broadcast_rows8_k1: { kernel: kernel(rows8K1, 'matmul_broadcast_rows8_k1', BINDINGS), block: [8, 32], vec4: false, vec4b: true, exact: false, subgroups: 8, only: [false, false] },
   broadcast_rows16_k1: { kernel: kernel(rows8K1, 'matmul_broadcast_rows8_k1', BINDINGS, { TALL: 1 }), block: [16, 32], vec4: false, vec4b: true, exact: false, subgroups: 8, only: [false, false] },
+  tn_rows8_k1: { kernel: kernel(rows8K1, 'matmul_tn_rows8_k1', SUM_BINDINGS), block: [8, 32], vec4: false, vec4b: true, exact: false, subgroups: 8, only: [true, false], sums: true },
+  tn_rows16_k1: { kernel: kernel(rows8K1, 'matmul_tn_rows8_k1', SUM_BINDINGS, { TALL: 1 }), block: [16, 32], vec4: false, vec4b: true, exact: false, subgroups: 8, only: [true, false], sums: true },
   tn_cols4: { kernel: kernel(tnCols4, 'matmul_tn_cols4', SUM_BINDINGS), block: [32, 4], vec4: false, exact: false, subgroups: 8, only: [true, false], sums: true, cols4: true },
   tn_cols4_lanes4: { kernel: kernel(tnCols4, 'matmul_tn_cols4', SUM_BINDINGS, { LANES: 4 }), block: [16, 4], vec4: false, exact: false, subgroups: 4, only: [true, false], sums: true, cols4: true },
   // SwiftShader (subgroups of 4): shaders/matmul_lanes4.wgsl.
@@ -141,9 +138,8 @@ export function variantCases(variant: MatmulVariant): (readonly [boolean, boolea
 
 /** Whether a variant can run a shape (whether the device can run it at all: variantRunsOn). */
 export function variantFits(variant: MatmulVariant, M: number, N: number, K: number, transA: boolean, transB: boolean): boolean {
-  const v: { block: readonly number[]; vec4: boolean; vec4b?: boolean; exact: boolean; only?: readonly boolean[]; subgroups?: number; k4?: boolean; n4?: boolean; cols4?: boolean } = VARIANTS[variant];
+  const v: { block: readonly number[]; vec4: boolean; vec4b?: boolean; exact: boolean; only?: readonly boolean[]; subgroups?: number; n4?: boolean; cols4?: boolean } = VARIANTS[variant];
   if (v.only && (v.only[0] !== transA || v.only[1] !== transB)) return false;
-  if (v.k4 && K % 4 !== 0) return false;
   if (v.n4 && N % 4 !== 0) return false;
   if (v.cols4 && (N > 4 || M % 4 !== 0)) return false;
   if (v.vec4b && (transB ? K : N) % 4 !== 0) return false;
@@ -159,18 +155,20 @@ export function variantFits(variant: MatmulVariant, M: number, N: number, K: num
  * (and for dX = dY·W, N) are multiples of 4: the forward X·Wᵀ in broadcast_vec4 (128×256×784:
  * 14.7 vs 8.4, 32×256×784: 11.9 vs 8.8, 128×10×256: 6.2 vs 2.7), with 32 columns a workgroup
  * where N ≥ 32 (broadcast_vec4_wide: 128×256×784 9.3-9.9 vs 7.4-8.3, 128×256×256 12.3 vs
- * 10.3, 512×1024×784 15.3 vs 14.7, tied at 64×64×64), dX in broadcast_rows16 (16 rows
- * a workgroup; vs broadcast_rows8: 128×784×256 9.5 vs 7.9, 32×784×256 11.2 vs 9.3, 3200×128×32
- * 9.1 vs 6.8; it lost 8×64×64 and 4×256×64, so fewer than 16 rows take rows8, which beat
- * broadcast at 128×784×256, 8.4 vs 6.7), or with K not a multiple of 4 in
- * broadcast_rows8_k1 (A as scalars; 128×256×10: 2.4 vs 1.6, 512×1024×10: 4.7 vs 3.0; 7.7 vs 8.0
- * for broadcast_rows8 at 128×784×256), 16 rows a workgroup where M ≥ 16 (broadcast_rows16_k1:
- * 128×256×10 2.7 vs 2.4, 32×256×10 2.5 vs 2.1, 128×784×10 2.9 vs 2.8); dW = dYᵀ·X with M and N multiples of 4 in tn_rows16
- * where M ≥ 16, N ≥ 32 and K ≥ 16 (vs tn_vec4: 256×784×128 11.4 vs 8.3, 256×784×32 8.8 vs 5.9,
- * 256×256×128 10.3 vs 7.1, 128×32×3200 12.6 vs 7.6; a version with 8 rows a workgroup came
- * between them; tn_vec4 won 256×784×8, 5.8 vs 4.4, 8×64×32 and 16×16×64, where lanes idle past
- * M or N), else tn_vec4 (which beat
- * broadcast at 5 of 6 dW shapes). With subgroups of 4 (SwiftShader: Chromium without a GPU), the
+ * 10.3, 512×1024×784 15.3 vs 14.7, tied at 64×64×64). dX = dY·W with N % 4 == 0, and dW = dYᵀ·X
+ * with N % 4 == 0 where matmul_broadcast's bits ran (M ≥ 16, N ≥ 32 and K ≥ 16, or M % 4 ≠ 0),
+ * in the k1 kernels (matmul_rows8_k1.wgsl: op(A) as one scalar per lane and k, broadcast; 16
+ * rows a workgroup where M > 8, else 8). On a 2-core AMD EPYC host (2026-12-04) they beat the
+ * kernels that loaded A as vec4s and broadcast its components at every shape tried: dX
+ * rows16_k1 vs rows16 128×256×256 3.3 vs 2.4, 128×784×256 4.4 vs 3.0, 32×784×256 4.9 vs 3.4,
+ * 512² 5.1 vs 3.9, 3200×128×32 3.6 vs 2.7, rows8_k1 vs rows8 8×64×64 0.84 vs 0.75; dW tn_rows16_k1
+ * vs tn_rows16 128×32×3200 4.8 vs 3.5, 256×784×128 4.4 vs 3.4, 256×256×128 4.3 vs 3.4-3.9,
+ * 512×1024×512 4.8 vs 3.7, vs broadcast 10×256×128 1.8 vs 1.3, 10×784×32 1.5 vs 1.1 (on the
+ * Intel host of the README's table, rows8_k1 was 7.7 vs rows8's 8.0 at 128×784×256). Other dW
+ * with M and N multiples of 4 keep tn_vec4 and its own bits (it won 256×784×8, 8×64×32 and
+ * 16×16×64 against an earlier vec4 rows16, and the k1 kernels beat it by at most 1.15x there):
+ * a kernel switch that moves bits can move the chaotic presets (docs/recurrent.md); tn_vec4 beat
+ * broadcast at 5 of 6 dW shapes. With subgroups of 4 (SwiftShader: Chromium without a GPU), the
  * lanes4 kernels where M ≥ 16, N ≥ 32 and K ≥ 16 (Node on SwiftShader, medians of interleaved
  * rounds, vs the kernel chosen before: dW 128×32×3200 tn_lanes4 8.4-9.5 ms vs tn_vec4 14.1-14.6,
  * 256×784×128 17-23 vs 30-38, 256×784×32 8.7-9.0 vs 13.0-13.6; forward 128×256×784 nt_lanes4
@@ -192,10 +190,11 @@ export function chooseMatmulVariant(M: number, N: number, K: number, transA: boo
   }
   const vec4 = variantFits('tn_vec4', M, N, K, transA, transB);
   if (lanes >= 8) {
-    if (vec4) return M >= 16 && N >= 32 && K >= 16 ? 'tn_rows16' : 'tn_vec4';
+    const tall = M > 8;
+    if (vec4) return M >= 16 && N >= 32 && K >= 16 ? 'tn_rows16_k1' : 'tn_vec4';
     if (variantFits('broadcast_vec4', M, N, K, transA, transB)) return N >= 32 ? 'broadcast_vec4_wide' : 'broadcast_vec4';
-    if (variantFits('broadcast_rows8', M, N, K, transA, transB)) return M >= 16 ? 'broadcast_rows16' : 'broadcast_rows8';
-    if (variantFits('broadcast_rows8_k1', M, N, K, transA, transB)) return M >= 16 ? 'broadcast_rows16_k1' : 'broadcast_rows8_k1';
+    if (variantFits('broadcast_rows8_k1', M, N, K, transA, transB)) return tall ? 'broadcast_rows16_k1' : 'broadcast_rows8_k1';
+    if (variantFits('tn_rows8_k1', M, N, K, transA, transB)) return tall ? 'tn_rows16_k1' : 'tn_rows8_k1'; // M % 4 ≠ 0: broadcast's bits
     if (variantFits('tn_cols4', M, N, K, transA, transB)) return 'tn_cols4'; // dW with at most 4 columns: broadcast's bits
     return 'broadcast';
   }

@@ -47,8 +47,8 @@ describe('matmul vs float64', () => {
     }
   }
 
-  // Every variant with every transpose case it runs (tn_vec4, tn_rows16 and tn_cols4 run transA only, broadcast_vec4
-  // transB only, broadcast_rows8 and broadcast_rows8_k1 neither).
+  // Every variant with every transpose case it runs (tn_vec4, the tn k1 ones and tn_cols4 run transA only, broadcast_vec4
+  // transB only, broadcast_rows8_k1 and broadcast_rows16_k1 neither).
   const runs = (v: MatmulVariant, tA: boolean, tB: boolean) => SHAPES.some(([M, N, K]) => variantFits(v, M, N, K, tA, tB));
   const combos = MATMUL_VARIANTS.flatMap((v) => TRANS.filter(([tA, tB]) => runs(v, tA, tB)).map(([tA, tB]) => [v, tA, tB] as const));
   it('covers every variant in every transpose case it runs', () => {
@@ -81,7 +81,7 @@ describe('matmul vs float64', () => {
 
   // The vec4-load broadcast kernels, tn_cols4 and the lanes4 ones sum as matmul_broadcast does (fma from 0, k in
   // order): the same bits, so switching kernels moves no trained net (ragged M, N; K ≥ 2048 once).
-  it.each([['broadcast_vec4', false, true], ['broadcast_vec4_wide', false, true], ['broadcast_rows8', false, false], ['broadcast_rows8_k1', false, false], ['broadcast_rows16_k1', false, false], ['broadcast_rows16', false, false], ['tn_rows16', true, false], ['tn_cols4', true, false], ['tn_cols4_lanes4', true, false], ['tn_lanes4', true, false], ['nn_lanes4', false, false], ['nt_lanes4', false, true]] as const)('%s gives the bits of broadcast (transA=%s transB=%s)', async (variant, tA, tB) => {
+  it.each([['broadcast_vec4', false, true], ['broadcast_vec4_wide', false, true], ['broadcast_rows8_k1', false, false], ['broadcast_rows16_k1', false, false], ['tn_rows8_k1', true, false], ['tn_rows16_k1', true, false], ['tn_cols4', true, false], ['tn_cols4_lanes4', true, false], ['tn_lanes4', true, false], ['nn_lanes4', false, false], ['nt_lanes4', false, true]] as const)('%s gives the bits of broadcast (transA=%s transB=%s)', async (variant, tA, tB) => {
     const ctx = gpu();
     if (!variantRunsOn(ctx, variant)) return;
     const shapes = [[33, 36, 20], [65, 68, 36], [7, 12, 2052], [128, 40, 256], [129, 44, 10], [9, 8, 3], [36, 44, 21], [68, 40, 2050], [12, 36, 3], [36, 2, 2053], [132, 3, 65], [8, 1, 7], [128, 2, 3200]].filter(([M, N, K]) => variantFits(variant, M, N, K, tA, tB));
@@ -268,21 +268,26 @@ describe('matmul vs float64', () => {
     expect(chooseMatmulVariant(32, 784, 10, false, false, true, 4)).toBe('direct'); // K = 10
     expect(chooseMatmulVariant(8, 256, 784, false, true, true, 4)).toBe('direct'); // M = 8
     expect(chooseMatmulVariant(128, 2, 3200, true, false, true, 4)).toBe('tn_cols4_lanes4'); // the LSTM adding step's dW_ih
-    // lavapipe with subgroups of 8: broadcast, but tn_rows16 or tn_vec4 for dW where they fit.
+    // lavapipe with subgroups of 8: broadcast, but the k1 kernels (broadcast's bits) or tn_vec4 (its own) where they fit.
     expect(chooseMatmulVariant(32, 256, 784, false, true, true, 8)).toBe('broadcast_vec4_wide'); // K % 4 == 0, N ≥ 32
     expect(chooseMatmulVariant(32, 10, 256, false, true, true, 8)).toBe('broadcast_vec4'); // into 10 classes
-    expect(chooseMatmulVariant(256, 256, 256, false, false, true, 8)).toBe('broadcast_rows16'); // K, N % 4 == 0
-    expect(chooseMatmulVariant(8, 64, 64, false, false, true, 8)).toBe('broadcast_rows8'); // M < 16
+    expect(chooseMatmulVariant(256, 256, 256, false, false, true, 8)).toBe('broadcast_rows16_k1'); // N % 4 == 0
+    expect(chooseMatmulVariant(128, 256, 256, false, false, true, 8)).toBe('broadcast_rows16_k1'); // the MLP's hidden dX
+    expect(chooseMatmulVariant(12, 64, 64, false, false, true, 8)).toBe('broadcast_rows16_k1'); // M > 8
+    expect(chooseMatmulVariant(8, 64, 64, false, false, true, 8)).toBe('broadcast_rows8_k1'); // M ≤ 8
     expect(chooseMatmulVariant(32, 784, 10, false, false, true, 8)).toBe('broadcast_rows16_k1'); // dX from 10 classes: K = 10
-    expect(chooseMatmulVariant(8, 784, 10, false, false, true, 8)).toBe('broadcast_rows8_k1'); // M < 16
+    expect(chooseMatmulVariant(8, 784, 10, false, false, true, 8)).toBe('broadcast_rows8_k1'); // M ≤ 8
     expect(chooseMatmulVariant(3200, 2, 128, false, false, true, 8)).toBe('broadcast'); // N = 2
     expect(chooseMatmulVariant(3200, 128, 2, false, true, true, 8)).toBe('broadcast'); // K = 2
-    expect(chooseMatmulVariant(256, 784, 128, true, false, true, 8)).toBe('tn_rows16'); // dW, M ≥ 16, N ≥ 32, K ≥ 16
-    expect(chooseMatmulVariant(256, 784, 32, true, false, true, 8)).toBe('tn_rows16');
+    expect(chooseMatmulVariant(256, 784, 128, true, false, true, 8)).toBe('tn_rows16_k1'); // dW, M ≥ 16, N ≥ 32, K ≥ 16
+    expect(chooseMatmulVariant(256, 784, 32, true, false, true, 8)).toBe('tn_rows16_k1');
+    expect(chooseMatmulVariant(128, 32, 3200, true, false, true, 8)).toBe('tn_rows16_k1'); // the LSTM adding step's dW_hh
     expect(chooseMatmulVariant(8, 64, 32, true, false, true, 8)).toBe('tn_vec4'); // M = 8
     expect(chooseMatmulVariant(256, 784, 8, true, false, true, 8)).toBe('tn_vec4'); // batch 8
     expect(chooseMatmulVariant(16, 16, 64, true, false, true, 8)).toBe('tn_vec4'); // N = 16
-    expect(chooseMatmulVariant(10, 256, 32, true, false, true, 8)).toBe('broadcast'); // M = 10: no vec4
+    expect(chooseMatmulVariant(10, 256, 32, true, false, true, 8)).toBe('tn_rows16_k1'); // M = 10: no vec4, broadcast's bits
+    expect(chooseMatmulVariant(6, 256, 32, true, false, true, 8)).toBe('tn_rows8_k1'); // M ≤ 8
+    expect(chooseMatmulVariant(10, 6, 32, true, false, true, 8)).toBe('broadcast'); // N % 4 ≠ 0
     expect(chooseMatmulVariant(128, 2, 3200, true, false, true, 8)).toBe('tn_cols4'); // the LSTM adding step's dW_ih: N = 2
     expect(chooseMatmulVariant(10, 2, 32, true, false, true, 8)).toBe('broadcast'); // N = 2 but M = 10
     expect(chooseMatmulVariant(512, 512, 512, false, false, false, 8)).toBe('tiled_split'); // GPUs ignore subgroups here
