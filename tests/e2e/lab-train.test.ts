@@ -5,14 +5,19 @@
 // test-artifacts/ (lab-*.png).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+vi.setConfig({ testTimeout: 300_000 }); // labReady's bound plus the test's own steps
 import type { Page } from 'playwright-core';
 import { ARTIFACTS, startLab, type Lab } from './browser';
 
 type Hook = { gradscope: { lab: { lab: { ctx: { pool: { counts: { inUse: number; inUseBytes: number } } }; runs: { trainer: { step: number; model: { params: unknown[] }; spec: { optimizer: { lr: number } } }; records: unknown[]; name: string }[]; stepsRun: number }; stats: { rebuilds: number; frames: number }; settings: Record<string, unknown>[] } | null } };
 
+// The first run's build compiles every pipeline on SwiftShader: ~15-40 s alone, past 60 s on a slow
+// 2-core host while the other worker runs a GPU suite (a clean-clone CI run on 2026-12-04). A bound
+// against a hang, not a speed claim.
 async function labReady(page: Page): Promise<void> {
-  await page.waitForFunction(() => (window as unknown as Hook).gradscope?.lab?.lab.runs.length, null, { timeout: 60_000 });
+  await page.waitForFunction(() => (window as unknown as Hook).gradscope?.lab?.lab.runs.length, null, { timeout: 150_000 });
 }
 
 describe('the lab', () => {
