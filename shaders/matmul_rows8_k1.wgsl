@@ -3,7 +3,7 @@
 // scalar loads). dX = dY·W (A [M, K]; the last layer's dX, K = its 10 classes, and on lavapipe
 // every dX) and, with TRANS_A, dW = dYᵀ·X (A [K, M]: the 8 lanes' rows are adjacent floats of a
 // row of A). In a module that starts with `enable subgroups;`; sums over k in order with fma
-// from 0: matmul_broadcast's bits (and tn_rows16's; SUM_A sums from 0 in k order: bias_grad's).
+// from 0: matmul_broadcast's bits (SUM_A sums from 0 in k order: bias_grad's).
 @group(0) @binding(2) var<storage, read> a: array<f32>;
 @group(0) @binding(3) var<storage, read> b: array<vec4f>;
 
@@ -12,8 +12,14 @@
 override TALL: bool = false;
 
 // A workgroup's sums: rows m0 .. (acc), m0 + 8 .. (acc2, TALL); s, s2: this lane's rows' Σ_k op(A).
-struct K1Sums { m0: u32, blk: Rows8Block, acc: Acc8, acc2: Acc8, s: f32, s2: f32 }
+struct K1Sums { m0: u32, acc: Acc8, acc2: Acc8, s: f32, s2: f32 }
 
+// One k of 8 rows: lane l's value x of row m0 + l, broadcast to every lane, times its columns bv.
+fn broadcast8_step(acc: ptr<function, Acc8>, x: f32, bv: vec4f) {
+  rows8_step(acc, vec4f(subgroupBroadcast(x, 0u), subgroupBroadcast(x, 1u), subgroupBroadcast(x, 2u), subgroupBroadcast(x, 3u)), vec4f(subgroupBroadcast(x, 4u), subgroupBroadcast(x, 5u), subgroupBroadcast(x, 6u), subgroupBroadcast(x, 7u)), bv);
+}
+
+// Stores the workgroup's block of C and returns its sums (the tn entry point stores db from them).
 fn rows8_k1_sums(wid: vec3u, lane: u32) -> K1Sums {
   let rows = select(8u, 16u, TALL);
   let blk = rows8_block(vec3u(wid.x, 0u, 0u), lane);
@@ -26,17 +32,16 @@ fn rows8_k1_sums(wid: vec3u, lane: u32) -> K1Sums {
   var ib = select(mb * p.K, mb, TRANS_A);
   var r: K1Sums;
   r.m0 = m0;
-  r.blk = blk;
   for (var k = 0u; k < p.K; k++) {
     let bv = b[k * blk.sb + blk.nq];
     let x = a[ia];
     ia += step;
-    rows8_step(&r.acc, vec4f(subgroupBroadcast(x, 0u), subgroupBroadcast(x, 1u), subgroupBroadcast(x, 2u), subgroupBroadcast(x, 3u)), vec4f(subgroupBroadcast(x, 4u), subgroupBroadcast(x, 5u), subgroupBroadcast(x, 6u), subgroupBroadcast(x, 7u)), bv);
+    broadcast8_step(&r.acc, x, bv);
     if (SUM_A) { r.s += x; }
     if (TALL) {
       let y = a[ib];
       ib += step;
-      rows8_step(&r.acc2, vec4f(subgroupBroadcast(y, 0u), subgroupBroadcast(y, 1u), subgroupBroadcast(y, 2u), subgroupBroadcast(y, 3u)), vec4f(subgroupBroadcast(y, 4u), subgroupBroadcast(y, 5u), subgroupBroadcast(y, 6u), subgroupBroadcast(y, 7u)), bv);
+      broadcast8_step(&r.acc2, y, bv);
       if (SUM_A) { r.s2 += y; }
     }
   }

@@ -6,10 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-
-vi.setConfig({ testTimeout: 300_000 }); // labReady's bound plus the test's own steps
 import type { Page } from 'playwright-core';
 import { ARTIFACTS, startLab, type Lab } from './browser';
+
+vi.setConfig({ testTimeout: 300_000 }); // labReady's bound plus the test's own steps
 
 type Hook = { gradscope: { lab: { lab: { ctx: { pool: { counts: { inUse: number; inUseBytes: number } } }; runs: { trainer: { step: number; model: { params: unknown[] }; spec: { optimizer: { lr: number } } }; records: unknown[]; name: string }[]; stepsRun: number }; stats: { rebuilds: number; frames: number }; settings: Record<string, unknown>[] } | null } };
 
