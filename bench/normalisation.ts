@@ -4,6 +4,7 @@
 import type { GpuContext } from '../src/gpu/context';
 import { makeToyDataset } from '../src/engine/data';
 import { parseSpec } from '../src/engine/spec';
+import { Trainer } from '../src/engine/trainer';
 import { pairedCostPercent } from './training';
 import type { Row } from './timing';
 
@@ -26,7 +27,7 @@ function deepSpec(norm: 'plain' | 'weight' | 'batch') {
 
 export async function benchNormalisation(ctx: GpuContext, quick: boolean, log: (s: string) => void): Promise<{ rows: Row[]; extra: Record<string, unknown> }> {
   const data = makeToyDataset({ name: 'spiral', classes: 3, samples: 1000, noise: 0.1, test_fraction: 0.2 }, 1);
-  const { cost: [weightCost, batchCost], stepsPerSec: [plain, weight, batch] } = await pairedCostPercent(ctx, [deepSpec('plain'), deepSpec('weight'), deepSpec('batch')], data, 10, quick ? 15 : 41);
+  const { cost: [weightCost, batchCost], stepsPerSec: [plain, weight, batch] } = await pairedCostPercent([deepSpec('plain'), deepSpec('weight'), deepSpec('batch')].map((spec) => new Trainer(ctx, spec, data)), 10, quick ? 15 : 41);
   const name = `deep ${DEPTH}×${WIDTH} tanh, batch 64`;
   log(`  normalisation (${name}): plain ${plain.toFixed(1)} steps/s, weight norm ${weight.toFixed(1)} (+${weightCost.toFixed(1)}%), batch norm ${batch.toFixed(1)} (+${batchCost.toFixed(1)}%)`);
   return {

@@ -87,9 +87,11 @@ async function rotatedCostPercent(blocks: (() => Promise<unknown>)[], steps: num
   };
 }
 
-/** The extra time per step of each configuration against the first, in percent (rotatedCostPercent). */
-export async function pairedCostPercent(ctx: GpuContext, specs: Spec[], data: Dataset, steps: number, rounds: number): Promise<{ cost: number[]; stepsPerSec: number[] }> {
-  const trainers = specs.map((spec) => new Trainer(ctx, spec, data));
+/**
+ * The extra time per step of each trainer against the first, in percent (rotatedCostPercent):
+ * configurations that differ in spec or in trainer options. Disposes the trainers.
+ */
+export async function pairedCostPercent(trainers: Trainer[], steps: number, rounds: number): Promise<{ cost: number[]; stepsPerSec: number[] }> {
   try {
     for (const t of trainers) await trainSteps(t, 5);
     return await rotatedCostPercent(trainers.map((t) => () => trainSteps(t, steps)), steps, rounds);
